@@ -1,0 +1,187 @@
+"""A merchant's published after-sales terms (R11), the platform floor under them (R19) and the
+per-term "most generous" reading used when a later version beats the one in force at order time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+from domain.errors import InvalidInput, PolicyBelowFloor
+from domain.values import CaseKind, ExclusionKind
+
+COMPLAINT_RESPONSE_HOURS = 24  # R9.a platform responds within 24 h
+COMPLAINT_OPINION_HOURS = 72  # R9.a handling opinion within 72 h
+STATUTORY_REFUND_DAYS = 7  # R3, Law art. 13: refund within 7 days of the merchant receiving goods
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """R1.a: a category never eligible for no-reason return, with the reason shown to consumers."""
+
+    category: str
+    kind: ExclusionKind
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, ExclusionKind):
+            object.__setattr__(self, "kind", ExclusionKind(self.kind))
+
+
+@dataclass(frozen=True)
+class CategoryNote:
+    """R23: a product category's limits (material, use restrictions) shown with its policy."""
+
+    category: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PolicyTerms:
+    """One version of a merchant's policy. Defaults are policy.md's numbers (*default* marks)."""
+
+    categories: tuple[str, ...]
+    return_window_days: int = 7  # R1
+    exclusions: tuple[Exclusion, ...] = ()  # R1.a
+    warranty_months: int = 12  # R5 whole unit
+    parts_warranty_months: int = 3  # R5 listed parts and consumables
+    warranty_parts: tuple[str, ...] = ()  # R5 the listed parts
+    accept_hours: int = 2  # R12 accept or reject a return/refund/exchange
+    repair_response_hours: int = 48  # R5.a respond to a repair request
+    first_response_hours: int = 24  # R12.a first response to a first application
+    confirm_receipt_hours: int = 24  # R3 confirm the returned goods arrived
+    consumer_ship_days: int = 7  # reading: the consumer ships an accepted return within N days
+    refund_working_days: int = 7  # R3 money reaches the consumer within 3-7 working days
+    free_return_shipping: bool = False  # R2: merchant pays every return leg (more generous)
+    repair_fee_cap_fen: int | None = None  # R6: a quoted repair fee never exceeds this
+    after_sales_carrier: str = ""  # R25 a dedicated after-sales carrier channel
+    notes: tuple[CategoryNote, ...] = field(default=())  # R23
+    currency: str = "CNY"
+
+    def decision_hours(self, kind: CaseKind) -> int:
+        """R12 / R5.a / R9.a: hours the handler has to accept or reject (respond to) a new case."""
+        if kind is CaseKind.REPAIR:
+            return self.repair_response_hours
+        if kind is CaseKind.COMPLAINT:
+            return COMPLAINT_RESPONSE_HOURS
+        return self.accept_hours
+
+    def exclusion_for(self, category: str) -> Exclusion | None:
+        for exclusion in self.exclusions:
+            if exclusion.category == category:
+                return exclusion
+        return None
+
+    def warranty_months_for(self, component: str) -> int:
+        """R5: listed parts and consumables have the short warranty, everything else the unit's."""
+        return self.parts_warranty_months if component in self.warranty_parts else self.warranty_months
+
+
+PLATFORM_FLOOR = PolicyTerms(categories=())
+
+# Fields where a larger number is more generous to the consumer, and where a smaller one is.
+_AT_LEAST = ("return_window_days", "warranty_months", "parts_warranty_months", "consumer_ship_days")
+_AT_MOST = (
+    "accept_hours",
+    "repair_response_hours",
+    "first_response_hours",
+    "confirm_receipt_hours",
+    "refund_working_days",
+)
+_RULE_OF = {
+    "return_window_days": "R1",
+    "warranty_months": "R5",
+    "parts_warranty_months": "R5",
+    "consumer_ship_days": "R13",
+    "accept_hours": "R12",
+    "repair_response_hours": "R5.a",
+    "first_response_hours": "R12.a",
+    "confirm_receipt_hours": "R3",
+    "refund_working_days": "R3",
+}
+
+
+def check_terms(terms: PolicyTerms) -> None:
+    """Refuse a policy version that is malformed or less generous than the platform floor (R19)."""
+    if not terms.categories:
+        raise InvalidInput("a policy lists at least one product category", field="categories")
+    if len(set(terms.categories)) != len(terms.categories):
+        raise InvalidInput("categories must be distinct", field="categories")
+    for category in terms.categories:
+        if not category or not category.strip():
+            raise InvalidInput("a category needs a name", field="categories")
+    for name in _AT_LEAST + _AT_MOST:
+        value = getattr(terms, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise InvalidInput(f"{name} must be a positive whole number", field=name)
+    for name in _AT_LEAST:
+        floor = getattr(PLATFORM_FLOOR, name)
+        if getattr(terms, name) < floor:
+            raise PolicyBelowFloor(
+                f"{name}={getattr(terms, name)} is below the platform floor of {floor} "
+                f"({_RULE_OF[name]}); a merchant may be more generous, never less",
+                field=name,
+            )
+    for name in _AT_MOST:
+        ceiling = getattr(PLATFORM_FLOOR, name)
+        if getattr(terms, name) > ceiling:
+            raise PolicyBelowFloor(
+                f"{name}={getattr(terms, name)} exceeds the platform's limit of {ceiling} "
+                f"({_RULE_OF[name]}); a merchant may be faster, never slower",
+                field=name,
+            )
+    seen: set[str] = set()
+    for exclusion in terms.exclusions:
+        if exclusion.category not in terms.categories:
+            raise InvalidInput(
+                f"excluded category {exclusion.category!r} is not one of the policy's categories "
+                f"{list(terms.categories)} (R1.a)",
+                field="exclusions",
+            )
+        if exclusion.category in seen:
+            raise InvalidInput(f"category {exclusion.category!r} excluded twice", field="exclusions")
+        seen.add(exclusion.category)
+        if not exclusion.reason.strip():
+            raise InvalidInput(
+                f"R1.a: excluding {exclusion.category!r} needs a reason shown to consumers",
+                field="exclusions",
+            )
+    for part in terms.warranty_parts:
+        if not part.strip():
+            raise InvalidInput("a listed warranty part needs a name", field="warranty_parts")
+    if terms.repair_fee_cap_fen is not None and terms.repair_fee_cap_fen < 0:
+        raise InvalidInput("repair_fee_cap_fen must not be negative (R6)", field="repair_fee_cap_fen")
+    if terms.currency != "CNY" and (len(terms.currency) != 3 or not terms.currency.isupper()):
+        raise InvalidInput("currency must be an ISO 4217 code", field="currency")
+
+
+def most_generous(versions: list[PolicyTerms]) -> PolicyTerms:
+    """R19 reading: a case is judged by the version in force when its order was placed unless a
+    later one is more generous; taken term by term over ``versions`` (that one and all later ones).
+    """
+    if not versions:
+        raise ValueError("no policy versions to choose from")
+    base = versions[0]
+    if len(versions) == 1:
+        return base
+    changes: dict[str, object] = {}
+    for name in _AT_LEAST:
+        changes[name] = max(getattr(v, name) for v in versions)
+    for name in _AT_MOST:
+        changes[name] = min(getattr(v, name) for v in versions)
+    changes["free_return_shipping"] = any(v.free_return_shipping for v in versions)
+    # Fewer exclusions is more generous: a category stays excluded only if every version excludes it.
+    excluded_everywhere = set.intersection(*({e.category for e in v.exclusions} for v in versions))
+    changes["exclusions"] = tuple(e for e in base.exclusions if e.category in excluded_everywhere)
+    # A shorter list of short-warranty parts is more generous.
+    parts_everywhere = set.intersection(*(set(v.warranty_parts) for v in versions))
+    changes["warranty_parts"] = tuple(p for p in base.warranty_parts if p in parts_everywhere)
+    caps = [v.repair_fee_cap_fen for v in versions if v.repair_fee_cap_fen is not None]
+    changes["repair_fee_cap_fen"] = min(caps) if caps else None
+    categories = list(base.categories)
+    for v in versions[1:]:
+        categories.extend(c for c in v.categories if c not in categories)
+    changes["categories"] = tuple(categories)
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+TERM_NAMES = tuple(f.name for f in fields(PolicyTerms))
