@@ -10,7 +10,7 @@ from domain.values import TenderKind
 
 @dataclass(frozen=True)
 class Tender:
-    """One way a line was paid: card, wallet, points or coupon, in fen (points at their fen value)."""
+    """One way a line was paid: card, wallet, points or coupon, in fen (points at fen value)."""
 
     kind: TenderKind
     amount_fen: int
@@ -68,7 +68,11 @@ class OrderLine:
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip():
                 raise InvalidInput(f"{where}: {name} is required", field=f"lines.{name}")
-        if isinstance(self.quantity, bool) or not isinstance(self.quantity, int) or self.quantity < 1:
+        if (
+            isinstance(self.quantity, bool)
+            or not isinstance(self.quantity, int)
+            or self.quantity < 1
+        ):
             raise InvalidInput(f"{where}: quantity must be at least 1", field="lines.quantity")
         if isinstance(self.paid_fen, bool) or not isinstance(self.paid_fen, int):
             raise InvalidInput(f"{where}: paid amount is whole fen", field="lines.paid_fen")

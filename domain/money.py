@@ -20,7 +20,9 @@ class Money:
         if isinstance(self.fen, bool) or not isinstance(self.fen, int):
             raise MoneyError(f"amounts are whole fen, got {self.fen!r}")
         if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
-            raise MoneyError(f"currency must be an ISO 4217 code such as CNY, got {self.currency!r}")
+            raise MoneyError(
+                f"currency must be an ISO 4217 code such as CNY, got {self.currency!r}"
+            )
 
     @classmethod
     def zero(cls, currency: str = DEFAULT_CURRENCY) -> Money:

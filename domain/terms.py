@@ -73,7 +73,9 @@ class PolicyTerms:
 
     def warranty_months_for(self, component: str) -> int:
         """R5: listed parts and consumables have the short warranty, everything else the unit's."""
-        return self.parts_warranty_months if component in self.warranty_parts else self.warranty_months
+        return (
+            self.parts_warranty_months if component in self.warranty_parts else self.warranty_months
+        )
 
 
 PLATFORM_FLOOR = PolicyTerms(categories=())
@@ -138,7 +140,9 @@ def check_terms(terms: PolicyTerms) -> None:
                 field="exclusions",
             )
         if exclusion.category in seen:
-            raise InvalidInput(f"category {exclusion.category!r} excluded twice", field="exclusions")
+            raise InvalidInput(
+                f"category {exclusion.category!r} excluded twice", field="exclusions"
+            )
         seen.add(exclusion.category)
         if not exclusion.reason.strip():
             raise InvalidInput(
@@ -149,7 +153,9 @@ def check_terms(terms: PolicyTerms) -> None:
         if not part.strip():
             raise InvalidInput("a listed warranty part needs a name", field="warranty_parts")
     if terms.repair_fee_cap_fen is not None and terms.repair_fee_cap_fen < 0:
-        raise InvalidInput("repair_fee_cap_fen must not be negative (R6)", field="repair_fee_cap_fen")
+        raise InvalidInput(
+            "repair_fee_cap_fen must not be negative (R6)", field="repair_fee_cap_fen"
+        )
     if terms.currency != "CNY" and (len(terms.currency) != 3 or not terms.currency.isupper()):
         raise InvalidInput("currency must be an ISO 4217 code", field="currency")
 
@@ -169,7 +175,7 @@ def most_generous(versions: list[PolicyTerms]) -> PolicyTerms:
     for name in _AT_MOST:
         changes[name] = min(getattr(v, name) for v in versions)
     changes["free_return_shipping"] = any(v.free_return_shipping for v in versions)
-    # Fewer exclusions is more generous: a category stays excluded only if every version excludes it.
+    # Fewer exclusions is more generous: a category stays excluded only if every version does.
     excluded_everywhere = set.intersection(*({e.category for e in v.exclusions} for v in versions))
     changes["exclusions"] = tuple(e for e in base.exclusions if e.category in excluded_everywhere)
     # A shorter list of short-warranty parts is more generous.

@@ -7,10 +7,10 @@ the dataclasses hold only str/int/bool/datetime/date fields or tuples of other v
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """Who acted. Every event carries one (DEVELOPERS.md: events carry who acted)."""
 
     CONSUMER = "consumer"
@@ -23,14 +23,19 @@ class Role(str, Enum):
 
 @dataclass(frozen=True)
 class Actor:
+    """Who acted: a role and an id; merchant staff also name their store (``merchant_id``)."""
+
     role: Role
     id: str
+    merchant_id: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.role, Role):
             object.__setattr__(self, "role", Role(self.role))
-        if not self.id or not self.id.strip():
+        if not isinstance(self.id, str) or not self.id.strip():
             raise ValueError("an actor needs an id")
+        if self.role is Role.MERCHANT and not self.merchant_id:
+            raise ValueError("merchant staff act for one store: merchant_id is required")
 
     def __str__(self) -> str:
         return f"{self.role.value}:{self.id}"
@@ -39,7 +44,7 @@ class Actor:
 SYSTEM = Actor(Role.SYSTEM, "system")
 
 
-class CaseKind(str, Enum):
+class CaseKind(StrEnum):
     """policy.md "Case kinds" (售后类型)."""
 
     RETURN_REFUND = "return_refund"
@@ -49,7 +54,7 @@ class CaseKind(str, Enum):
     COMPLAINT = "complaint"
 
 
-class Reason(str, Enum):
+class Reason(StrEnum):
     """Why the consumer opened the case. Fault decides shipping (R2) and eligibility (R1, R1.c)."""
 
     NO_REASON = "no_reason"  # R1 七天无理由
@@ -72,7 +77,7 @@ QUALITY_REASONS = frozenset(
 )
 
 
-class Responsibility(str, Enum):
+class Responsibility(StrEnum):
     """R14 inspection outcome (质量检测与责任认定)."""
 
     PRODUCT_DEFECT = "product_defect"
@@ -81,8 +86,8 @@ class Responsibility(str, Enum):
     NO_FAULT = "no_fault"
 
 
-class TenderKind(str, Enum):
-    """How a line was paid (R3.a): money goes back to the same tenders, points and coupons in kind."""
+class TenderKind(StrEnum):
+    """How a line was paid (R3.a): money goes back to its tenders, points and coupons in kind."""
 
     CARD = "card"
     WALLET = "wallet"
@@ -95,7 +100,7 @@ class TenderKind(str, Enum):
         return self in (TenderKind.POINTS, TenderKind.COUPON)
 
 
-class ExclusionKind(str, Enum):
+class ExclusionKind(StrEnum):
     """R1.a special goods. ``requires_confirmation`` is R1.b (Law art. 7 vs art. 6)."""
 
     FRESH = "fresh"  # 生鲜 (Law art. 6)
@@ -108,14 +113,14 @@ class ExclusionKind(str, Enum):
         return self is ExclusionKind.CONSUMABLE
 
 
-class Channel(str, Enum):
+class Channel(StrEnum):
     """R9 complaint channels."""
 
     PLATFORM = "platform"  # platform customer service
     STORE = "store"  # complaint entry in the merchant's store
 
 
-class Party(str, Enum):
+class Party(StrEnum):
     """Who pays a shipping leg (R2) or a repair (R6)."""
 
     CONSUMER = "consumer"

@@ -1,0 +1,881 @@
+"""AfterSales: the application service. One method per command; each runs on a fresh copy of the
+aggregates, saves every aggregate it changed plus an idempotency record in one transaction, and
+retries on a version conflict (another actor moved the case at the same time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, unquote, urlsplit
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import get_topic
+
+from domain import ids
+from domain.calendar import PrcCalendar, WorkingCalendar
+from domain.case import Case
+from domain.case_values import CaseLine, Evidence, RefundPlan, Ruling, Shipment
+from domain.chain import ChainBreak, ChainReport, StoredShape, verify_chain
+from domain.deadlines import Clock
+from domain.errors import ConcurrentChange, DomainError, InvalidInput, NotFound
+from domain.history import ConsumerMerchantHistory
+from domain.lines import OrderLine
+from domain.order import Order
+from domain.policy import MerchantPolicy
+from domain.request import RequestRecord
+from domain.terms import PolicyTerms
+from domain.transcodings import transcodings
+from domain.values import Actor, CaseKind, Channel, Reason, Responsibility, Role
+
+T = TypeVar("T")
+MAX_ATTEMPTS = 8
+DEFAULT_DATA_DIR = "var"
+
+
+def event_store_env(url: str) -> dict[str, str]:
+    """Map ``AFTERSALES_DATABASE_URL`` (SQLAlchemy convention) onto the library's settings."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+", 1)[0]
+    if scheme == "sqlite":
+        path = unquote(parts.path)
+        if path.startswith("/"):
+            path = path[1:]  # sqlite:////abs -> /abs ; sqlite:///rel -> rel
+        if not path or path == ":memory:":
+            raise InvalidInput(f"give the SQLite file a path: {url!r}", field="database_url")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
+    if scheme in ("postgresql", "postgres"):
+        query = parse_qs(parts.query)
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        }
+        schema = query.get("schema", [""])[0]
+        if schema:
+            env["POSTGRES_SCHEMA"] = schema
+        return env
+    raise InvalidInput(
+        f"unsupported database URL {url!r}: use sqlite:////abs/path.db or "
+        "postgresql://user@host:5432/dbname",
+        field="database_url",
+    )
+
+
+def default_database_url(cwd: Path | None = None) -> str:
+    base = (cwd or Path.cwd()) / DEFAULT_DATA_DIR / "aftersales.db"
+    return f"sqlite:///{base.resolve()}"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a command did: which aggregate, its version after, and whether it changed anything."""
+
+    target_id: UUID
+    key: str  # case number, order number or merchant id
+    version: int
+    changed: bool
+    detail: Mapping[str, Any]
+
+    def to_json(self) -> str:
+        return json.dumps({"key": self.key, "detail": dict(self.detail)}, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    line_no: int
+    quantity: int
+
+
+class AfterSales(Application[UUID]):
+    name = "AfterSales"
+    snapshotting_intervals = {  # noqa: RUF012 - the library's declared class variable
+        Case: 25,
+        Order: 50,
+        MerchantPolicy: 20,
+        ConsumerMerchantHistory: 50,
+    }
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        calendar: WorkingCalendar | None = None,
+    ) -> None:
+        super().__init__(env=env)
+        self.clock = clock
+        self.calendar: WorkingCalendar = calendar or PrcCalendar()
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        calendar: WorkingCalendar | None = None,
+    ) -> AfterSales:
+        return cls(env=event_store_env(url), clock=clock, calendar=calendar)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        for transcoding in transcodings():
+            transcoder.register(transcoding)
+
+    # ------------------------------------------------------------------ plumbing
+    def _now(self) -> datetime:
+        now = self.clock()
+        if now.tzinfo is None:
+            raise InvalidInput("the clock must give aware datetimes")
+        return now
+
+    def _get(self, cls: type[T], aggregate_id: UUID, what: str) -> T:
+        try:
+            aggregate: Any = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"unknown {what}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"unknown {what}")
+        return aggregate
+
+    def _find(self, cls: type[T], aggregate_id: UUID) -> T | None:
+        try:
+            aggregate: Any = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, cls) else None
+
+    def _run(
+        self,
+        request_id: str,
+        command: str,
+        actor: Actor,
+        step: Callable[[datetime], tuple[Aggregate, str, Mapping[str, Any], Sequence[Aggregate]]],
+    ) -> Result:
+        """Idempotent, conflict-retrying command execution.
+
+        ``step(now)`` loads fresh aggregates, makes the move and returns (target, key, detail,
+        every aggregate to save). A repeated ``request_id`` returns the first result unchanged.
+        """
+        if not isinstance(request_id, str) or not request_id.strip() or len(request_id) > 200:
+            raise InvalidInput(
+                "every command carries a client request id (1-200 characters)", field="request_id"
+            )
+        record_id = ids.request_id(request_id)
+        for _attempt in range(MAX_ATTEMPTS):
+            first = self._find(RequestRecord, record_id)
+            if first is not None:
+                return self._replayed(first, command)
+            now = self._now()
+            target, key, detail, aggregates = step(now)
+            changed = any(a.pending_events for a in aggregates)
+            version = target.version
+            record = RequestRecord(
+                request_id=request_id,
+                command=command,
+                target_id=target.id,
+                target_version=version,
+                result=json.dumps(
+                    {"key": key, "detail": dict(detail)}, sort_keys=True, default=str
+                ),
+                actor=actor,
+                at=now,
+            )
+            try:
+                self.save(*aggregates, record)
+            except IntegrityError:
+                continue  # someone else moved first: reload and decide again
+            return Result(target.id, key, version, changed, detail)
+        raise ConcurrentChange(
+            f"{command}: the case kept changing under {MAX_ATTEMPTS} attempts; try again"
+        )
+
+    @staticmethod
+    def _replayed(record: RequestRecord, command: str) -> Result:
+        if record.command != command:
+            raise InvalidInput(
+                f"request id {record.request_id!r} was already used for {record.command}",
+                field="request_id",
+            )
+        body = json.loads(record.result)
+        return Result(record.target_id, body["key"], record.target_version, False, body["detail"])
+
+    # ------------------------------------------------------------------ policies (R11, R19)
+    def publish_policy(
+        self,
+        *,
+        request_id: str,
+        actor: Actor,
+        merchant_id: str,
+        terms: PolicyTerms,
+        summary: str = "",
+    ) -> Result:
+        def step(now: datetime) -> tuple[Aggregate, str, Mapping[str, Any], Sequence[Aggregate]]:
+            policy = self._find(MerchantPolicy, ids.policy_id(merchant_id))
+            if policy is None:
+                policy = MerchantPolicy.start(merchant_id=merchant_id, actor=actor, at=now)
+            number = policy.publish(terms=terms, summary=summary, actor=actor, at=now)
+            return policy, merchant_id, {"version": number}, [policy]
+
+        return self._run(request_id, "publish_policy", actor, step)
+
+    def get_policy(self, merchant_id: str) -> MerchantPolicy:
+        return self._get(
+            MerchantPolicy,
+            ids.policy_id(merchant_id),
+            f"merchant {merchant_id!r} (no published policy)",
+        )
+
+    # ------------------------------------------------------------------ orders
+    def record_order(
+        self,
+        *,
+        request_id: str,
+        actor: Actor,
+        order_no: str,
+        consumer_id: str,
+        merchant_id: str,
+        placed_at: datetime,
+        lines: Sequence[OrderLine],
+        shipping_fee_fen: int = 0,
+        currency: str = "CNY",
+    ) -> Result:
+        """Record the facts of an order handed over by the commerce platform."""
+        if actor.role not in (Role.SYSTEM, Role.PLATFORM_AGENT):
+            raise InvalidInput(
+                "orders are handed over by the commerce platform (system)", field="actor"
+            )
+
+        def step(now: datetime) -> tuple[Aggregate, str, Mapping[str, Any], Sequence[Aggregate]]:
+            if self._find(Order, ids.order_id(order_no)) is not None:
+                raise InvalidInput(f"order {order_no} is recorded already", field="order_no")
+            policy = self.get_policy(merchant_id)
+            _, terms = policy.applicable(placed_at, now)
+            for line in lines:
+                if line.category not in terms.categories:
+                    raise InvalidInput(
+                        f"line {line.line_no}: category {line.category!r} is not in merchant "
+                        f"{merchant_id}'s policy (categories: {list(terms.categories)}) (R11)",
+                        rule="R11",
+                        field="lines.category",
+                    )
+            order = Order.record(
+                order_no=order_no,
+                consumer_id=consumer_id,
+                merchant_id=merchant_id,
+                placed_at=placed_at,
+                lines=tuple(lines),
+                shipping_fee_fen=shipping_fee_fen,
+                currency=currency,
+                actor=actor,
+                at=now,
+            )
+            history = self._history(consumer_id, merchant_id, actor, now)
+            history.note_purchase(order_no=order_no, placed_at=placed_at, actor=actor, at=now)
+            return order, order_no, {}, [order, history]
+
+        return self._run(request_id, "record_order", actor, step)
+
+    def _history(
+        self, consumer_id: str, merchant_id: str, actor: Actor, now: datetime
+    ) -> ConsumerMerchantHistory:
+        found = self._find(ConsumerMerchantHistory, ids.history_id(consumer_id, merchant_id))
+        if found is not None:
+            return found
+        return ConsumerMerchantHistory(
+            consumer_id=consumer_id, merchant_id=merchant_id, actor=actor, at=now
+        )
+
+    def record_delivery(
+        self, *, request_id: str, actor: Actor, order_no: str, signed_at: datetime
+    ) -> Result:
+        def step(now: datetime) -> tuple[Aggregate, str, Mapping[str, Any], Sequence[Aggregate]]:
+            order = self.get_order(order_no)
+            order.record_delivery(signed_at=signed_at, actor=actor, at=now)
+            return order, order_no, {}, [order]
+
+        return self._run(request_id, "record_delivery", actor, step)
+
+    def get_order(self, order_no: str) -> Order:
+        return self._get(Order, ids.order_id(order_no), f"order {order_no!r}")
+
+    # ------------------------------------------------------------------ opening a case
+    @staticmethod
+    def case_number_for(request_id: str, at: datetime) -> str:
+        """A case number derived from the request, so a repeated open names the same case."""
+        digest = hashlib.sha256(request_id.encode("utf-8")).hexdigest()[:10].upper()
+        return f"AS{at.astimezone(UTC):%Y%m%d}{digest}"
+
+    def open_case(
+        self,
+        *,
+        request_id: str,
+        actor: Actor,
+        order_no: str,
+        kind: CaseKind | str,
+        reason_code: Reason | str,
+        lines: Sequence[LineRequest] = (),
+        description: str = "",
+        evidence: Sequence[Evidence] = (),
+        channel: Channel | str = Channel.PLATFORM,
+        component: str = "unit",
+        case_no: str | None = None,
+    ) -> Result:
+        case_kind: CaseKind = _enum(CaseKind, kind, "kind")
+        reason: Reason = _enum(Reason, reason_code, "reason_code")
+        chan: Channel = _enum(Channel, channel, "channel")
+        seen: set[int] = set()
+        for req in lines:
+            if req.line_no in seen:
+                raise InvalidInput(f"line {req.line_no} named twice", field="lines")
+            seen.add(req.line_no)
+            if (
+                isinstance(req.quantity, bool)
+                or not isinstance(req.quantity, int)
+                or (req.quantity < 1)
+            ):
+                raise InvalidInput(
+                    f"line {req.line_no}: quantity must be at least 1", field="lines.quantity"
+                )
+
+        def step(now: datetime) -> tuple[Aggregate, str, Mapping[str, Any], Sequence[Aggregate]]:
+            number = case_no or self.case_number_for(request_id, now)
+            if self._find(Case, ids.case_id(number)) is not None:
+                raise InvalidInput(f"case {number} exists already", field="case_no")
+            order = self.get_order(order_no)
+            policy = self.get_policy(order.merchant_id)
+            version, terms = policy.applicable(order.placed_at, now)
+            requested = list(lines)
+            if not requested and case_kind is not CaseKind.COMPLAINT:
+                raise InvalidInput("name at least one line of the order", field="lines")
+            order_lines = [order.line(r.line_no) for r in requested]
+            case_lines = tuple(
+                CaseLine.of(ol, r.quantity, order.outbound_share_fen(r.line_no, r.quantity))
+                for ol, r in zip(order_lines, requested, strict=True)
+            )
+            history = self._history(order.consumer_id, order.merchant_id, actor, now)
+            first_application = not any(True for _ in self._cases_of_order_hint(order))
+            case = Case.open(
+                case_no=number,
+                kind=case_kind,
+                reason_code=reason,
+                description=description,
+                evidence=tuple(evidence),
+                order_id=order.id,
+                order_no=order.order_no,
+                consumer_id=order.consumer_id,
+                merchant_id=order.merchant_id,
+                placed_at=order.placed_at,
+                delivered_at=order.delivered_at,
+                lines=case_lines,
+                policy_version=version.number,
+                terms=terms,
+                prior_returns_to_merchant=history.prior_returns,
+                bought_again_since_first_return=history.bought_again_since_first_return,
+                first_application=first_application,
+                channel=chan,
+                component=component,
+                actor=actor,
+                at=now,
+                eligibility_lines=order_lines,
+            )
+            touched: list[Aggregate] = [case]
+            if case_kind in (CaseKind.RETURN_REFUND, CaseKind.REFUND_ONLY):
+                order.claim(
+                    case_no=number,
+                    quantities={r.line_no: r.quantity for r in requested},
+                    actor=actor,
+                    at=now,
+                )
+            if (
+                case_kind in (CaseKind.RETURN_REFUND, CaseKind.EXCHANGE)
+                and reason is Reason.NO_REASON
+            ):
+                history.note_return(case_no=number, opened_at=now, actor=actor, at=now)
+            if case_kind is not CaseKind.COMPLAINT:
+                order.note_case(case_no=number, actor=actor, at=now)
+            touched += [a for a in (order, history) if a.pending_events]
+            return case, number, {"case_no": number}, touched
+
+        return self._run(request_id, "open_case", actor, step)
+
+    @staticmethod
+    def _cases_of_order_hint(order: Order) -> Iterator[str]:
+        """R12.a "first application": the consumer's first case on this order."""
+        yield from order.cases
+
+    # ------------------------------------------------------------------ case moves
+    def get_case(self, case_no: str, version: int | None = None) -> Case:
+        try:
+            aggregate: Any = self.repository.get(ids.case_id(case_no), version=version)
+        except AggregateNotFoundError:
+            raise NotFound(f"unknown case {case_no!r}") from None
+        if not isinstance(aggregate, Case):
+            raise NotFound(f"unknown case {case_no!r}")
+        return aggregate
+
+    def _on_case(
+        self,
+        request_id: str,
+        command: str,
+        actor: Actor,
+        case_no: str,
+        move: Callable[[Case, datetime], Mapping[str, Any] | None],
+    ) -> Result:
+        def step(now: datetime) -> tuple[Aggregate, str, Mapping[str, Any], Sequence[Aggregate]]:
+            case = self.get_case(case_no)
+            detail = move(case, now) or {}
+            touched: list[Aggregate] = [case]
+            if case.status.is_terminal and case.refund is None and case.refund_bearing:
+                order = self._find(Order, case.order_id)
+                if order is not None and case.case_no in order.claims:
+                    order.release(case_no=case.case_no, actor=actor, at=now)
+                    touched.append(order)
+            return case, case.case_no, detail, touched
+
+        return self._run(request_id, command, actor, step)
+
+    def accept(self, *, request_id: str, actor: Actor, case_no: str, reason: str = "") -> Result:
+        return self._on_case(
+            request_id,
+            "accept",
+            actor,
+            case_no,
+            lambda c, now: c.accept(actor=actor, at=now, reason=reason),
+        )
+
+    def reject(self, *, request_id: str, actor: Actor, case_no: str, reason: str) -> Result:
+        return self._on_case(
+            request_id,
+            "reject",
+            actor,
+            case_no,
+            lambda c, now: c.reject(actor=actor, at=now, reason=reason),
+        )
+
+    def ship_return(
+        self,
+        *,
+        request_id: str,
+        actor: Actor,
+        case_no: str,
+        carrier: str,
+        tracking_no: str,
+        fee_fen: int = 0,
+    ) -> Result:
+        shipment = Shipment(carrier.strip(), tracking_no.strip(), fee_fen)
+        return self._on_case(
+            request_id,
+            "ship_return",
+            actor,
+            case_no,
+            lambda c, now: c.ship_return(actor=actor, at=now, shipment=shipment),
+        )
+
+    def record_return_delivered(
+        self, *, request_id: str, actor: Actor, case_no: str, delivered_at: datetime | None = None
+    ) -> Result:
+        return self._on_case(
+            request_id,
+            "record_return_delivered",
+            actor,
+            case_no,
+            lambda c, now: c.record_return_delivered(
+                actor=actor, at=now, delivered_at=delivered_at or now
+            ),
+        )
+
+    def confirm_receipt(
+        self, *, request_id: str, actor: Actor, case_no: str, reason: str = ""
+    ) -> Result:
+        return self._on_case(
+            request_id,
+            "confirm_receipt",
+            actor,
+            case_no,
+            lambda c, now: c.confirm_receipt(actor=actor, at=now, reason=reason),
+        )
+
+    def inspect(
+        self,
+        *,
+        request_id: str,
+        actor: Actor,
+        case_no: str,
+        responsibility: Responsibility | str,
+        findings: str,
+        evidence: Sequence[Evidence] = (),
+        on_site: bool = False,
+    ) -> Result:
+        resp = _enum(Responsibility, responsibility, "responsibility")
+        return self._on_case(
+            request_id,
+            "inspect",
+            actor,
+            case_no,
+            lambda c, now: c.inspect(
+                actor=actor,
+                at=now,
+                responsibility=resp,
+                findings=findings,
+                evidence=tuple(evidence),
+                on_site=on_site,
+            ),
+        )
+
+    def quote_repair(
+        self,
+        *,
+        request_id: str,
+        actor: Actor,
+        case_no: str,
+        fee_fen: int | None,
+        reason: str = "",
+    ) -> Result:
+        return self._on_case(
+            request_id,
+            "quote_repair",
+            actor,
+            case_no,
+            lambda c, now: c.quote_repair(actor=actor, at=now, fee_fen=fee_fen, reason=reason),
+        )
+
+    def answer_quote(
+        self, *, request_id: str, actor: Actor, case_no: str, accepted: bool, reason: str = ""
+    ) -> Result:
+        return self._on_case(
+            request_id,
+            "answer_quote",
+            actor,
+            case_no,
+            lambda c, now: c.answer_quote(actor=actor, at=now, accepted=accepted, reason=reason),
+        )
+
+    def complete_repair(
+        self,
+        *,
+        request_id: str,
+        actor: Actor,
+        case_no: str,
+        notes: str,
+        carrier: str = "",
+        tracking_no: str = "",
+    ) -> Result:
+        shipment = (
+            Shipment(carrier.strip(), tracking_no.strip()) if carrier or tracking_no else None
+        )
+        return self._on_case(
+            request_id,
+            "complete_repair",
+            actor,
+            case_no,
+            lambda c, now: c.complete_repair(actor=actor, at=now, notes=notes, shipment=shipment),
+        )
+
+    def ship_exchange(
+        self, *, request_id: str, actor: Actor, case_no: str, carrier: str, tracking_no: str
+    ) -> Result:
+        shipment = Shipment(carrier.strip(), tracking_no.strip())
+        return self._on_case(
+            request_id,
+            "ship_exchange",
+            actor,
+            case_no,
+            lambda c, now: c.ship_exchange(actor=actor, at=now, shipment=shipment),
+        )
+
+    def approve_refund(
+        self,
+        *,
+        request_id: str,
+        actor: Actor,
+        case_no: str,
+        amount_fen: int | None = None,
+        reason: str = "",
+    ) -> Result:
+        def move(case: Case, now: datetime) -> Mapping[str, Any]:
+            plan = case.approve_refund(
+                actor=actor, at=now, calendar=self.calendar, amount_fen=amount_fen, reason=reason
+            )
+            return {"total_fen": plan.total_fen}
+
+        return self._on_case(request_id, "approve_refund", actor, case_no, move)
+
+    def refund_preview(self, case_no: str, amount_fen: int | None = None) -> RefundPlan:
+        return self.get_case(case_no).refund_plan(amount_fen)
+
+    def record_refund_paid(
+        self, *, request_id: str, actor: Actor, case_no: str, psp_reference: str
+    ) -> Result:
+        return self._on_case(
+            request_id,
+            "record_refund_paid",
+            actor,
+            case_no,
+            lambda c, now: c.record_refund_paid(actor=actor, at=now, psp_reference=psp_reference),
+        )
+
+    def record_refund_failed(
+        self, *, request_id: str, actor: Actor, case_no: str, reason: str
+    ) -> Result:
+        return self._on_case(
+            request_id,
+            "record_refund_failed",
+            actor,
+            case_no,
+            lambda c, now: c.record_refund_failed(actor=actor, at=now, reason=reason),
+        )
+
+    def grant_compensation(
+        self, *, request_id: str, actor: Actor, case_no: str, amount_fen: int, reason: str
+    ) -> Result:
+        return self._on_case(
+            request_id,
+            "grant_compensation",
+            actor,
+            case_no,
+            lambda c, now: c.grant_compensation(
+                actor=actor, at=now, amount_fen=amount_fen, reason=reason
+            ),
+        )
+
+    def record_compensation_paid(
+        self, *, request_id: str, actor: Actor, case_no: str, psp_reference: str
+    ) -> Result:
+        return self._on_case(
+            request_id,
+            "record_compensation_paid",
+            actor,
+            case_no,
+            lambda c, now: c.record_compensation_paid(
+                actor=actor, at=now, psp_reference=psp_reference
+            ),
+        )
+
+    def file_complaint(
+        self,
+        *,
+        request_id: str,
+        actor: Actor,
+        case_no: str,
+        reason: str,
+        channel: Channel | str = Channel.PLATFORM,
+    ) -> Result:
+        chan = _enum(Channel, channel, "channel")
+        return self._on_case(
+            request_id,
+            "file_complaint",
+            actor,
+            case_no,
+            lambda c, now: c.file_complaint(actor=actor, at=now, channel=chan, reason=reason),
+        )
+
+    def respond_to_complaint(
+        self, *, request_id: str, actor: Actor, case_no: str, reason: str
+    ) -> Result:
+        return self._on_case(
+            request_id,
+            "respond_to_complaint",
+            actor,
+            case_no,
+            lambda c, now: c.respond_to_complaint(actor=actor, at=now, reason=reason),
+        )
+
+    def give_opinion(self, *, request_id: str, actor: Actor, case_no: str, opinion: str) -> Result:
+        return self._on_case(
+            request_id,
+            "give_opinion",
+            actor,
+            case_no,
+            lambda c, now: c.give_opinion(actor=actor, at=now, opinion=opinion),
+        )
+
+    def escalate(self, *, request_id: str, actor: Actor, case_no: str, reason: str) -> Result:
+        return self._on_case(
+            request_id,
+            "escalate",
+            actor,
+            case_no,
+            lambda c, now: c.escalate(actor=actor, at=now, reason=reason),
+        )
+
+    def submit_evidence(
+        self,
+        *,
+        request_id: str,
+        actor: Actor,
+        case_no: str,
+        evidence: Sequence[Evidence],
+        reason: str = "",
+    ) -> Result:
+        return self._on_case(
+            request_id,
+            "submit_evidence",
+            actor,
+            case_no,
+            lambda c, now: c.submit_evidence(
+                actor=actor, at=now, evidence=tuple(evidence), reason=reason
+            ),
+        )
+
+    def rule(
+        self, *, request_id: str, actor: Actor, case_no: str, ruling: Ruling, reasoning: str
+    ) -> Result:
+        return self._on_case(
+            request_id,
+            "rule",
+            actor,
+            case_no,
+            lambda c, now: c.rule(actor=actor, at=now, ruling=ruling, reasoning=reasoning),
+        )
+
+    def expire(self, *, case_no: str, clock: Clock | str) -> Result:
+        """A timer found ``clock`` due on ``case_no``: record the breach and its consequence
+        (R12.a ...). Idempotent: the request id names the case, the clock and its due time."""
+        name = _enum(Clock, clock, "clock")
+        case = self.get_case(case_no)
+        due = case.deadlines.get(name)
+        due_key = due.due_at.isoformat() if due is not None else "none"
+        request_id = f"timer:{case_no}:{name.value}:{due_key}"
+        system = Actor(Role.SYSTEM, "timer")
+        return self._on_case(
+            request_id,
+            "expire",
+            system,
+            case_no,
+            lambda c, now: {"fired": c.expire(clock=name, at=now)},
+        )
+
+    def route(
+        self,
+        *,
+        request_id: str,
+        actor: Actor,
+        case_no: str,
+        queue: str,
+        classified_kind: CaseKind | str,
+        confidence_pct: int,
+        reason: str = "",
+    ) -> Result:
+        kind = _enum(CaseKind, classified_kind, "classified_kind")
+        return self._on_case(
+            request_id,
+            "route",
+            actor,
+            case_no,
+            lambda c, now: c.route(
+                actor=actor,
+                at=now,
+                queue=queue,
+                classified_kind=kind,
+                confidence_pct=confidence_pct,
+                reason=reason,
+            ),
+        )
+
+    def add_note(
+        self, *, request_id: str, actor: Actor, case_no: str, text: str, internal: bool = False
+    ) -> Result:
+        return self._on_case(
+            request_id,
+            "add_note",
+            actor,
+            case_no,
+            lambda c, now: c.add_note(actor=actor, at=now, text=text, internal=internal),
+        )
+
+    def withdraw(self, *, request_id: str, actor: Actor, case_no: str, reason: str = "") -> Result:
+        return self._on_case(
+            request_id,
+            "withdraw",
+            actor,
+            case_no,
+            lambda c, now: c.withdraw(actor=actor, at=now, reason=reason),
+        )
+
+    def close_case(self, *, request_id: str, actor: Actor, case_no: str, reason: str) -> Result:
+        return self._on_case(
+            request_id,
+            "close_case",
+            actor,
+            case_no,
+            lambda c, now: c.close(actor=actor, at=now, reason=reason),
+        )
+
+    def rate(
+        self, *, request_id: str, actor: Actor, case_no: str, score: int, comment: str = ""
+    ) -> Result:
+        return self._on_case(
+            request_id,
+            "rate",
+            actor,
+            case_no,
+            lambda c, now: c.rate(actor=actor, at=now, score=score, comment=comment),
+        )
+
+    # ------------------------------------------------------------------ tamper evidence
+    def case_ids(self) -> Iterator[UUID]:
+        """Every case, in the order they were opened (from the notification log)."""
+        topic = get_topic(Case.Opened)  # type: ignore[attr-defined]
+        start = 1
+        while True:
+            page = self.recorder.select_notifications(start, 500, topics=[topic])
+            if not page:
+                return
+            for notification in page:
+                yield UUID(str(notification.originator_id))
+            start = page[-1].id + 1
+
+    def _stored_shapes(self, originator_id: UUID) -> Iterator[StoredShape | ChainBreak]:
+        for stored in self.recorder.select_events(originator_id):
+            try:
+                data = stored.state
+                if self.mapper.cipher:
+                    data = self.mapper.cipher.decrypt(data)
+                if self.mapper.compressor:
+                    data = self.mapper.compressor.decompress(data)
+                attributes = self.mapper.transcoder.decode(data)
+                if not isinstance(attributes, dict):
+                    raise ValueError("not an object")
+            except Exception as exc:
+                yield ChainBreak(
+                    stored.originator_version,
+                    stored.topic,
+                    f"stored bytes cannot be read ({type(exc).__name__})",
+                )
+                return
+            yield StoredShape(stored.originator_version, stored.topic, attributes)
+
+    def verify(self, case_no: str | None = None) -> list[ChainReport]:
+        """Check one case's hash chain, or every case's. The first bad event is named."""
+        targets = [ids.case_id(case_no)] if case_no else list(self.case_ids())
+        if case_no and not self.recorder.select_events(targets[0], limit=1):
+            raise NotFound(f"unknown case {case_no!r}")
+        return [verify_chain(t, self._stored_shapes(t)) for t in targets]
+
+
+def _enum(cls: type[Any], value: Any, field: str) -> Any:
+    try:
+        return cls(value)
+    except ValueError:
+        choices = ", ".join(m.value for m in cls)
+        raise InvalidInput(f"unknown {field} {value!r}; one of: {choices}", field=field) from None
+
+
+__all__ = ["AfterSales", "DomainError", "LineRequest", "Result", "event_store_env"]
