@@ -1,0 +1,357 @@
+"""Follow an eventsourcing application's notification log into read-model tables.
+
+Generic over any ``eventsourcing.application.Application`` (only ``app.recorder`` and
+``app.mapper`` are used) and any :class:`Projection`.
+
+Exactly once: for each projection, a batch of notifications is processed and the projection's
+new position is written to ``projection_tracking`` in ONE read-model transaction. A crash at any
+point either commits both or neither, so no event is lost or applied twice.
+
+Two runners on the same projection: the batch transaction starts with
+``UPDATE projection_tracking SET position = <new> WHERE name = ? AND position = <old>``. The
+first runner's update locks the row (PostgreSQL) or the database (SQLite ``BEGIN IMMEDIATE``);
+the second one, once the first has committed, changes 0 rows, rolls its batch back and carries
+on from the new position.
+
+Gaps: notification ids may have gaps on PostgreSQL (rolled-back inserts consume sequence
+values). The runner asks for "ids after my position" and takes what comes; it never waits for a
+missing id. (This relies on the library's default of inserting under a table lock, which makes
+ids visible in order; ``POSTGRES_ENABLE_DB_FUNCTIONS`` inserts without that lock.)
+
+Topics: a projection with ``topics`` receives only events with those topics, but its position
+still advances over every notification. Filtering happens in Python, before decoding: the
+library's SQL topic filter has no index behind it on either store, and with it the runner could
+not tell "no matching event yet" from "nothing more to read" without a second query.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import ApplicationRecorder, Notification
+
+from projections.db import Database, DbConnection, check_identifier, parse_ts, ts
+
+__all__ = [
+    "BatchCallback",
+    "ProgressCallback",
+    "Projection",
+    "ProjectionStatus",
+    "Runner",
+    "count_notifications_after",
+]
+
+ProgressCallback = Callable[[int, int], None]
+"""``progress(done, total)``: notifications passed so far / to pass, summed over projections."""
+
+BatchCallback = Callable[[str, int], None]
+"""``on_batch_written(projection_name, new_position)``: called inside the batch transaction
+after the rows and the new position are written, before COMMIT. Test seam: raise to simulate a
+crash at the worst moment."""
+
+
+class Projection(Protocol):
+    """A read model fed by the notification log.
+
+    ``name`` identifies its row in ``projection_tracking``; ``tables`` are the tables it owns
+    (``rebuild`` empties them); ``topics`` are the event topics it wants (empty: all).
+    ``process`` writes rows for one decoded domain event through ``tx``, the connection of the
+    batch transaction; it must not commit, and must not read the event store or the clock.
+    """
+
+    # Read-only members, so that plain class attributes (``tables = ("my_table",)``) conform.
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def tables(self) -> tuple[str, ...]: ...
+
+    @property
+    def topics(self) -> tuple[str, ...]: ...
+
+    def process(self, tx: DbConnection, event: Any, notification_id: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    name: str
+    position: int
+    """Id of the last notification passed (0: none yet)."""
+    head: int
+    """Largest notification id in the event store (0: empty)."""
+    lag_events: int
+    """Notifications after ``position`` (counted, not ``head - position``: ids have gaps)."""
+    lag_seconds: float | None
+    """Age of the oldest unprocessed event; 0.0 when caught up; None if it has no timestamp."""
+    updated_at: datetime | None
+    """When the position last moved (None before the first catch-up)."""
+
+
+class _PositionMoved(Exception):
+    """Another runner advanced the projection first; this batch is rolled back."""
+
+
+def count_notifications_after(recorder: ApplicationRecorder, position: int) -> int:
+    """Number of notifications with id > ``position``.
+
+    Uses one COUNT query on the library's SQLite and PostgreSQL recorders; other recorders
+    (e.g. POPO in unit tests) are paged through.
+    """
+    # Imported here: these modules are only needed for the matching recorder.
+    from eventsourcing.postgres import PostgresApplicationRecorder
+    from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        table = check_identifier(recorder.events_table_name)
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT COUNT(*) FROM {table} WHERE rowid > ?", (position,))
+            return int(c.fetchone()[0])
+    if isinstance(recorder, PostgresApplicationRecorder):
+        from psycopg.sql import SQL, Identifier
+
+        statement = SQL("SELECT COUNT(*) AS n FROM {}.{} WHERE notification_id > %s").format(
+            Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name)
+        )
+        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (position,))
+            row = curs.fetchone()
+            assert row is not None
+            return int(row["n"])
+    count, start = 0, position
+    while True:
+        page = recorder.select_notifications(start, 1000, inclusive_of_start=False)
+        if not page:
+            return count
+        count += len(page)
+        start = page[-1].id
+
+
+class Runner:
+    """Feeds ``projections`` from ``app``'s notification log into ``db``.
+
+    ``db`` must be migrated (``projection_tracking`` exists). ``on_batch_written``: see
+    :data:`BatchCallback`. ``clock`` is used for ``updated_at`` and ``lag_seconds``.
+    """
+
+    def __init__(
+        self,
+        app: Application[Any],
+        db: Database,
+        projections: Sequence[Projection],
+        *,
+        on_batch_written: BatchCallback | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        names = [p.name for p in projections]
+        if len(set(names)) != len(names):
+            raise ValueError(f"projection names must be unique: {names}")
+        owner: dict[str, str] = {}
+        for p in projections:
+            for table in p.tables:
+                check_identifier(table)
+                if table in owner:
+                    raise ValueError(
+                        f"table {table!r} is claimed by projections {owner[table]!r} and "
+                        f"{p.name!r}; rebuilding one would erase the other's rows"
+                    )
+                owner[table] = p.name
+        self.app = app
+        self.db = db
+        self.projections: dict[str, Projection] = {p.name: p for p in projections}
+        self.on_batch_written = on_batch_written
+        self.clock = clock
+
+    @property
+    def recorder(self) -> ApplicationRecorder:
+        return self.app.recorder
+
+    # -- positions ---------------------------------------------------------------------
+
+    def _selected(self, names: Iterable[str] | None) -> list[Projection]:
+        if names is None:
+            return list(self.projections.values())
+        selected = []
+        for name in names:
+            if name not in self.projections:
+                raise KeyError(f"unknown projection {name!r}; known: {sorted(self.projections)}")
+            selected.append(self.projections[name])
+        return selected
+
+    def _ensure_tracking_rows(self, projections: Sequence[Projection]) -> None:
+        wanted = [p.name for p in projections]
+        with self.db.connect() as conn:
+            rows = conn.execute("SELECT name FROM projection_tracking").fetchall()
+        missing = [name for name in wanted if name not in {row["name"] for row in rows}]
+        if not missing:
+            return
+        with self.db.transaction() as tx:
+            for name in missing:
+                tx.execute(
+                    "INSERT INTO projection_tracking (name, position, updated_at) "
+                    "VALUES (?, 0, ?) ON CONFLICT (name) DO NOTHING",
+                    (name, ts(self.clock())),
+                )
+
+    def position(self, name: str) -> int:
+        """The projection's position (0 if it has never run)."""
+        with self.db.connect() as conn:
+            row = conn.execute(
+                "SELECT position FROM projection_tracking WHERE name = ?", (name,)
+            ).fetchone()
+        return 0 if row is None else int(row["position"])
+
+    # -- catching up -------------------------------------------------------------------
+
+    def catch_up(
+        self,
+        batch_size: int = 500,
+        progress: ProgressCallback | None = None,
+        *,
+        names: Iterable[str] | None = None,
+    ) -> int:
+        """Process everything recorded so far; return how many events were processed.
+
+        Counts events handed to ``process`` in batches this runner committed (events skipped by
+        a topic filter, or batches another runner committed first, are not counted).
+        """
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        projections = self._selected(names)
+        self._ensure_tracking_rows(projections)
+        total = 0
+        if progress is not None:
+            total = sum(
+                count_notifications_after(self.recorder, self.position(p.name)) for p in projections
+            )
+            progress(0, total)
+        done = processed = 0
+        for projection in projections:
+            while True:
+                position = self.position(projection.name)
+                notifications = self.recorder.select_notifications(
+                    position, batch_size, inclusive_of_start=False
+                )
+                if not notifications:
+                    break
+                try:
+                    processed += self._apply_batch(projection, position, notifications)
+                except _PositionMoved:
+                    continue  # someone else did this batch; re-read the position
+                if progress is not None:
+                    done += len(notifications)
+                    progress(done, max(total, done))
+                if len(notifications) < batch_size:
+                    break
+        return processed
+
+    def _apply_batch(
+        self, projection: Projection, old: int, notifications: Sequence[Notification]
+    ) -> int:
+        new = notifications[-1].id
+        topics = frozenset(projection.topics)
+        mapper = self.app.mapper
+        count = 0
+        with self.db.transaction() as tx:
+            # Claim the batch first: this write serialises concurrent runners.
+            claimed = tx.execute(
+                "UPDATE projection_tracking SET position = ?, updated_at = ? "
+                "WHERE name = ? AND position = ?",
+                (new, ts(self.clock()), projection.name, old),
+            ).rowcount
+            if claimed != 1:
+                raise _PositionMoved(projection.name)
+            for notification in notifications:
+                if topics and notification.topic not in topics:
+                    continue
+                event = mapper.to_domain_event(notification)
+                projection.process(tx, event, notification.id)
+                count += 1
+            if self.on_batch_written is not None:
+                self.on_batch_written(projection.name, new)
+        return count
+
+    def follow(
+        self,
+        poll_interval: float = 0.5,
+        stop: threading.Event | None = None,
+        *,
+        batch_size: int = 500,
+    ) -> None:
+        """Catch up, then poll every ``poll_interval`` seconds until ``stop`` is set.
+
+        An exception from a projection or the database ends the loop (and propagates): a
+        supervisor restarts the process, which resumes from the committed positions.
+        """
+        stop = stop if stop is not None else threading.Event()
+        while not stop.is_set():
+            self.catch_up(batch_size)
+            stop.wait(poll_interval)
+
+    def rebuild(
+        self,
+        names: Iterable[str] | None = None,
+        progress: ProgressCallback | None = None,
+        *,
+        batch_size: int = 500,
+    ) -> int:
+        """Empty the named projections' tables and replay them from the first event.
+
+        Emptying the tables and resetting the positions to 0 is one transaction. Returns the
+        number of events processed by the replay.
+        """
+        projections = self._selected(names)
+        self._ensure_tracking_rows(projections)
+        with self.db.transaction() as tx:
+            for projection in projections:
+                for table in projection.tables:
+                    tx.execute(f"DELETE FROM {check_identifier(table)}")
+                tx.execute(
+                    "UPDATE projection_tracking SET position = 0, updated_at = ? WHERE name = ?",
+                    (ts(self.clock()), projection.name),
+                )
+        return self.catch_up(batch_size, progress, names=[p.name for p in projections])
+
+    # -- status ------------------------------------------------------------------------
+
+    def status(self) -> list[ProjectionStatus]:
+        """Position, head and lag of each projection, in the order given to the runner."""
+        head = self.recorder.max_notification_id() or 0
+        with self.db.connect() as conn:
+            rows = {
+                row["name"]: (int(row["position"]), row["updated_at"])
+                for row in conn.execute(
+                    "SELECT name, position, updated_at FROM projection_tracking"
+                ).fetchall()
+            }
+        now = self.clock()
+        statuses = []
+        for name in self.projections:
+            position, updated_at = rows.get(name, (0, None))
+            lag_events = count_notifications_after(self.recorder, position)
+            lag_seconds: float | None = 0.0
+            if lag_events:
+                oldest = self.recorder.select_notifications(position, 1, inclusive_of_start=False)
+                lag_seconds = self._age(oldest[0], now) if oldest else 0.0
+            statuses.append(
+                ProjectionStatus(
+                    name=name,
+                    position=position,
+                    head=head,
+                    lag_events=lag_events,
+                    lag_seconds=lag_seconds,
+                    updated_at=parse_ts(updated_at) if updated_at is not None else None,
+                )
+            )
+        return statuses
+
+    def _age(self, notification: Notification, now: datetime) -> float | None:
+        event = self.app.mapper.to_domain_event(notification)
+        timestamp = getattr(event, "timestamp", None)
+        if not isinstance(timestamp, datetime) or timestamp.tzinfo is None:
+            return None
+        return max(0.0, (now - timestamp).total_seconds())
