@@ -64,6 +64,10 @@ def event_store_env(url: str) -> dict[str, str]:
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
         }
         schema = query.get("schema", [""])[0]
+        for option in query.get("options", []):  # libpq style: options=-csearch_path=NAME
+            for word in option.split():
+                if word.startswith("-csearch_path="):
+                    schema = word.split("=", 1)[1].split(",")[0]
         if schema:
             env["POSTGRES_SCHEMA"] = schema
         return env
@@ -186,6 +190,8 @@ class AfterSales(Application[UUID]):
             target, key, detail, aggregates = step(now)
             changed = any(a.pending_events for a in aggregates)
             version = target.version
+            if not changed:  # a no-op (a timer that found nothing due) records nothing at all
+                return Result(target.id, key, version, False, detail)
             record = RequestRecord(
                 request_id=request_id,
                 command=command,

@@ -1,0 +1,304 @@
+"""The ``aftersales`` command: one sub-command per chore (the Flask tutorial's CLI pattern).
+
+``FlaskGroup`` builds the app with ``create_app`` only when a command needs it; commands that use
+the database read the same settings as the site (``AFTERSALES_DATABASE_URL``). Every failure
+prints a one-line message naming the problem and exits non-zero.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from domain.errors import DomainError
+from domain.service import AfterSales
+from web import create_app
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.secho(f"error: {message}", fg="red", err=True)
+    sys.exit(code)
+
+
+def _db() -> Any:
+    from web import get_db
+
+    return get_db()
+
+
+def _service(clock: Callable[[], datetime] | None = None) -> AfterSales:
+    if clock is None:
+        from web.services import get_service
+
+        return get_service()
+    return AfterSales.from_url(current_app.config["DATABASE_URL"], clock=clock)
+
+
+def _migrated_db() -> Any:
+    from projections.migrate import migrate
+
+    db = _db()
+    migrate(db)
+    return db
+
+
+def _runner() -> Any:
+    from projections.registry import make_runner
+
+    return make_runner(_service(), _migrated_db())
+
+
+main = FlaskGroup(
+    create_app=create_app,
+    add_version_option=False,
+    load_dotenv=False,
+    help="After-sales case ledger: returns, refunds, exchanges, repairs, complaints, arbitration.",
+)
+
+
+@main.command("migrate")
+@with_appcontext
+def migrate_command() -> None:
+    """Create or update the read-model tables (migrations/*.sql, each once, in order)."""
+    from projections.migrate import migrate
+
+    applied = migrate(_db())
+    click.echo(
+        f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else "")
+    )
+
+
+def _load_demo(echo: Callable[[str], None]) -> None:
+    from web.accounts import create_account, get_account
+    from web.demo import DEMO_ACCOUNTS, run_demo
+
+    db = _migrated_db()
+    url = current_app.config["DATABASE_URL"]
+    with click.progressbar(length=1, label="demo scenario", show_pos=True) as bar:
+        counter = {"n": 0}
+
+        def tick(_label: str) -> None:
+            counter["n"] += 1
+            bar.length = max(bar.length or 1, counter["n"] + 1)
+            bar.update(1)
+
+        report = run_demo(lambda clock: AfterSales.from_url(url, clock=clock), progress=tick)
+    created = 0
+    for username, password, role, display, party, merchant in DEMO_ACCOUNTS:
+        if get_account(db, username) is None:
+            create_account(db, username, password, role, display, party, merchant_id=merchant)
+            created += 1
+    echo(
+        f"demo: {report.steps} steps, {report.new_events} new events, {len(report.cases)} cases, "
+        f"{created} new log-ins"
+    )
+    runner = _runner()
+    processed = runner.catch_up()
+    echo(f"projections: {processed} events processed")
+
+
+@main.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Record demo policies, orders and a case of every kind walked to its end (idempotent)."""
+    try:
+        _load_demo(click.echo)
+    except DomainError as error:
+        _fail(str(error))
+
+
+@main.command("verify")
+@click.argument("case_no", required=False)
+@with_appcontext
+def verify_command(case_no: str | None) -> None:
+    """Check the hash chain of one case, or of every case; exit 1 naming the first bad event."""
+    try:
+        reports = _service().verify(case_no)
+    except DomainError as error:
+        _fail(str(error), 2)
+        return
+    bad = [r for r in reports if not r.ok]
+    for report in bad:
+        brk = report.first_break
+        assert brk is not None
+        click.secho(
+            f"TAMPERED case {report.originator_id}: event version {brk.version} ({brk.topic}): "
+            f"{brk.problem}",
+            fg="red",
+        )
+    events = sum(r.events_checked for r in reports)
+    click.echo(f"verified {len(reports)} case(s), {events} event(s): {len(bad)} broken chain(s)")
+    if bad:
+        sys.exit(1)
+
+
+@main.group("projections")
+def projections_group() -> None:
+    """Follow, rebuild and inspect the read models."""
+
+
+@projections_group.command("run")
+@click.option("--interval", default=0.5, show_default=True, help="Seconds between polls.")
+@click.option("--once", is_flag=True, help="Catch up and stop.")
+@with_appcontext
+def projections_run(interval: float, once: bool) -> None:
+    """Follow the event log and keep every projection current (Ctrl-C stops)."""
+    runner = _runner()
+    processed = runner.catch_up()
+    click.echo(f"caught up: {processed} events")
+    if once:
+        return
+    try:
+        runner.follow(poll_interval=interval)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+@projections_group.command("rebuild")
+@click.argument("names", nargs=-1)
+@with_appcontext
+def projections_rebuild(names: tuple[str, ...]) -> None:
+    """Drop and replay the named projections (all when none is named), with progress."""
+    runner = _runner()
+    try:
+        selected = list(names) or None
+        if selected:
+            runner._selected(selected)
+    except KeyError as error:
+        _fail(str(error.args[0]), 2)
+    total = (_service().recorder.max_notification_id() or 0) * max(
+        1, len(names or runner.projections)
+    )
+    with click.progressbar(length=max(total, 1), label="rebuilding", show_pos=True) as bar:
+        last = {"done": 0}
+
+        def progress(done: int, _total: int) -> None:
+            bar.update(max(0, done - last["done"]))
+            last["done"] = done
+
+        processed = runner.rebuild(list(names) or None, progress=progress)
+    click.echo(f"rebuilt {', '.join(names) or 'all projections'}: {processed} events")
+
+
+@projections_group.command("status")
+@with_appcontext
+def projections_status() -> None:
+    """Position and lag (events, seconds) of each projection."""
+    rows = _runner().status()
+    click.echo(f"{'projection':<14} {'position':>9} {'head':>9} {'lag':>7} {'lag s':>8}")
+    for s in rows:
+        lag_s = "-" if s.lag_seconds is None else f"{s.lag_seconds:.1f}"
+        click.echo(f"{s.name:<14} {s.position:>9} {s.head:>9} {s.lag_events:>7} {lag_s:>8}")
+
+
+@main.group("timers")
+def timers_group() -> None:
+    """The deadline worker: breached SLAs and what policy says follows (R12.a, R3, R9.a)."""
+
+
+@timers_group.command("run")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between sweeps.")
+@click.option("--once", is_flag=True, help="One sweep, then stop.")
+@with_appcontext
+def timers_run(interval: float, once: bool) -> None:
+    """Fire every due deadline as an ordinary event with actor `system` (idempotent)."""
+    from projections.timers import TimerWorker
+
+    worker = TimerWorker(_service(), _migrated_db())
+    fired = worker.run_once()
+    click.echo(f"fired {fired} deadline(s)")
+    if once:
+        return
+    try:
+        while True:
+            time.sleep(interval)
+            fired = worker.run_once()
+            if fired:
+                click.echo(f"fired {fired} deadline(s)")
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+@main.group("ledger")
+def ledger_group() -> None:
+    """The double-entry refund ledger."""
+
+
+@ledger_group.command("reconcile")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def ledger_reconcile(report: Path) -> None:
+    """Import a payment provider's settlement report and compare it with the ledger."""
+    from projections import reconcile
+
+    _runner().catch_up()
+    try:
+        result = reconcile.reconcile(_db(), report)
+    except ValueError as error:
+        _fail(str(error), 2)
+        return
+    click.echo(reconcile.describe(result))
+
+
+def _background(target: Callable[[threading.Event], None], stop: threading.Event) -> None:
+    thread = threading.Thread(target=target, args=(stop,), daemon=True)
+    thread.start()
+
+
+def _serve(host: str, port: int, follow: bool) -> None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    stop = threading.Event()
+    if follow:
+        from projections.timers import TimerWorker
+
+        runner = _runner()
+        worker = TimerWorker(_service(), _db())
+
+        def follow_loop(stop: threading.Event) -> None:
+            while not stop.is_set():
+                try:
+                    runner.catch_up()
+                    worker.run_once()
+                except Exception as error:
+                    click.secho(f"background: {error}", fg="yellow", err=True)
+                stop.wait(1.0)
+
+        _background(follow_loop, stop)
+    click.echo(f"serving on http://{host}:{port}/  (Ctrl-C stops)")
+    try:
+        app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    finally:
+        stop.set()
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-follow", is_flag=True, help="Do not run projections and timers in-process.")
+@with_appcontext
+def serve_command(host: str, port: int, no_follow: bool) -> None:
+    """Development server; projections and timers follow in a background thread."""
+    _migrated_db()
+    _serve(host, port, follow=not no_follow)
+
+
+@main.command("up")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def up_command(host: str, port: int) -> None:
+    """The main job: migrate, load the demo (once), catch up and serve the site."""
+    try:
+        _load_demo(click.echo)
+    except DomainError as error:
+        _fail(str(error))
+    _serve(host, port, follow=True)

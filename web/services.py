@@ -1,0 +1,32 @@
+"""The application service of the current Flask app, built on first use from its settings.
+
+One ``AfterSales`` instance per app (it holds the event store's connection pool); tests may hand a
+ready one in as ``config["SERVICE"]``.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask, current_app
+
+from domain.service import AfterSales
+
+_KEY = "aftersales.service"
+_lock = threading.Lock()
+
+
+def service_for(app: Flask) -> AfterSales:
+    service: AfterSales | None = app.extensions.get(_KEY) or app.config.get("SERVICE")
+    if service is None:
+        with _lock:
+            service = app.extensions.get(_KEY)
+            if service is None:
+                service = AfterSales.from_url(app.config["DATABASE_URL"])
+                app.extensions[_KEY] = service
+    return service
+
+
+def get_service() -> AfterSales:
+    """The ``AfterSales`` application of the current app context."""
+    return service_for(current_app._get_current_object())  # type: ignore[attr-defined]
