@@ -1,0 +1,116 @@
+"""The Flask app: ``create_app(config=None)`` (the Flask tutorial's application factory).
+
+Settings come from environment variables, read once here (``web.settings``); nothing is configured
+at import time and creating the app does not touch the database (``aftersales --help`` stays fast):
+the ``Database`` is built on first use by ``get_db()``.
+
+Audience blueprints are found by module name (``AUDIENCE_MODULES``): a module that exists is
+imported and either its ``init_app(app)`` is called or its ``bp`` blueprint registered, so the
+people writing ``web/consumer.py`` & co. never edit this file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, current_app, g, request
+from flask.wrappers import Response
+
+if TYPE_CHECKING:
+    from projections.db import Database
+
+#: Modules providing blueprints, registered in this order when they exist.
+AUDIENCE_MODULES: tuple[str, ...] = (
+    "web.consumer",
+    "web.merchant",
+    "web.agent",
+    "web.arbitrator",
+    "web.finance",
+    "web.api",
+)
+
+#: Content-Security-Policy sent with every response (config ``CONTENT_SECURITY_POLICY``; set it to
+#: "" to send none). No inline scripts or styles: put them in ``web/static``.
+DEFAULT_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+_DB_KEY = "aftersales.db"
+_db_lock = threading.Lock()
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides what the environment gives (tests pass
+    ``DATABASE_URL``, ``SECRET_KEY``, ``TESTING``). A ready ``Database`` may be passed as
+    ``config["DATABASE"]`` to share one between the app and a test."""
+    from web import auth, csrf, errors, i18n, timefmt
+    from web.settings import load_settings
+
+    app = Flask(__name__)
+    given = dict(config or {})
+    app.config.from_mapping(load_settings(given=given))
+    app.config.setdefault("CONTENT_SECURITY_POLICY", DEFAULT_CSP)
+    app.config.setdefault("AUDIENCE_MODULES", AUDIENCE_MODULES)
+    app.config.update(given)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    # Order matters: who is asking (auth) before the CSRF check, which exempts bearer tokens.
+    errors.init_app(app)
+    auth.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    timefmt.init_app(app)
+    app.after_request(_security_headers)
+
+    for name in app.config["AUDIENCE_MODULES"]:
+        _register_module(app, name)
+    return app
+
+
+def _register_module(app: Flask, name: str) -> None:
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name == name:  # not written yet; a broken import inside it still fails loudly
+            return
+        raise
+    if hasattr(module, "init_app"):
+        module.init_app(app)
+    elif hasattr(module, "bp"):
+        app.register_blueprint(module.bp)
+
+
+def get_db() -> Database:
+    """The read-model ``Database`` of the current app, built on first use (never at start)."""
+    app = current_app
+    db: Database | None = app.extensions.get(_DB_KEY) or app.config.get("DATABASE")
+    if db is None:
+        from projections.db import Database
+
+        with _db_lock:
+            db = app.extensions.get(_DB_KEY)
+            if db is None:
+                db = Database.from_url(app.config["DATABASE_URL"])
+                app.extensions[_DB_KEY] = db
+    return db
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    csp = current_app.config.get("CONTENT_SECURITY_POLICY")
+    if csp:
+        headers.setdefault("Content-Security-Policy", csp)
+    if current_app.config.get("HTTPS"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if g.get("account") is not None and request.endpoint != "static":
+        headers.setdefault("Cache-Control", "private, no-store")
+        response.vary.add("Cookie")
+    return response

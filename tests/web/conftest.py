@@ -1,0 +1,148 @@
+"""Fixtures for the web tests.
+
+- ``app``: ``create_app`` on a fresh SQLite file in ``tmp_path``, ``TESTING=True``, migrated;
+  no ``AFTERSALES_*`` variable of the outer environment leaks in.
+- ``client`` / ``runner``: Flask's test client and CLI runner for ``app``.
+- ``role_accounts``: one account per role (``role_accounts["merchant"].username`` ...), all with
+  password ``PASSWORD``; see ``ROLE_ACCOUNTS`` for their party ids and the merchant's store.
+- ``login``: ``login(client, username, password=PASSWORD)`` logs in through the form and returns
+  the response (a redirect on success).
+- ``csrf_token``: ``csrf_token(client)`` gives the token to send with a POST from that client
+  (form field ``csrf_token`` or header ``X-CSRF-Token``).
+- ``bearer``: ``bearer(username)`` issues an API token and returns the ``Authorization`` header.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from werkzeug.test import TestResponse
+
+from projections.migrate import migrate
+from web import accounts, create_app, get_db
+from web.accounts import Account
+
+PASSWORD = "correct-horse-battery"
+SECRET_KEY = "test-secret-key-not-for-production"
+
+
+@dataclass(frozen=True)
+class RoleAccount:
+    username: str
+    party_id: str
+    display_name: str
+    merchant_id: str | None = None
+
+
+ROLE_ACCOUNTS: dict[str, RoleAccount] = {
+    "consumer": RoleAccount("li.lei", "C1001", "李雷"),
+    "merchant": RoleAccount("han.meimei", "S2001", "韩梅梅", merchant_id="M3001"),
+    "platform_agent": RoleAccount("agent.wang", "A4001", "王客服"),
+    "arbitrator": RoleAccount("arb.zhao", "R5001", "赵仲裁"),
+    "finance": RoleAccount("fin.qian", "F6001", "钱财务"),
+}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """scrypt costs ~0.1 s a hash; the tests are about the flow, not the hash's strength."""
+    monkeypatch.setattr(accounts, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+
+
+@pytest.fixture
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("AFTERSALES_"):
+            monkeypatch.delenv(name)
+
+
+def make_app(tmp_path: Any, **config: Any) -> Flask:
+    settings: dict[str, Any] = {
+        "TESTING": True,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/web.db",
+        "SECRET_KEY": SECRET_KEY,
+        "DATA_DIR": str(tmp_path),
+    }
+    settings.update(config)
+    app = create_app(settings)
+    with app.app_context():
+        migrate(get_db())
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Any, clean_environ: None) -> Iterator[Flask]:
+    app = make_app(tmp_path)
+    yield app
+    with app.app_context():
+        get_db().close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def role_accounts(app: Flask) -> dict[str, Account]:
+    made = {}
+    with app.app_context():
+        for role, spec in ROLE_ACCOUNTS.items():
+            made[role] = accounts.create_account(
+                get_db(),
+                spec.username,
+                PASSWORD,
+                role,
+                spec.display_name,
+                spec.party_id,
+                spec.merchant_id,
+            )
+    return made
+
+
+def csrf_token_for(client: FlaskClient) -> str:
+    with client.session_transaction() as session:
+        token = session.get("csrf")
+        if not token:
+            token = session["csrf"] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+@pytest.fixture
+def csrf_token() -> Callable[[FlaskClient], str]:
+    return csrf_token_for
+
+
+def login_as(client: FlaskClient, username: str, password: str = PASSWORD) -> TestResponse:
+    """Post the log-in form as a browser would (works when someone is logged in already)."""
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_token_for(client)},
+    )
+
+
+@pytest.fixture
+def login() -> Callable[..., TestResponse]:
+    return login_as
+
+
+@pytest.fixture
+def bearer(app: Flask) -> Callable[[str], dict[str, str]]:
+    def header(username: str) -> dict[str, str]:
+        with app.app_context():
+            token = accounts.issue_token(get_db(), username)
+        return {"Authorization": f"Bearer {token}"}
+
+    return header

@@ -1,0 +1,224 @@
+"""Times shown in the viewer's time zone, and live countdowns to deadlines.
+
+Stored times are UTC (``projections.db.ts`` text or aware datetimes). The viewer's zone is, first
+match wins: the account's time zone, the ``tz`` cookie (set by web/static/app.js from the browser's
+``Intl.DateTimeFormat().resolvedOptions().timeZone``, checked against zoneinfo), the
+``DEFAULT_TIMEZONE`` setting (Asia/Shanghai).
+
+In templates::
+
+    {{ case.opened_at | localtime }}              2025-03-01 16:00 北京时间 (UTC+08:00)
+    {{ case.opened_at | localtime("date") }}      2025-03-01
+    {{ time_tag(case.opened_at) }}                <time datetime="...Z">2025-03-01 16:00 ...</time>
+    {{ countdown(case.due_at) }}     <time datetime="...Z" data-countdown>剩余 3 小时 20 分</time>
+    {% set c = countdown(case.due_at) %}{% if c.overdue %}...{% endif %}
+
+Formats: ``datetime`` (default, to the minute), ``seconds``, ``date``, ``time``, or any strftime
+pattern; the zone is appended except for ``date`` (``zone=False`` leaves it off).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import gettext, lazy_gettext
+from markupsafe import Markup
+
+from web.settings import DEFAULT_TIMEZONE, valid_timezone
+
+COOKIE = "tz"
+FORMATS = {
+    "datetime": "%Y-%m-%d %H:%M",
+    "seconds": "%Y-%m-%d %H:%M:%S",
+    "date": "%Y-%m-%d",
+    "time": "%H:%M",
+}
+#: Zones shown as "Beijing time" (北京时间): China Standard Time under its usual names.
+CHINA_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "PRC"})
+
+
+def select_timezone() -> str:
+    """The viewer's IANA zone name (also Flask-Babel's timezone selector)."""
+    if has_request_context():
+        account = g.get("account")
+        if account is not None and valid_timezone(account.timezone):
+            return str(account.timezone)
+        cookie = valid_timezone(request.cookies.get(COOKIE))
+        if cookie:
+            return cookie
+    return str(current_app.config.get("DEFAULT_TIMEZONE") or DEFAULT_TIMEZONE)
+
+
+def viewer_zone() -> ZoneInfo:
+    return ZoneInfo(select_timezone())
+
+
+def parse_instant(value: datetime | str) -> datetime:
+    """An aware UTC datetime from an aware datetime or ISO text (``...Z`` or ``+00:00``).
+    Naive values are taken as UTC, the stored form."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        value = datetime.fromisoformat(text)
+    if not isinstance(value, datetime):
+        raise TypeError(f"not a point in time: {value!r}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _offset(moment: datetime) -> str:
+    delta = moment.utcoffset() or timedelta(0)
+    minutes = int(delta.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+def zone_label(moment: datetime, zone_name: str) -> str:
+    """``北京时间 (UTC+08:00)`` / ``CST (UTC+08:00)``, ``EDT (UTC-04:00)``, ``UTC``."""
+    offset = _offset(moment)
+    if zone_name in CHINA_ZONES:
+        # TRANSLATORS: China Standard Time, as people in China call it
+        name = gettext("CST")
+        return f"{name} ({offset})"
+    abbreviation = moment.tzname() or ""
+    if abbreviation == "UTC" and offset == "UTC+00:00":
+        return "UTC"
+    if abbreviation.isalpha():
+        return f"{abbreviation} ({offset})"
+    return offset
+
+
+def to_viewer(value: datetime | str, zone: tzinfo | None = None) -> datetime:
+    return parse_instant(value).astimezone(zone or viewer_zone())
+
+
+def localtime(value: datetime | str | None, fmt: str = "datetime", zone: bool | None = None) -> str:
+    """Jinja filter: ``value`` in the viewer's zone, with the zone shown. None gives ""."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    name = select_timezone()
+    moment = to_viewer(value, ZoneInfo(name))
+    pattern = FORMATS.get(fmt, fmt)
+    text = moment.strftime(pattern)
+    show_zone = (fmt != "date") if zone is None else zone
+    return f"{text} {zone_label(moment, name)}" if show_zone else text
+
+
+def time_tag(value: datetime | str | None, fmt: str = "datetime") -> Markup:
+    """``<time datetime="UTC">local text</time>`` (machine-readable instant, human text)."""
+    if value is None or value == "":
+        return Markup("")
+    instant = parse_instant(value)
+    return Markup('<time datetime="{}">{}</time>').format(_iso(instant), localtime(instant, fmt))
+
+
+def _iso(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- countdowns -----------------------------------------------------------------------------
+
+#: Texts the countdown script needs; base.html hands them over as JSON.
+COUNTDOWN_TEXTS = {
+    "left": lazy_gettext("%(time)s left"),
+    "overdue": lazy_gettext("overdue by %(time)s"),
+    "d": lazy_gettext("%(n)s d"),
+    "h": lazy_gettext("%(n)s h"),
+    "m": lazy_gettext("%(n)s min"),
+    "s": lazy_gettext("%(n)s s"),
+}
+
+
+def countdown_texts() -> dict[str, str]:
+    return {key: str(text) for key, text in COUNTDOWN_TEXTS.items()}
+
+
+def _duration(seconds: int) -> str:
+    """The two largest units: ``2 d 3 h``, ``3 h 20 min``, ``4 min 9 s`` (app.js does the same)."""
+    texts = countdown_texts()
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        parts = [texts["d"] % {"n": days}, texts["h"] % {"n": hours}]
+    elif hours:
+        parts = [texts["h"] % {"n": hours}, texts["m"] % {"n": minutes}]
+    else:
+        parts = [texts["m"] % {"n": minutes}, texts["s"] % {"n": secs}]
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """A deadline seen from ``now``: render it (``{{ countdown(due) }}``) or read its fields."""
+
+    due: datetime  # aware UTC
+    seconds: int  # whole seconds left; negative when overdue
+
+    @property
+    def overdue(self) -> bool:
+        return self.seconds < 0
+
+    @property
+    def iso(self) -> str:
+        return _iso(self.due)
+
+    @property
+    def text(self) -> str:
+        key = "overdue" if self.overdue else "left"
+        return str(COUNTDOWN_TEXTS[key]) % {"time": _duration(abs(self.seconds))}
+
+    def __html__(self) -> str:
+        state = "overdue" if self.overdue else "running"
+        return str(
+            Markup(
+                '<time class="countdown countdown--{}" datetime="{}" data-countdown title="{}">'
+                "{}</time>"
+            ).format(state, self.iso, localtime(self.due), self.text)
+        )
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def countdown(due: datetime | str, now: datetime | None = None) -> Countdown:
+    """A live countdown to ``due``; web/static/app.js ticks every ``[data-countdown]``."""
+    instant = parse_instant(due)
+    moment = now or datetime.now(UTC)
+    seconds = int((instant - moment.astimezone(UTC)).total_seconds() // 1)
+    return Countdown(instant, seconds)
+
+
+def viewer_zone_label() -> str:
+    """``Asia/Shanghai, 北京时间 (UTC+08:00)``, for the page footer."""
+    name = select_timezone()
+    return f"{name}, {zone_label(datetime.now(UTC).astimezone(ZoneInfo(name)), name)}"
+
+
+def server_now() -> str:
+    return _iso(datetime.now(UTC))
+
+
+def template_context() -> dict[str, Any]:
+    return {
+        "countdown": countdown,
+        "time_tag": time_tag,
+        "viewer_zone_label": viewer_zone_label,
+        "countdown_texts": countdown_texts,
+        "server_now": server_now,
+    }
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(time_tag, "time_tag")
+    app.context_processor(template_context)
