@@ -199,9 +199,9 @@ def countdown(due: datetime | str, now: datetime | None = None) -> Countdown:
 
 
 def viewer_zone_label() -> str:
-    """``Asia/Shanghai, 北京时间 (UTC+08:00)``, for the page footer."""
+    """``北京时间 (UTC+08:00) · Asia/Shanghai``, for the page footer."""
     name = select_timezone()
-    return f"{name}, {zone_label(datetime.now(UTC).astimezone(ZoneInfo(name)), name)}"
+    return f"{zone_label(datetime.now(UTC).astimezone(ZoneInfo(name)), name)} · {name}"
 
 
 def server_now() -> str:
