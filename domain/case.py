@@ -560,8 +560,10 @@ class Case(ChainedAggregate):
             raise IllegalTransition("inspect the item before quoting", rule="R7")
         if self.repair_fee_fen:
             raise IllegalTransition("this repair has been quoted already", rule="R6")
+        # R5/R6: the warranty is judged when the repair was requested, not when the work is done.
+        in_warranty = self.in_warranty(self.opened_at)
         charge = rules.repair_charge(
-            in_warranty=self.in_warranty(at),
+            in_warranty=in_warranty,
             responsibility=self.responsibility,
             quoted_fee_fen=fee_fen,
             fee_cap_fen=self.terms.repair_fee_cap_fen,
@@ -575,7 +577,7 @@ class Case(ChainedAggregate):
             actor=actor,
             at=at,
             fee_fen=charge.fee_fen,
-            in_warranty=self.in_warranty(at),
+            in_warranty=in_warranty,
             reason=reason.strip() or charge.rule,
             deadlines=tuple(self._keep()),
         )
@@ -627,7 +629,7 @@ class Case(ChainedAggregate):
         if self.responsibility is None:
             return True
         charge = rules.repair_charge(
-            in_warranty=self.in_warranty(at),
+            in_warranty=self.in_warranty(self.opened_at),
             responsibility=self.responsibility,
             quoted_fee_fen=self.repair_fee_fen or 0,
             fee_cap_fen=None,
