@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -47,7 +48,7 @@ def select_timezone() -> str:
         account = g.get("account")
         if account is not None and valid_timezone(account.timezone):
             return str(account.timezone)
-        cookie = valid_timezone(request.cookies.get(COOKIE))
+        cookie = valid_timezone(unquote(request.cookies.get(COOKIE, "")))
         if cookie:
             return cookie
     return str(current_app.config.get("DEFAULT_TIMEZONE") or DEFAULT_TIMEZONE)

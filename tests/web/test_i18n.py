@@ -149,6 +149,12 @@ def test_the_tz_cookie_shows_times_in_the_browsers_zone(app: Flask) -> None:
     assert text == "2025-03-01 03:00 EST (UTC-05:00)"
 
 
+def test_a_url_encoded_tz_cookie_is_understood(app: Flask) -> None:
+    headers = {"Cookie": "tz=America%2FNew_York"}
+    text = _render(app, "{{ t | localtime }}", headers=headers, t=INSTANT)
+    assert text.endswith("EST (UTC-05:00)")
+
+
 @pytest.mark.parametrize("cookie", ["Mars/Olympus", "../../etc/passwd", "", "x" * 200])
 def test_a_bad_tz_cookie_falls_back_to_beijing_time(app: Flask, cookie: str) -> None:
     text = _render(app, "{{ t | localtime }}", headers={"Cookie": f"tz={cookie}"}, t=INSTANT)

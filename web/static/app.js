@@ -18,10 +18,11 @@
     var current = document.cookie.split("; ").filter(function (c) {
       return c.indexOf("tz=") === 0;
     })[0];
-    if (current === "tz=" + encodeURIComponent(zone)) return;
+    // Zone names are cookie-safe (checked above): stored as they are, not URL-encoded.
+    if (current === "tz=" + zone) return;
     var secure = location.protocol === "https:" ? "; Secure" : "";
     document.cookie =
-      "tz=" + encodeURIComponent(zone) + "; Path=/; Max-Age=31536000; SameSite=Lax" + secure;
+      "tz=" + zone + "; Path=/; Max-Age=31536000; SameSite=Lax" + secure;
   }
 
   var texts = {};
