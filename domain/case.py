@@ -1048,11 +1048,13 @@ class Case(ChainedAggregate):
         )
         if not evidence:
             raise InvalidInput("attach at least one item of evidence", field="evidence")
-        if self.status.is_terminal or self.status is Status.RULED:
-            raise IllegalTransition(
-                "the record of this case is closed to new evidence",
-                rule="R10" if self.ruling else "R21",
+        if self.ruling is not None:  # R10: also while the ruling is being carried out
+            raise CaseRuledFinal(
+                f"case {self.case_no} was ruled by arbitration; the ruling is final and the "
+                "record is closed to new evidence"
             )
+        if self.status.is_terminal:
+            raise IllegalTransition("the record of this case is closed to new evidence", rule="R21")
         self._evidence_submitted(
             actor=actor,
             at=at,
