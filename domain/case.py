@@ -998,7 +998,9 @@ class Case(ChainedAggregate):
                 "respond to the complaint before giving an opinion", rule="R9.a"
             )
         why = _text(opinion, "opinion", "R9.a", "write the handling opinion")
-        status = Status.OPINION_GIVEN if self.kind is CaseKind.COMPLAINT else self.status
+        # R10: after a final ruling the opinion goes on the record but moves nothing.
+        complaint_case = self.kind is CaseKind.COMPLAINT and self.ruling is None
+        status = Status.OPINION_GIVEN if complaint_case else self.status
         self._opinion_given(
             actor=actor,
             at=at,
@@ -1273,14 +1275,16 @@ class Case(ChainedAggregate):
             raise IllegalTransition(
                 f"case {self.case_no} is already {self.status.value}", rule="R21"
             )
-        self._check_status("close", "R21", *sorted(self._CLOSABLE, key=lambda s: s.value))
-        if self.status is Status.RULED and self.ruling is not None and self._ruling_pending():
+        if self.ruling is not None and self._ruling_pending():
             raise CaseRuledFinal("the ruling has not been carried out yet")
+        self._check_status("close", "R21", *sorted(self._CLOSABLE, key=lambda s: s.value))
         why = _text(reason, "reason", "R21", "say why the case closes")
         self._close_now(actor, at, self.outcome or "closed", why)
 
     def _ruling_pending(self) -> bool:
         assert self.ruling is not None
+        if self.ruling.outcome in (RulingOutcome.EXCHANGE, RulingOutcome.REPAIR):
+            return True  # carrying these out (ship_exchange, complete_repair) closes the case
         if self.ruling.refund_fen and not self.refund_paid:
             return True
         return bool(self.ruling.compensation_fen and not self.compensation_paid)
