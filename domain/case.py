@@ -340,9 +340,9 @@ class Case(ChainedAggregate):
     # ------------------------------------------------------------------ R12 acceptance
     def accept(self, *, actor: Actor, at: datetime, reason: str = "") -> None:
         """R12: the merchant accepts (or, R12.a, the platform / system in its place)."""
+        self._check_party(actor, Role.MERCHANT, Role.PLATFORM_AGENT, Role.SYSTEM, move="accept")
         self._check_open("accept")
         self._check_time(at)
-        self._check_party(actor, Role.MERCHANT, Role.PLATFORM_AGENT, Role.SYSTEM, move="accept")
         self._check_status("accept", "R12", Status.REQUESTED)
         self._merchant_may_act(actor, Clock.MERCHANT_DECISION)
         if actor.role is Role.SYSTEM and Clock.MERCHANT_DECISION.value not in self.breaches:
@@ -368,9 +368,9 @@ class Case(ChainedAggregate):
 
     def reject(self, *, actor: Actor, at: datetime, reason: str) -> None:
         """R12: a rejection always carries a reason."""
+        self._check_party(actor, Role.MERCHANT, Role.PLATFORM_AGENT, move="reject")
         self._check_open("reject")
         self._check_time(at)
-        self._check_party(actor, Role.MERCHANT, Role.PLATFORM_AGENT, move="reject")
         self._check_status("reject", "R12", Status.REQUESTED)
         self._merchant_may_act(actor, Clock.MERCHANT_DECISION)
         why = _text(reason, "reason", "R12", "a rejection always gives its reason (拒绝须说明理由)")
@@ -385,9 +385,9 @@ class Case(ChainedAggregate):
     # ------------------------------------------------------------------ R13 return leg
     def ship_return(self, *, actor: Actor, at: datetime, shipment: Shipment) -> None:
         """R13/R25: the consumer ships the goods back with carrier and tracking number."""
+        self._check_party(actor, Role.CONSUMER, move="ship_return")
         self._check_open("ship_return")
         self._check_time(at)
-        self._check_party(actor, Role.CONSUMER, move="ship_return")
         self._check_status("ship_return", "R13", *self._carry_out(Status.AWAITING_RETURN))
         nxt = tuple(self._keep(Clock.CONSUMER_SHIP))
         self._return_shipped(actor=actor, at=at, shipment=shipment, reason="", deadlines=nxt)
@@ -403,11 +403,11 @@ class Case(ChainedAggregate):
         self, *, actor: Actor, at: datetime, delivered_at: datetime
     ) -> None:
         """The carrier delivered the return to the merchant: the R3 24-hour clock starts."""
-        self._check_open("record_return_delivered")
-        self._check_time(at)
         self._check_party(
             actor, Role.SYSTEM, Role.MERCHANT, Role.PLATFORM_AGENT, move="record_return_delivered"
         )
+        self._check_open("record_return_delivered")
+        self._check_time(at)
         self._check_status("record_return_delivered", "R3", Status.RETURN_IN_TRANSIT)
         if delivered_at > at:
             raise InvalidInput(
@@ -427,11 +427,11 @@ class Case(ChainedAggregate):
 
     def confirm_receipt(self, *, actor: Actor, at: datetime, reason: str = "") -> None:
         """R3: the merchant confirms receipt within 24 hours of delivery back to it."""
-        self._check_open("confirm_receipt")
-        self._check_time(at)
         self._check_party(
             actor, Role.MERCHANT, Role.PLATFORM_AGENT, Role.SYSTEM, move="confirm_receipt"
         )
+        self._check_open("confirm_receipt")
+        self._check_time(at)
         self._check_status("confirm_receipt", "R3", Status.RETURN_DELIVERED)
         if actor.role is not Role.MERCHANT and Clock.CONFIRM_RECEIPT.value not in self.breaches:
             raise IllegalTransition(
@@ -465,9 +465,9 @@ class Case(ChainedAggregate):
     ) -> None:
         """R14: inspect the returned (or, for repairs on site, visited) item and record who is
         responsible. The outcome follows: refund, exchange, repair, or repair plus compensation."""
+        self._check_party(actor, Role.MERCHANT, Role.PLATFORM_AGENT, move="inspect")
         self._check_open("inspect")
         self._check_time(at)
-        self._check_party(actor, Role.MERCHANT, Role.PLATFORM_AGENT, move="inspect")
         if on_site:
             if self.kind is not CaseKind.REPAIR:
                 raise IllegalTransition("only repairs can be inspected on site", rule="R7")
@@ -550,9 +550,9 @@ class Case(ChainedAggregate):
     ) -> None:
         """R6: after inspection, the repair is free (in warranty, not user-caused) or the user is
         quoted a fee to accept or decline before work starts."""
+        self._check_party(actor, Role.MERCHANT, move="quote_repair")
         self._check_open("repair")
         self._check_time(at)
-        self._check_party(actor, Role.MERCHANT, move="quote_repair")
         if self.kind is not CaseKind.REPAIR:
             raise IllegalTransition("only repair cases are quoted", rule="R6")
         self._check_status("quote_repair", "R6", Status.REPAIRING)
@@ -597,9 +597,9 @@ class Case(ChainedAggregate):
 
     def answer_quote(self, *, actor: Actor, at: datetime, accepted: bool, reason: str = "") -> None:
         """R6 reading: the consumer accepts or declines the quoted fee before work starts."""
+        self._check_party(actor, Role.CONSUMER, move="answer_quote")
         self._check_open("repair")
         self._check_time(at)
-        self._check_party(actor, Role.CONSUMER, move="answer_quote")
         self._check_status("answer_quote", "R6", Status.AWAITING_QUOTE_ANSWER)
         if accepted:
             self._quote_accepted(
@@ -641,9 +641,9 @@ class Case(ChainedAggregate):
     ) -> None:
         """R7: repaired and shipped back (with carrier and tracking) or repaired on site; a declined
         quote ships the item back unrepaired. Either way the case closes."""
+        self._check_party(actor, Role.MERCHANT, move="complete_repair")
         self._check_open("repair")
         self._check_time(at)
-        self._check_party(actor, Role.MERCHANT, move="complete_repair")
         if self.kind is not CaseKind.REPAIR and not (
             self.ruling is not None and self.ruling.outcome is RulingOutcome.REPAIR
         ):
@@ -688,9 +688,9 @@ class Case(ChainedAggregate):
     # ------------------------------------------------------------------ R8 exchange
     def ship_exchange(self, *, actor: Actor, at: datetime, shipment: Shipment) -> None:
         """R8: the replacement is shipped with carrier and tracking; the case closes."""
+        self._check_party(actor, Role.MERCHANT, move="ship_exchange")
         self._check_open("ship_exchange")
         self._check_time(at)
-        self._check_party(actor, Role.MERCHANT, move="ship_exchange")
         self._check_status("ship_exchange", "R8", *self._carry_out(Status.AWAITING_EXCHANGE))
         self._exchange_shipped(actor=actor, at=at, shipment=shipment, reason="", deadlines=())
         self._close_now(actor, at, "exchanged")
@@ -775,9 +775,9 @@ class Case(ChainedAggregate):
     ) -> RefundPlan:
         """R3: the platform approves the refund after review; the money is due within the
         policy's working days (3-7, PRC calendar). R3.a caps and splits it; R10 fixes it."""
+        self._check_party(actor, Role.PLATFORM_AGENT, Role.SYSTEM, move="approve_refund")
         self._check_open("approve_refund")
         self._check_time(at)
-        self._check_party(actor, Role.PLATFORM_AGENT, Role.SYSTEM, move="approve_refund")
         if self.refund is not None:
             raise IllegalTransition(
                 f"case {self.case_no} already has an approved refund of "
@@ -821,9 +821,9 @@ class Case(ChainedAggregate):
 
     def record_refund_paid(self, *, actor: Actor, at: datetime, psp_reference: str) -> None:
         """R3: the payment provider confirmed the money reached the consumer; the case closes."""
+        self._check_party(actor, Role.FINANCE, Role.SYSTEM, move="record_refund_paid")
         self._check_open("refund")
         self._check_time(at)
-        self._check_party(actor, Role.FINANCE, Role.SYSTEM, move="record_refund_paid")
         if self.refund_paid:
             raise IllegalTransition(f"case {self.case_no} was refunded already", rule="R3.a")
         self._check_status("record_refund_paid", "R3", Status.REFUND_APPROVED, Status.REFUND_FAILED)
@@ -854,9 +854,9 @@ class Case(ChainedAggregate):
 
     def record_refund_failed(self, *, actor: Actor, at: datetime, reason: str) -> None:
         """A payment attempt failed (card closed, wallet frozen ...); the R3 clock keeps running."""
+        self._check_party(actor, Role.FINANCE, Role.SYSTEM, move="record_refund_failed")
         self._check_open("refund")
         self._check_time(at)
-        self._check_party(actor, Role.FINANCE, Role.SYSTEM, move="record_refund_failed")
         self._check_status(
             "record_refund_failed", "R3", Status.REFUND_APPROVED, Status.REFUND_FAILED
         )
@@ -873,9 +873,9 @@ class Case(ChainedAggregate):
         self, *, actor: Actor, at: datetime, amount_fen: int, reason: str
     ) -> None:
         """R14 repair plus compensation (维修+补偿), or a ruling's compensation (R10)."""
+        self._check_party(actor, Role.MERCHANT, Role.PLATFORM_AGENT, move="grant_compensation")
         self._check_open("compensation")
         self._check_time(at)
-        self._check_party(actor, Role.MERCHANT, Role.PLATFORM_AGENT, move="grant_compensation")
         if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen <= 0:
             raise InvalidInput(
                 "compensation is a positive number of fen", field="amount_fen", rule="R14"
@@ -908,8 +908,8 @@ class Case(ChainedAggregate):
         self._set(at, deadlines)
 
     def record_compensation_paid(self, *, actor: Actor, at: datetime, psp_reference: str) -> None:
-        self._check_time(at)
         self._check_party(actor, Role.FINANCE, Role.SYSTEM, move="record_compensation_paid")
+        self._check_time(at)
         if not self.compensation_fen:
             raise IllegalTransition("no compensation was granted", rule="R14")
         if self.compensation_paid:
@@ -942,8 +942,8 @@ class Case(ChainedAggregate):
     # ------------------------------------------------------------------ R9 complaints
     def file_complaint(self, *, actor: Actor, at: datetime, channel: Channel, reason: str) -> None:
         """R9: a complaint attached to this case (from either channel) starts the R9.a clocks."""
-        self._check_time(at)
         self._check_party(actor, Role.CONSUMER, Role.PLATFORM_AGENT, move="file_complaint")
+        self._check_time(at)
         if self.status is Status.WITHDRAWN:
             raise IllegalTransition("a withdrawn case takes no complaint", rule="R9")
         if self.complaint_open:
@@ -967,8 +967,8 @@ class Case(ChainedAggregate):
 
     def respond_to_complaint(self, *, actor: Actor, at: datetime, reason: str) -> None:
         """R9.a: the platform responds within 24 hours."""
-        self._check_time(at)
         self._check_party(actor, Role.PLATFORM_AGENT, move="respond_to_complaint")
+        self._check_time(at)
         if not self.complaint_open or Clock.PLATFORM_RESPONSE not in self.deadlines:
             raise IllegalTransition("no complaint waits for a first response", rule="R9.a")
         why = _text(reason, "reason", "R9.a", "write the response")
@@ -989,8 +989,8 @@ class Case(ChainedAggregate):
 
     def give_opinion(self, *, actor: Actor, at: datetime, opinion: str) -> None:
         """R9.a: the platform's handling opinion (处理意见) within 72 hours."""
-        self._check_time(at)
         self._check_party(actor, Role.PLATFORM_AGENT, move="give_opinion")
+        self._check_time(at)
         if not self.complaint_open:
             raise IllegalTransition("no complaint is open on this case", rule="R9.a")
         if Clock.PLATFORM_RESPONSE in self.deadlines:
@@ -1019,9 +1019,9 @@ class Case(ChainedAggregate):
     # ------------------------------------------------------------------ R10 arbitration
     def escalate(self, *, actor: Actor, at: datetime, reason: str) -> None:
         """R10: when negotiation fails either party applies for third-party arbitration."""
+        self._check_party(actor, Role.CONSUMER, Role.MERCHANT, move="escalate")
         self._check_open("escalate")
         self._check_time(at)
-        self._check_party(actor, Role.CONSUMER, Role.MERCHANT, move="escalate")
         if self.status in (Status.IN_ARBITRATION, Status.RULED):
             raise IllegalTransition("this case is already with arbitration", rule="R10")
         if self.status is Status.REQUESTED:
@@ -1044,10 +1044,10 @@ class Case(ChainedAggregate):
         self, *, actor: Actor, at: datetime, evidence: tuple[Evidence, ...], reason: str
     ) -> None:
         """R21: either side adds evidence; each item is recorded by its content hash."""
-        self._check_time(at)
         self._check_party(
             actor, Role.CONSUMER, Role.MERCHANT, Role.PLATFORM_AGENT, move="submit_evidence"
         )
+        self._check_time(at)
         if not evidence:
             raise InvalidInput("attach at least one item of evidence", field="evidence")
         if self.ruling is not None:  # R10: also while the ruling is being carried out
@@ -1079,8 +1079,8 @@ class Case(ChainedAggregate):
 
     def rule(self, *, actor: Actor, at: datetime, ruling: Ruling, reasoning: str) -> None:
         """R10: the arbitrator's ruling is final."""
-        self._check_time(at)
         self._check_party(actor, Role.ARBITRATOR, move="rule")
+        self._check_time(at)
         if self.ruling is not None:
             raise CaseRuledFinal(f"case {self.case_no} was ruled already; the ruling is final")
         self._check_status("rule", "R10", Status.IN_ARBITRATION)
@@ -1187,9 +1187,9 @@ class Case(ChainedAggregate):
         reason: str,
     ) -> None:
         """R20: automatic triage (or a person overriding it) routes the case to a queue."""
+        self._check_party(actor, Role.SYSTEM, Role.PLATFORM_AGENT, move="route")
         self._check_open("note")
         self._check_time(at)
-        self._check_party(actor, Role.SYSTEM, Role.PLATFORM_AGENT, move="route")
         if not 0 <= confidence_pct <= 100:
             raise InvalidInput("confidence is a percentage 0-100", field="confidence_pct")
         name = _text(queue, "queue", "R20", "name the queue")
@@ -1219,9 +1219,6 @@ class Case(ChainedAggregate):
 
     def add_note(self, *, actor: Actor, at: datetime, text: str, internal: bool) -> None:
         """R21 / P4: a note on the record; ``internal`` notes are hidden from the consumer."""
-        self._check_time(at)
-        if internal and actor.role in (Role.CONSUMER, Role.SYSTEM):
-            raise InvalidInput("only staff write internal notes", field="internal", rule="P4")
         self._check_party(
             actor,
             Role.CONSUMER,
@@ -1231,6 +1228,9 @@ class Case(ChainedAggregate):
             Role.FINANCE,
             move="add_note",
         )
+        self._check_time(at)
+        if internal and actor.role in (Role.CONSUMER, Role.SYSTEM):
+            raise InvalidInput("only staff write internal notes", field="internal", rule="P4")
         body = _text(text, "text", "R21", "a note needs text")
         self._note_added(
             actor=actor, at=at, reason=body, internal=internal, deadlines=tuple(self._keep())
@@ -1245,9 +1245,9 @@ class Case(ChainedAggregate):
     # ------------------------------------------------------------------ ending
     def withdraw(self, *, actor: Actor, at: datetime, reason: str = "") -> None:
         """The consumer withdraws, before any refund is approved and before a ruling (R10)."""
+        self._check_party(actor, Role.CONSUMER, move="withdraw")
         self._check_open("withdraw")
         self._check_time(at)
-        self._check_party(actor, Role.CONSUMER, move="withdraw")
         if self.refund is not None:
             raise IllegalTransition(
                 "a refund was approved: the case can no longer be withdrawn", rule="R3"
@@ -1267,10 +1267,10 @@ class Case(ChainedAggregate):
     def close(self, *, actor: Actor, at: datetime, reason: str) -> None:
         """Close a case whose answer was given and not contested (rejection accepted, opinion
         given, inspection failure accepted, a ruling carried out)."""
-        self._check_time(at)
         self._check_party(
             actor, Role.CONSUMER, Role.PLATFORM_AGENT, Role.SYSTEM, Role.ARBITRATOR, move="close"
         )
+        self._check_time(at)
         if self.status.is_terminal:
             raise IllegalTransition(
                 f"case {self.case_no} is already {self.status.value}", rule="R21"
@@ -1302,8 +1302,8 @@ class Case(ChainedAggregate):
 
     def rate(self, *, actor: Actor, at: datetime, score: int, comment: str = "") -> None:
         """R18: the consumer rates a closed case once, 1-5."""
-        self._check_time(at)
         self._check_party(actor, Role.CONSUMER, move="rate")
+        self._check_time(at)
         if self.status is not Status.CLOSED:
             raise RatingNotAllowed(
                 f"case {self.case_no} is {self.status.value}; rate it once it is closed"
