@@ -7,7 +7,9 @@ back as the form field ``csrf_token`` or the header ``X-CSRF-Token``. In templat
       <input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
 
 Requests authenticated by a bearer token are exempt (a browser never adds that header by itself);
-an API call made with the session cookie is not. ``@csrf_exempt`` marks a view that checks its
+an API call made with the session cookie is not. Anonymous calls under ``/api/`` carry no
+credentials to abuse and are not checked either (they get the view's 401 instead); anonymous
+forms elsewhere (the log-in form) are checked. ``@csrf_exempt`` marks a view that checks its
 callers another way (a signed webhook, say); use it rarely.
 """
 
@@ -55,8 +57,11 @@ def csrf_exempt(view: F) -> F:
 def _check() -> None:
     if request.method in SAFE_METHODS or request.routing_exception is not None:
         return
-    if g.get("auth_method") == "token":
+    method = g.get("auth_method")
+    if method == "token":
         return
+    if method is None and (request.path == "/api" or request.path.startswith("/api/")):
+        return  # no credentials to abuse: let the view answer 401 rather than "csrf"
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None and getattr(view, "csrf_exempt", False):
         return

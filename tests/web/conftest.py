@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +29,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
+from projections.db import Database
 from projections.migrate import migrate
 from web import accounts, create_app, get_db
 from web.accounts import Account
@@ -63,22 +68,43 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-def make_app(tmp_path: Any, **config: Any) -> Flask:
+_TEMPLATE_DB: list[Path] = []
+
+
+def _fresh_database(path: Path) -> None:
+    """A migrated SQLite file at ``path``: migrated once per test session, then copied."""
+    if not _TEMPLATE_DB:
+        template = Path(tempfile.mkdtemp(prefix="aftersales-web-")) / "template.db"
+        with Database.from_url(f"sqlite:///{template}") as db:
+            migrate(db)
+        _TEMPLATE_DB.append(template)
+    with (
+        closing(sqlite3.connect(_TEMPLATE_DB[0])) as source,
+        closing(sqlite3.connect(path)) as copy,
+    ):
+        source.backup(copy)
+
+
+def make_app(tmp_path: Path, **config: Any) -> Flask:
+    """``create_app`` on a fresh migrated SQLite file in ``tmp_path`` (``config`` on top)."""
+    database = tmp_path / "web.db"
+    if not database.exists():
+        _fresh_database(database)
     settings: dict[str, Any] = {
         "TESTING": True,
-        "DATABASE_URL": f"sqlite:///{tmp_path}/web.db",
+        "DATABASE_URL": f"sqlite:///{database}",
         "SECRET_KEY": SECRET_KEY,
         "DATA_DIR": str(tmp_path),
     }
     settings.update(config)
     app = create_app(settings)
     with app.app_context():
-        migrate(get_db())
+        migrate(get_db())  # nothing left to apply unless the test changed the URL
     return app
 
 
 @pytest.fixture
-def app(tmp_path: Any, clean_environ: None) -> Iterator[Flask]:
+def app(tmp_path: Path, clean_environ: None) -> Iterator[Flask]:
     app = make_app(tmp_path)
     yield app
     with app.app_context():

@@ -277,6 +277,12 @@ def test_api_post_with_session_cookie_needs_the_csrf_header(
     assert accepted.status_code == 200
 
 
+def test_pages_offer_the_csrf_token_to_scripts(client: FlaskClient) -> None:
+    page = client.get("/").data.decode()
+    with client.session_transaction() as session:
+        assert f'<meta name="csrf-token" content="{session["csrf"]}">' in page
+
+
 def test_csrf_token_changes_at_login(
     client: FlaskClient, role_accounts: dict[str, Account], csrf_token: Callable[..., str]
 ) -> None:
@@ -319,9 +325,9 @@ def test_api_refuses_a_revoked_token(
 
 
 def test_api_without_credentials_is_401_not_a_redirect(client: FlaskClient) -> None:
-    response = client.get("/api/probe/whoami")
-    assert response.status_code == 401
-    assert response.json is not None and response.json["error"] == "unauthorized"
+    for response in (client.get("/api/probe/whoami"), client.post("/api/probe/whoami", json={})):
+        assert response.status_code == 401
+        assert response.json is not None and response.json["error"] == "unauthorized"
 
 
 def test_tokens_are_stored_hashed_and_their_use_recorded(
