@@ -291,10 +291,22 @@ class Case(ChainedAggregate):
         """R10: after a final ruling only moves that carry the ruling out are possible."""
         if self.ruling is None or move in _ALWAYS_ALLOWED:
             return
-        if move not in _CARRY_OUT[self.ruling.outcome]:
+        allowed = _CARRY_OUT[self.ruling.outcome]
+        if self.ruling.compensation_fen:  # R14 repair (refund, exchange) plus compensation
+            allowed = allowed | {"compensation"}
+        if move not in allowed:
             raise CaseRuledFinal(
                 f"case {self.case_no} was ruled ({self.ruling.outcome.value}) by arbitration; "
                 f"the ruling is final and '{move.replace('_', ' ')}' would change its outcome"
+            )
+
+    def _check_ruled_compensation_granted(self) -> None:
+        """R10: a move that closes a ruled case waits until the ruled compensation is granted
+        (it may be paid after the case closed)."""
+        if self.ruling is not None and self.ruling.compensation_fen and not self.compensation_fen:
+            raise CaseRuledFinal(
+                f"the ruling also grants compensation of {self.ruling.compensation_fen} fen: "
+                "grant it before the case closes"
             )
 
     def _check_open(self, move: str) -> None:
@@ -653,6 +665,7 @@ class Case(ChainedAggregate):
             "R7",
             *self._carry_out(Status.REPAIRING, Status.RETURNING_UNREPAIRED),
         )
+        self._check_ruled_compensation_granted()
         repaired = self.status is not Status.RETURNING_UNREPAIRED
         if repaired and self.ruling is None and self._needs_quote_answer(at):
             raise IllegalTransition(
@@ -692,6 +705,7 @@ class Case(ChainedAggregate):
         self._check_open("ship_exchange")
         self._check_time(at)
         self._check_status("ship_exchange", "R8", *self._carry_out(Status.AWAITING_EXCHANGE))
+        self._check_ruled_compensation_granted()
         self._exchange_shipped(actor=actor, at=at, shipment=shipment, reason="", deadlines=())
         self._close_now(actor, at, "exchanged")
 
@@ -827,6 +841,7 @@ class Case(ChainedAggregate):
         if self.refund_paid:
             raise IllegalTransition(f"case {self.case_no} was refunded already", rule="R3.a")
         self._check_status("record_refund_paid", "R3", Status.REFUND_APPROVED, Status.REFUND_FAILED)
+        self._check_ruled_compensation_granted()
         ref = _text(psp_reference, "psp_reference", "R3", "name the payment reference")
         assert self.refund is not None
         self._refund_paid(
