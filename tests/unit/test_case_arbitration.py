@@ -263,3 +263,38 @@ def test_an_opinion_after_the_ruling_does_not_reopen_the_outcome() -> None:
     g.when(close(AGENT)).then_error(CaseRuledFinal, rule="R10")
     g.did(grant_compensation(10_00, actor=AGENT))
     g.when(compensation_paid()).then_events("CompensationPaid", "Closed")
+
+
+# ----------------------------------------------------------------------------- + compensation
+@pytest.mark.parametrize(
+    ("ruling", "carry_out", "outcome"),
+    [
+        (Ruling(RulingOutcome.REPAIR, compensation_fen=20_00), complete_repair(), "repaired"),
+        (Ruling(RulingOutcome.EXCHANGE, compensation_fen=20_00), ship_exchange(), "exchanged"),
+    ],
+    ids=["repair", "exchange"],
+)
+def test_a_ruling_with_compensation_is_carried_out_in_full(
+    ruling: Ruling, carry_out: Move, outcome: str
+) -> None:
+    """R14 repair plus compensation (维修+补偿), ruled under R10: both parts are carried out."""
+    g = ruled(ruling)
+    g.when(carry_out).then_error(CaseRuledFinal, rule="R10", match="compensation")
+    g.when(grant_compensation(20_00)).then_events("CompensationGranted")
+    g.when(carry_out).then_events(*_closing(outcome))
+    g.when(compensation_paid()).then_events("CompensationPaid")
+    assert (g.case.outcome, g.case.compensation_paid) == (outcome, True)
+
+
+def test_a_refund_ruling_with_compensation_is_carried_out_in_full() -> None:
+    g = ruled(Ruling(RulingOutcome.REFUND, refund_fen=60_00, compensation_fen=20_00))
+    g.did(approve_refund())
+    g.when(refund_paid()).then_error(CaseRuledFinal, rule="R10", match="compensation")
+    g.did(grant_compensation(20_00))
+    g.when(refund_paid()).then_events("RefundPaid", "Closed")
+    g.when(compensation_paid()).then_events("CompensationPaid")
+
+
+def _closing(outcome: str) -> tuple[str, ...]:
+    first = {"repaired": "RepairCompleted", "exchanged": "ExchangeShipped"}[outcome]
+    return (first, "Closed")
