@@ -15,7 +15,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from flask_babel import lazy_gettext as _l
 
 from domain.values import Actor, Role
-from tests.web.conftest import PASSWORD, SECRET_KEY, login_as, make_app
+from projections.db import INTEGRITY_ERRORS, Database
+from tests.web.conftest import PASSWORD, SECRET_KEY, csrf_token_for, login_as, make_app
 from web import accounts, create_app, get_db
 from web.accounts import Account, AccountError
 from web.auth import (
@@ -592,3 +593,53 @@ def test_bad_settings_stop_the_start_with_the_variable_named(
     monkeypatch.setenv("AFTERSALES_DEFAULT_TIMEZONE", "Mars/Olympus")
     with pytest.raises(SettingsError, match="AFTERSALES_DEFAULT_TIMEZONE"):
         create_app({"SECRET_KEY": SECRET_KEY, "DATABASE_URL": "sqlite:////tmp/x.db"})
+
+
+# --- both stores ----------------------------------------------------------------------------
+
+
+def test_accounts_tokens_and_sessions_on_both_stores(read_db: Database) -> None:
+    db = read_db
+    merchant = accounts.create_account(db, "han.meimei", PASSWORD, "merchant", "韩", "S1", "M1")
+    assert accounts.get_account(db, "han.meimei") == merchant
+    assert accounts.authenticate(db, "han.meimei", PASSWORD) == merchant
+    assert accounts.authenticate(db, "han.meimei", "wrong-password") is None
+    with pytest.raises(AccountError, match="taken"):
+        accounts.create_account(db, "han.meimei", PASSWORD, "consumer", "韩", "C1")
+
+    token = accounts.issue_token(db, "han.meimei")
+    assert accounts.account_for_token(db, token) == merchant
+    assert accounts.revoke_tokens(db, "han.meimei") == 1
+    assert accounts.account_for_token(db, token) is None
+
+    now = datetime.now(UTC)
+    nonce = accounts.open_session(db, "han.meimei", hours=1, now=now)
+    assert accounts.account_for_session(db, nonce, now=now) == merchant
+    assert accounts.account_for_session(db, nonce, now=now + timedelta(hours=2)) is None
+    accounts.set_password(db, "han.meimei", "another-password")  # ends every session
+    assert accounts.account_for_session(db, nonce, now=now) is None
+    assert accounts.authenticate(db, "han.meimei", "another-password") == merchant
+
+
+def test_the_table_refuses_merchant_staff_without_a_store(read_db: Database) -> None:
+    with pytest.raises(INTEGRITY_ERRORS), read_db.transaction() as tx:
+        tx.execute(
+            "INSERT INTO accounts (username, password_hash, role, display_name, party_id, "
+            "merchant_id, created_at) VALUES ('m', 'x', 'merchant', 'M', 'S1', NULL, 'now')"
+        )
+
+
+def test_log_in_and_out_on_both_stores(store_url: str, tmp_path: Path, clean_environ: None) -> None:
+    app = make_app(tmp_path, DATABASE_URL=store_url)
+    with app.app_context():
+        accounts.create_account(get_db(), "li.lei", PASSWORD, "consumer", "李雷", "C1001")
+    client = app.test_client()
+    assert login_as(client, "li.lei").status_code == 302
+    cookie = _session_cookie(client)
+    assert "李雷" in client.get("/").data.decode()
+    client.post("/logout", data={"csrf_token": csrf_token_for(client)})
+    replay = app.test_client()
+    replay.set_cookie(COOKIE, cookie or "")
+    assert "李雷" not in replay.get("/").data.decode()
+    with app.app_context():
+        get_db().close()
