@@ -29,6 +29,7 @@ AUDIENCE_MODULES: tuple[str, ...] = (
     "web.agent",
     "web.arbitrator",
     "web.finance",
+    "web.public",
     "web.api",
 )
 
