@@ -48,7 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides what the environment gives (tests pass
     ``DATABASE_URL``, ``SECRET_KEY``, ``TESTING``). A ready ``Database`` may be passed as
     ``config["DATABASE"]`` to share one between the app and a test."""
-    from web import auth, csrf, errors, i18n, timefmt
+    from web import actions, auth, csrf, errors, i18n, timefmt
     from web.settings import load_settings
 
     app = Flask(__name__)
@@ -66,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     i18n.init_app(app)
     timefmt.init_app(app)
+    actions.init_app(app)
     app.after_request(_security_headers)
 
     for name in app.config["AUDIENCE_MODULES"]:
