@@ -22,6 +22,7 @@ from domain.calendar import (
     cst_date,
     end_of_natural_days,
     format_cst,
+    require_aware,
 )
 from domain.case_values import (
     CaseLine,
@@ -421,6 +422,7 @@ class Case(ChainedAggregate):
         self._check_open("record_return_delivered")
         self._check_time(at)
         self._check_status("record_return_delivered", "R3", Status.RETURN_IN_TRANSIT)
+        require_aware(delivered_at, "delivered_at")
         if delivered_at > at:
             raise InvalidInput(
                 "a delivery cannot be recorded before it happens", field="delivered_at"

@@ -21,7 +21,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import get_topic
 
 from domain import ids
-from domain.calendar import PrcCalendar, WorkingCalendar
+from domain.calendar import PrcCalendar, WorkingCalendar, require_aware
 from domain.case import Case
 from domain.case_values import CaseLine, Evidence, RefundPlan, Ruling, Shipment
 from domain.chain import ChainBreak, ChainReport, StoredShape, verify_chain
@@ -267,6 +267,7 @@ class AfterSales(Application[UUID]):
             raise InvalidInput(
                 "orders are handed over by the commerce platform (system)", field="actor"
             )
+        require_aware(placed_at, "placed_at")  # R19 compares it with policy versions' times
 
         def step(now: datetime) -> tuple[Aggregate, str, Mapping[str, Any], Sequence[Aggregate]]:
             if self._find(Order, ids.order_id(order_no)) is not None:
