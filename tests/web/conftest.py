@@ -172,3 +172,45 @@ def bearer(app: Flask) -> Callable[[str], dict[str, str]]:
         return {"Authorization": f"Bearer {token}"}
 
     return header
+
+
+DEMO_PASSWORDS = {
+    "consumer": "demo-consumer",
+    "merchant": "demo-merchant",
+    "platform_agent": "demo-agent",
+    "arbitrator": "demo-arbitrator",
+    "finance": "demo-finance",
+}
+
+
+def load_demo(app: Flask) -> None:
+    """The ``aftersales demo`` scenario, its log-ins, and every projection caught up."""
+    from domain.service import AfterSales
+    from projections.registry import make_runner
+    from web.demo import DEMO_ACCOUNTS, run_demo
+    from web.services import get_service
+
+    url = app.config["DATABASE_URL"]
+    with app.app_context():
+        run_demo(lambda clock: AfterSales.from_url(url, clock=clock))
+        db = get_db()
+        for username, password, role, display, party, merchant in DEMO_ACCOUNTS:
+            if accounts.get_account(db, username) is None:
+                accounts.create_account(db, username, password, role, display, party, merchant)
+        make_runner(get_service(), db).catch_up()
+
+
+@pytest.fixture
+def demo_app(tmp_path: Path, clean_environ: None) -> Iterator[Flask]:
+    """``app`` with the demo loaded: log in as ``zhangsan`` / ``DEMO_PASSWORDS["consumer"]``,
+    ``shanhai`` (merchant m1001), ``xianguo`` (m1002), ``agent``, ``arbiter``, ``finance``."""
+    app = make_app(tmp_path)
+    load_demo(app)
+    yield app
+    with app.app_context():
+        get_db().close()
+
+
+@pytest.fixture
+def demo_client(demo_app: Flask) -> FlaskClient:
+    return demo_app.test_client()
