@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from eventsourcing.domain import event
+from eventsourcing.domain import Snapshot, event
 
 from domain import ids, rules
 from domain.calendar import (
@@ -83,6 +83,15 @@ def _text(value: str, field: str, rule: str, what: str) -> str:
 
 class Case(ChainedAggregate):
     """One after-sales case of one order (one or several of its lines)."""
+
+    class Snapshot(Snapshot):
+        """A snapshot's state comes back from JSON with enums as plain strings and tuples as
+        lists; restore them so a case loaded from a snapshot is the case its events build."""
+
+        def mutate(self, _: None) -> Case:
+            case = cast("Case", super().mutate(_))
+            case._restore_value_types()
+            return case
 
     @staticmethod
     def create_id(case_no: str) -> UUID:
@@ -254,6 +263,19 @@ class Case(ChainedAggregate):
         self.deadlines = {d.name: d for d in deadlines}
         if status is not None:
             self.status = status
+
+    def _restore_value_types(self) -> None:
+        self.kind = CaseKind(self.kind)
+        self.reason_code = Reason(self.reason_code)
+        self.channel = Channel(self.channel)
+        self.status = Status(self.status)
+        if self.responsibility is not None:
+            self.responsibility = Responsibility(self.responsibility)
+        state = vars(self)
+        if "status_before_arbitration" in state:
+            state["status_before_arbitration"] = Status(state["status_before_arbitration"])
+        self.lines = tuple(self.lines)
+        self.deadlines = {Clock(name): d for name, d in self.deadlines.items()}
 
     # ------------------------------------------------------------------ guards
     def _check_time(self, at: datetime) -> None:
