@@ -15,6 +15,7 @@ PROJECTION_MODULES: tuple[str, ...] = (
     "projections.queues",
     "projections.ledger",
     "projections.metrics",
+    "projections.policies",
 )
 
 
