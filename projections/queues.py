@@ -41,6 +41,7 @@ __all__ = [
     "NO_DUE_SORT_KEY",
     "PAGE_SQL",
     "POSITION_SQL",
+    "PROJECTIONS",
     "QUEUE_PROJECTION",
     "QueueCounts",
     "QueueItem",
@@ -243,6 +244,10 @@ class QueueProjection:
                     for item in items
                 ],
             )
+
+
+PROJECTIONS = (QueueProjection,)
+"""For :mod:`projections.registry`."""
 
 
 # ---------------------------------------------------------------------------- queries

@@ -30,6 +30,7 @@ from projections.db import Database, DbConnection, parse_ts, ts
 from projections.labels import step_code
 
 __all__ = [
+    "PROJECTIONS",
     "TIMELINE_PROJECTION",
     "CaseSummary",
     "ClosedDeadline",
@@ -556,6 +557,10 @@ class TimelineProjection:
             f"UPDATE case_summary SET {assignments} WHERE case_no = ?",
             [*changes.values(), case_no],
         )
+
+
+PROJECTIONS = (TimelineProjection,)
+"""For :mod:`projections.registry`."""
 
 
 # ---------------------------------------------------------------------------- queries
