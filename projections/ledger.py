@@ -67,7 +67,9 @@ from domain.values import TenderKind
 from projections.db import Database, DbConnection, ts
 
 __all__ = [
+    "LEDGER_PROJECTION",
     "LEDGER_TABLES",
+    "PROJECTIONS",
     "AccountBalance",
     "Grouping",
     "JournalLine",
@@ -85,6 +87,7 @@ __all__ = [
     "trial_balance",
 ]
 
+LEDGER_PROJECTION = "ledger"
 LEDGER_TABLES = ("journal", "ledger_cases", "ledger_refunds", "ledger_payments")
 
 MERCHANT_PAYABLE = "merchant_payable"
@@ -161,7 +164,7 @@ def _topic(name: str) -> str:
 class LedgerProjection:
     """Books Case events into the double-entry journal (see the module docstring)."""
 
-    name = "ledger"
+    name = LEDGER_PROJECTION
     tables = LEDGER_TABLES
 
     _HANDLED = (
@@ -387,6 +390,10 @@ class LedgerProjection:
         ]
         _post(tx, case, event, "repair_fee_cancelled", postings, currency=case.currency)
         _set_deferred(tx, case, 0)
+
+
+PROJECTIONS = (LedgerProjection,)
+"""For :mod:`projections.registry`."""
 
 
 def _load_case(tx: DbConnection, case_id: str) -> _CaseRow | None:
