@@ -81,6 +81,7 @@ def step_code(event_name: str) -> str:
     return "".join(out)
 
 
+# Amount parameters (``*_fen``) are filled in by the web as money (``¥12.34``), never as raw fen.
 # Parameters available to each text are the keys of the row's ``details`` plus ``actor_role``,
 # ``actor_id`` and ``rule``.
 STEP_LABELS: Final[dict[str, str]] = {
@@ -91,16 +92,16 @@ STEP_LABELS: Final[dict[str, str]] = {
     "return_delivered": N_("Returned goods delivered to the merchant"),
     "receipt_confirmed": N_("Merchant confirmed receipt of the returned goods"),
     "inspected": N_("Inspected: {responsibility}"),
-    "repair_quoted": N_("Repair quoted: {fee_fen} fen"),
+    "repair_quoted": N_("Repair quoted: {fee_fen}"),
     "quote_accepted": N_("Repair quote accepted"),
     "quote_declined": N_("Repair quote declined"),
     "repair_completed": N_("Repair completed"),
     "exchange_shipped": N_("Replacement shipped with {carrier}, tracking number {tracking_no}"),
-    "refund_approved": N_("Refund of {total_fen} fen approved"),
-    "refund_paid": N_("Refund of {amount_fen} fen paid"),
+    "refund_approved": N_("Refund of {total_fen} approved"),
+    "refund_paid": N_("Refund of {amount_fen} paid"),
     "refund_failed": N_("Refund payment failed"),
-    "compensation_granted": N_("Compensation of {amount_fen} fen granted"),
-    "compensation_paid": N_("Compensation of {amount_fen} fen paid"),
+    "compensation_granted": N_("Compensation of {amount_fen} granted"),
+    "compensation_paid": N_("Compensation of {amount_fen} paid"),
     "complaint_filed": N_("Complaint filed"),
     "complaint_responded": N_("Platform responded to the complaint"),
     "opinion_given": N_("Platform gave its handling opinion"),
