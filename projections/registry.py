@@ -16,6 +16,7 @@ PROJECTION_MODULES: tuple[str, ...] = (
     "projections.ledger",
     "projections.metrics",
     "projections.policies",
+    "projections.orders",
 )
 
 
