@@ -34,3 +34,4 @@ class RequestRecord(ChainedAggregate):
         self.target_id = target_id
         self.target_version = target_version
         self.result = result
+        self.actor = actor

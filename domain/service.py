@@ -171,11 +171,13 @@ class AfterSales(Application[UUID]):
         command: str,
         actor: Actor,
         step: Callable[[datetime], tuple[Aggregate, str, Mapping[str, Any], Sequence[Aggregate]]],
+        key: str | None = None,
     ) -> Result:
         """Idempotent, conflict-retrying command execution.
 
         ``step(now)`` loads fresh aggregates, makes the move and returns (target, key, detail,
-        every aggregate to save). A repeated ``request_id`` returns the first result unchanged.
+        every aggregate to save). A repeated ``request_id`` returns the first result unchanged;
+        the same id from another actor or for another ``key`` (case number) is refused.
         """
         if not isinstance(request_id, str) or not request_id.strip() or len(request_id) > 200:
             raise InvalidInput(
@@ -185,7 +187,7 @@ class AfterSales(Application[UUID]):
         for _attempt in range(MAX_ATTEMPTS):
             first = self._find(RequestRecord, record_id)
             if first is not None:
-                return self._replayed(first, command)
+                return self._replayed(first, command, actor, key)
             now = self._now()
             target, key, detail, aggregates = step(now)
             changed = any(a.pending_events for a in aggregates)
@@ -213,13 +215,23 @@ class AfterSales(Application[UUID]):
         )
 
     @staticmethod
-    def _replayed(record: RequestRecord, command: str) -> Result:
+    def _replayed(
+        record: RequestRecord, command: str, actor: Actor, key: str | None = None
+    ) -> Result:
+        body = json.loads(record.result)
+        # P4: a repeat is only the same request from the same actor on the same target; anyone
+        # else learns nothing of the first one (its case number included).
+        if getattr(record, "actor", actor) != actor or (key is not None and body["key"] != key):
+            raise InvalidInput(
+                f"request id {record.request_id!r} was already used for another request; "
+                "send a new request id",
+                field="request_id",
+            )
         if record.command != command:
             raise InvalidInput(
                 f"request id {record.request_id!r} was already used for {record.command}",
                 field="request_id",
             )
-        body = json.loads(record.result)
         return Result(record.target_id, body["key"], record.target_version, False, body["detail"])
 
     # ------------------------------------------------------------------ policies (R11, R19)
@@ -456,7 +468,7 @@ class AfterSales(Application[UUID]):
                     touched.append(order)
             return case, case.case_no, detail, touched
 
-        return self._run(request_id, command, actor, step)
+        return self._run(request_id, command, actor, step, key=case_no)
 
     def accept(self, *, request_id: str, actor: Actor, case_no: str, reason: str = "") -> Result:
         return self._on_case(
