@@ -10,6 +10,7 @@ import pytest
 
 from domain.errors import DomainError, InvalidInput
 from domain.service import AfterSales, LineRequest, Result
+from domain.values import Actor, Role
 from tests.integration.conftest import MakeApp
 from tests.unit.builders import CONSUMER, MERCHANT, FakeClock, Shop, cst, seed
 
@@ -159,3 +160,35 @@ def _hold_first_save(app: AfterSales, barrier: threading.Barrier) -> None:
         return original(*objs, **kwargs)
 
     app.save = save  # type: ignore[method-assign]
+
+
+def test_a_request_id_replayed_by_another_actor_does_not_hand_over_the_first_result(
+    two: tuple[Shop, AfterSales, AfterSales],
+) -> None:
+    """P4 / NotFound must not leak: another merchant who sends the same request id learns nothing
+    of the first merchant's case (not even its number)."""
+    shop, app1, app2 = two
+    case_no = open_on(app1).key
+    app1.accept(request_id="accept-1", actor=MERCHANT, case_no=case_no)
+    stored = shop.stored()
+    stranger = Actor(Role.MERCHANT, "m2-staff", merchant_id="m2")
+    with pytest.raises(DomainError) as info:
+        app2.accept(request_id="accept-1", actor=stranger, case_no="AS-MINE")
+    assert case_no not in str(info.value)
+    assert shop.stored() == stored
+
+
+def test_a_request_id_reused_for_another_case_is_refused_not_replayed(
+    two: tuple[Shop, AfterSales, AfterSales],
+) -> None:
+    shop, app1, app2 = two
+    first = open_on(app1, "open-1").key
+    shop.clock.advance(minutes=1)
+    app1.withdraw(request_id="w-1", actor=CONSUMER, case_no=first)
+    shop.clock.advance(minutes=1)
+    second = open_on(app1, "open-2").key
+    stored = shop.stored()
+    with pytest.raises(InvalidInput, match="request id"):
+        app2.withdraw(request_id="w-1", actor=CONSUMER, case_no=second)
+    assert shop.stored() == stored
+    assert app2.get_case(second).status == "requested"
