@@ -151,10 +151,13 @@ class World:
         )
         if delivered:
             self.tick(hours=20)
-            self.app.record_delivery(
-                request_id=self.rid(), actor=SYSTEM, order_no=order_no, signed_at=self.now
-            )
+            self.deliver(order_no)
             self.tick(hours=1)
+
+    def deliver(self, order_no: str) -> None:
+        self.app.record_delivery(
+            request_id=self.rid(), actor=SYSTEM, order_no=order_no, signed_at=self.now
+        )
 
     # -- case moves ----------------------------------------------------------------------------
     def open(
