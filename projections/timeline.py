@@ -123,20 +123,22 @@ def case_event_topics() -> tuple[str, ...]:
 
 
 def deadline_dicts(deadlines: Iterable[Any] | None) -> list[dict[str, Any]]:
-    """An event's ``deadlines`` as plain dicts (``due_at`` as :func:`ts` text), by due time."""
-    out = [
-        {
-            "name": _s(_get(d, "name")),
+    """An event's ``deadlines`` as plain dicts (``due_at`` as :func:`ts` text), by due time.
+
+    One per clock: if a clock appears twice the later one wins, as in the aggregate's own
+    ``{d.name: d for d in deadlines}``."""
+    by_name: dict[str, dict[str, Any]] = {}
+    for d in deadlines or ():
+        name = _s(_get(d, "name"))
+        by_name[name] = {
+            "name": name,
             "due_at": ts(_get(d, "due_at")),
             "rule": str(_get(d, "rule")),
             "party": _s(_get(d, "party")),
             "breached": bool(_get(d, "breached", False)),
             "provisional": bool(_get(d, "provisional", False)),
         }
-        for d in deadlines or ()
-    ]
-    out.sort(key=lambda d: (d["due_at"], d["name"]))
-    return out
+    return sorted(by_name.values(), key=lambda d: (d["due_at"], d["name"]))
 
 
 def next_deadline(deadlines: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from eventsourcing.domain import Aggregate
 from domain.case import Case
 from domain.case_values import Evidence, Ruling, RulingOutcome
 from domain.chain import GENESIS
+from domain.deadlines import Clock, Deadline
 from projections.labels import STEP_BY_EVENT, STEP_LABELS
 from projections.tablehash import table_digest
 from projections.timeline import (
@@ -20,6 +22,7 @@ from projections.timeline import (
     TimelineStep,
     case_event_topics,
     case_summary,
+    deadline_dicts,
     timeline,
 )
 from tests.integration.projection_support import (
@@ -96,6 +99,17 @@ def test_every_case_event_has_a_step_code_and_a_label() -> None:
     assert events <= set(STEP_BY_EVENT), sorted(events - set(STEP_BY_EVENT))
     assert set(STEP_BY_EVENT.values()) <= set(STEP_LABELS)
     assert len(case_event_topics()) >= len(STEP_BY_EVENT)
+
+
+def test_a_clock_listed_twice_is_one_deadline_the_later_one() -> None:
+    first = Deadline.of(Clock.REFUND_APPROVAL, START)
+    second = Deadline.of(Clock.REFUND_APPROVAL, START + timedelta(days=7))
+    [only] = deadline_dicts([first, second])
+    assert (only["name"], only["due_at"], only["party"]) == (
+        "refund_approval",
+        "2026-09-28T02:00:00.000000Z",
+        "platform_agent",
+    )
 
 
 # -- one row per step ----------------------------------------------------------------------
