@@ -30,9 +30,11 @@ __all__ = [
     "PROJECTIONS",
     "PoliciesProjection",
     "PolicyRow",
+    "StoreProduct",
     "current_policy",
     "policy_history",
     "policy_version",
+    "store_product",
     "terms_from_json",
     "terms_to_json",
 ]
@@ -199,3 +201,27 @@ def policy_history(db: Database, merchant_id: str) -> list[PolicyRow]:
             (merchant_id,),
         ).fetchall()
     return [_row(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class StoreProduct:
+    """A product the store sells, as orders handed over by the commerce platform name it."""
+
+    merchant_id: str
+    sku: str
+    title: str
+    category: str
+
+
+def store_product(db: Database, merchant_id: str, sku: str) -> StoreProduct | None:
+    """The store's product ``sku`` (title and category as on its latest order line), or None when
+    no order of this store names it. Reads ``order_lines`` (projections/orders.py)."""
+    with db.connect() as conn:
+        row = conn.execute(
+            "SELECT merchant_id, sku, title, category FROM order_lines "
+            "WHERE merchant_id = ? AND sku = ? ORDER BY placed_at DESC, order_no DESC LIMIT 1",
+            (merchant_id, sku),
+        ).fetchone()
+    if row is None:
+        return None
+    return StoreProduct(row["merchant_id"], row["sku"], row["title"], row["category"])
