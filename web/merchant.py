@@ -74,6 +74,7 @@ from web.timefmt import viewer_zone
 bp = Blueprint("merchant", __name__, url_prefix="/merchant")
 restrict_blueprint(bp, Role.MERCHANT)
 add_nav_link(bp, "merchant.queue", _l("Work queue"), Role.MERCHANT, order=10)
+add_nav_link(bp, "merchant.cases", _l("All cases"), Role.MERCHANT, order=20)
 add_nav_link(bp, "merchant.policy", _l("After-sales policy"), Role.MERCHANT, order=30)
 set_audience_home(bp, Role.MERCHANT, "merchant.queue")
 
@@ -241,6 +242,79 @@ def queue_accept() -> ResponseReturnValue:
             gettext("%(case_no)s not accepted. %(reason)s", case_no=case_no, reason=reason), "error"
         )
     return redirect(back, code=303)
+
+
+# --- every case of the store ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseListRow:
+    case_no: str
+    order_no: str
+    kind_label: str
+    reason_label: str
+    status: str
+    status_label: str
+    opened_at: datetime
+    updated_at: datetime
+    next_due_at: datetime | None
+    next_rule: str | None
+    next_party_label: str
+
+
+_STATUS_FILTERS = ("open", "closed", "all")
+
+
+@bp.route("/cases")
+def cases() -> ResponseReturnValue:
+    """R17/R21: every case of the store, latest activity first, open or closed, by number."""
+    from projections.db import parse_ts
+
+    shown = request.args.get("show", "open")
+    if shown not in _STATUS_FILTERS:
+        shown = "open"
+    wanted = (request.args.get("q") or "").strip()[:100]
+    page = _page_number()
+    sql = (
+        "SELECT case_no, order_no, kind, reason_code, status, opened_at, updated_at, "
+        "next_due_at, next_rule, next_party FROM case_summary WHERE merchant_id = ?"
+    )
+    params: list[Any] = [merchant_id()]
+    if shown == "open":
+        sql += " AND status NOT IN ('closed', 'withdrawn')"
+    elif shown == "closed":
+        sql += " AND status IN ('closed', 'withdrawn')"
+    if wanted:
+        sql += " AND (case_no = ? OR order_no = ?)"
+        params += [wanted, wanted]
+    sql += " ORDER BY updated_at DESC, case_no LIMIT ? OFFSET ?"
+    params += [PAGE_SIZE + 1, (page - 1) * PAGE_SIZE]
+    with get_db().connect() as conn:
+        found = conn.execute(sql, params).fetchall()
+    rows = [
+        CaseListRow(
+            case_no=r["case_no"],
+            order_no=r["order_no"],
+            kind_label=kind_label(r["kind"]),
+            reason_label=reason_label(r["reason_code"]),
+            status=r["status"],
+            status_label=status_label(r["status"]),
+            opened_at=parse_ts(r["opened_at"]),
+            updated_at=parse_ts(r["updated_at"]),
+            next_due_at=parse_ts(r["next_due_at"]) if r["next_due_at"] else None,
+            next_rule=r["next_rule"],
+            next_party_label=party_label(r["next_party"]) if r["next_party"] else "",
+        )
+        for r in found[:PAGE_SIZE]
+    ]
+    return render_template(
+        "merchant/cases.html",
+        rows=rows,
+        shown=shown,
+        wanted=wanted,
+        page=page,
+        has_next=len(found) > PAGE_SIZE,
+    )
 
 
 # --- the case page --------------------------------------------------------------------------

@@ -307,6 +307,27 @@ def test_bulk_accept_without_a_selection_is_refused(shop: Shop, staff: FlaskClie
     assert "Select at least one case to accept." in html
 
 
+def test_all_cases_lists_the_stores_cases_open_or_ended_and_finds_one(
+    shop: Shop, staff: FlaskClient
+) -> None:
+    waiting = shop.open()
+    ended = shop.open()
+    theirs = shop.open(merchant_id=OTHER_STORE)
+    shop.do("accept", STAFF, case_no=waiting)  # now with the consumer: not in the queue
+    shop.do("reject", STAFF, case_no=ended, reason="缺货")
+    shop.do("withdraw", CONSUMER, case_no=ended)
+    shop.catch_up()
+
+    assert queue_cases(staff.get("/merchant/queue").get_data(as_text=True)) == []
+    assert queue_cases(staff.get("/merchant/cases").get_data(as_text=True)) == [waiting]
+    assert queue_cases(staff.get("/merchant/cases?show=closed").get_data(as_text=True)) == [ended]
+    listed = queue_cases(staff.get("/merchant/cases?show=all").get_data(as_text=True))
+    assert sorted(listed) == sorted([waiting, ended]) and theirs not in listed
+    found = staff.get(f"/merchant/cases?show=all&q={ended}").get_data(as_text=True)
+    assert queue_cases(found) == [ended]
+    assert queue_cases(staff.get(f"/merchant/cases?q={theirs}").get_data(as_text=True)) == []
+
+
 # -- the case page ---------------------------------------------------------------------------
 
 
