@@ -35,6 +35,7 @@ __all__ = [
     "policy_history",
     "policy_version",
     "store_product",
+    "store_products",
     "terms_from_json",
     "terms_to_json",
 ]
@@ -225,3 +226,22 @@ def store_product(db: Database, merchant_id: str, sku: str) -> StoreProduct | No
     if row is None:
         return None
     return StoreProduct(row["merchant_id"], row["sku"], row["title"], row["category"])
+
+
+def store_products(db: Database, merchant_id: str, *, limit: int = 200) -> list[StoreProduct]:
+    """The store's products named by its orders (one per SKU, latest title and category), by
+    category then title: the links from the public policy page to each product's section."""
+    with db.connect() as conn:
+        rows = conn.execute(
+            "SELECT merchant_id, sku, title, category, placed_at, order_no FROM order_lines "
+            "WHERE merchant_id = ? ORDER BY sku, placed_at DESC, order_no DESC",
+            (merchant_id,),
+        ).fetchall()
+    latest: dict[str, StoreProduct] = {}
+    for row in rows:
+        if row["sku"] not in latest:
+            latest[row["sku"]] = StoreProduct(
+                row["merchant_id"], row["sku"], row["title"], row["category"]
+            )
+    ordered = sorted(latest.values(), key=lambda p: (p.category, p.title, p.sku))
+    return ordered[:limit]

@@ -20,7 +20,13 @@ from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from domain.terms import COMPLAINT_OPINION_HOURS, COMPLAINT_RESPONSE_HOURS, STATUTORY_REFUND_DAYS
-from projections.policies import current_policy, policy_history, policy_version, store_product
+from projections.policies import (
+    current_policy,
+    policy_history,
+    policy_version,
+    store_product,
+    store_products,
+)
 from web import get_db
 from web.casepage import money
 from web.policy_form import EXCLUSION_KIND_LABELS
@@ -72,6 +78,7 @@ def policy(merchant_id: str) -> ResponseReturnValue:
         terms=row.terms,
         history=history,
         latest=history[0].number if history else row.number,
+        products=store_products(db, merchant_id),
         merchant_id=merchant_id,
         **public_constants(),
     )

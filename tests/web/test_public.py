@@ -112,3 +112,11 @@ def test_product_after_sales_section_in_english(demo_client: FlaskClient) -> Non
     )
     assert "unless you confirmed at purchase that it cannot be returned (R1.b)" in mask
     assert "The store lists no special limits for this category." in mask
+
+
+def test_store_policy_links_each_product_of_the_store(demo_client: FlaskClient) -> None:
+    html = demo_client.get("/stores/m1002/policy").get_data(as_text=True)
+    links = re.findall(r'href="/stores/m1002/products/([^/"]+)/after-sales"', html)
+    assert sorted(links) == ["CO-MASK", "FR-KIWI", "GB-TEA"]
+    for sku in links:
+        assert demo_client.get(f"/stores/m1002/products/{sku}/after-sales").status_code == 200
