@@ -18,6 +18,7 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from domain.errors import DomainError
 from domain.service import AfterSales
@@ -275,7 +276,8 @@ def _serve(host: str, port: int, follow: bool) -> None:
         _background(follow_loop, stop)
     click.echo(f"serving on http://{host}:{port}/  (Ctrl-C stops)")
     try:
-        app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+        # app.run() refuses to block inside the flask CLI; the same server, called directly:
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
         stop.set()
 
