@@ -6,6 +6,7 @@ after-sales section; both languages."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -15,6 +16,7 @@ from domain.terms import PolicyTerms
 from domain.values import Actor, Role
 from projections.policies import PoliciesProjection
 from projections.runner import Runner
+from tests.web.conftest import DEMO_PASSWORDS, login_as
 from web import get_db
 from web.services import get_service
 
@@ -120,3 +122,26 @@ def test_store_policy_links_each_product_of_the_store(demo_client: FlaskClient) 
     assert sorted(links) == ["CO-MASK", "FR-KIWI", "GB-TEA"]
     for sku in links:
         assert demo_client.get(f"/stores/m1002/products/{sku}/after-sales").status_code == 200
+
+
+def test_the_rules_page_explains_every_rule_the_record_cites(client: FlaskClient) -> None:
+    root = Path(__file__).resolve().parents[2]
+    response = client.get("/rules?lang=en")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    shown = set(re.findall(r'class="rule-item" id="([^"]+)"', html))
+    cited: set[str] = set()
+    for path in (root / "domain").glob("*.py"):
+        cited |= set(re.findall(r'rule="((?:R\d+(?:\.[a-z])?)|P\d)"', path.read_text()))
+    for path in (root / "projections" / "timeline.py", root / "domain" / "deadlines.py"):
+        cited |= set(re.findall(r'"((?:R\d+(?:\.[a-z])?)|P\d)"', path.read_text()))
+    assert cited and cited <= shown, cited - shown
+    assert {f"R{n}" for n in range(1, 26)} <= shown
+    assert "Seven-day no-reason return" in html
+
+
+def test_rule_ids_on_case_pages_link_to_the_rules_page(demo_app: Flask) -> None:
+    client = demo_app.test_client()
+    login_as(client, "shanhai", DEMO_PASSWORDS["merchant"])
+    html = client.get("/merchant/cases/DEMO-C-0001").get_data(as_text=True)
+    assert 'href="/rules#R12"' in html and 'href="/rules#R3.a"' in html
