@@ -1,0 +1,36 @@
+"""The JSON API, ``/api/v1``: every command and query of the site for programs.
+
+Authentication: ``Authorization: Bearer <token>`` (``aftersales users token USERNAME``) or the
+site's session cookie (then POSTs need the ``X-CSRF-Token`` header). The actor of every command is
+the token's or session's account, never a field of the body. Errors are JSON (``web/errors.py``).
+
+The routes live in ``web/api_cases.py`` (cases, commands, evidence), ``web/api_orders.py``,
+``web/api_platform.py`` (queues, policies) and ``web/api_finance.py`` (ledger, reconciliation,
+metrics), all on the one blueprint of ``web/api_core.py``; importing them registers them. The
+OpenAPI document (``web/openapi.py``) is served at ``/api/v1/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
+
+from web import api_cases, api_finance, api_orders, api_platform
+from web.api_core import OPERATIONS, bp, operation
+from web.openapi import build_document
+
+__all__ = ["OPERATIONS", "api_cases", "api_finance", "api_orders", "api_platform", "bp"]
+
+
+@operation(
+    "/openapi.json",
+    summary="This API's OpenAPI 3.1 document",
+    tag="meta",
+    public=True,
+)
+def openapi_document() -> ResponseReturnValue:
+    return jsonify(build_document())
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
