@@ -16,7 +16,14 @@ from flask_babel import lazy_gettext as _l
 
 from domain.values import Actor, Role
 from projections.db import INTEGRITY_ERRORS, Database
-from tests.web.conftest import PASSWORD, SECRET_KEY, csrf_token_for, login_as, make_app
+from tests.web.conftest import (
+    PASSWORD,
+    ROLE_ACCOUNTS,
+    SECRET_KEY,
+    csrf_token_for,
+    login_as,
+    make_app,
+)
 from web import accounts, create_app, get_db
 from web.accounts import Account, AccountError
 from web.auth import (
@@ -431,9 +438,16 @@ def test_home_sends_a_logged_in_person_to_their_audience_home(
     assert client.get("/").headers["Location"] == "/probe/consumer-only"
 
 
-def test_home_without_a_registered_audience_says_so(
-    client: FlaskClient, role_accounts: dict[str, Account]
-) -> None:
+def test_home_without_a_registered_audience_says_so(tmp_path: Path, clean_environ: None) -> None:
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    app = make_app(bare, AUDIENCE_MODULES=())  # every audience module sets its home otherwise
+    with app.app_context():
+        spec = ROLE_ACCOUNTS["finance"]
+        accounts.create_account(
+            get_db(), spec.username, PASSWORD, "finance", spec.display_name, spec.party_id
+        )
+    client = app.test_client()
     login_as(client, "fin.qian")
     page = client.get("/")
     assert page.status_code == 200
