@@ -161,6 +161,7 @@ class ChainReport:
     events_checked: int
     head: str
     first_break: ChainBreak | None
+    label: str = ""  # the business key (case number) when known
 
     @property
     def ok(self) -> bool:

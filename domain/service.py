@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -886,7 +886,19 @@ class AfterSales(Application[UUID]):
         targets = [ids.case_id(case_no)] if case_no else list(self.case_ids())
         if case_no and not self.recorder.select_events(targets[0], limit=1):
             raise NotFound(f"unknown case {case_no!r}")
-        return [verify_chain(t, self._stored_shapes(t)) for t in targets]
+        return [self._verify_one(t) for t in targets]
+
+    def _verify_one(self, originator_id: UUID) -> ChainReport:
+        seen: dict[str, str] = {}
+
+        def shapes() -> Iterator[StoredShape | ChainBreak]:
+            for item in self._stored_shapes(originator_id):
+                if isinstance(item, StoredShape) and item.version == 1:
+                    seen["case_no"] = str(item.attributes.get("case_no", ""))
+                yield item
+
+        report = verify_chain(originator_id, shapes())
+        return replace(report, label=seen.get("case_no", ""))
 
 
 def _enum(cls: type[Any], value: Any, field: str) -> Any:

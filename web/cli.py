@@ -58,8 +58,18 @@ def _runner() -> Any:
     return make_runner(_service(), _migrated_db())
 
 
+def _create_app() -> Any:
+    """``create_app`` with a bad setting reported as one line and exit status 1, no traceback."""
+    from web.settings import SettingsError
+
+    try:
+        return create_app()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+
+
 main = FlaskGroup(
-    create_app=create_app,
+    create_app=_create_app,
     add_version_option=False,
     load_dotenv=False,
     help="After-sales case ledger: returns, refunds, exchanges, repairs, complaints, arbitration.",
@@ -132,7 +142,8 @@ def verify_command(case_no: str | None) -> None:
         brk = report.first_break
         assert brk is not None
         click.secho(
-            f"TAMPERED case {report.originator_id}: event version {brk.version} ({brk.topic}): "
+            f"TAMPERED case {report.label or report.originator_id}: event version {brk.version} "
+            f"({brk.topic}): "
             f"{brk.problem}",
             fg="red",
         )
