@@ -771,15 +771,21 @@ def duration_text(seconds: int | None) -> str:
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:
+        if not hours:
+            return gettext("%(d)s d", d=days)
         return gettext("%(d)s d %(h)s h", d=days, h=hours)
     if hours:
+        if not minutes:
+            return gettext("%(h)s h", h=hours)
         return gettext("%(h)s h %(m)s min", h=hours, m=minutes)
     if minutes:
+        if not secs:
+            return gettext("%(m)s min", m=minutes)
         return gettext("%(m)s min %(s)s s", m=minutes, s=secs)
     return gettext("%(s)s s", s=secs)
 
 
-def _criterion_text(code: str, value: Any) -> str:
+def _criterion_text(code: str, value: Any, places: int = 2) -> str:
     if value is None:
         return "—"
     if code == "median_acceptance_seconds":
@@ -787,7 +793,7 @@ def _criterion_text(code: str, value: Any) -> str:
     if code in ("breach_rate", "arbitration_rate"):
         return percent_text(Fraction(value))
     if code == "satisfaction":
-        return decimal_text(Fraction(value), 2)
+        return decimal_text(Fraction(value), places)
     return str(value)
 
 
@@ -885,7 +891,7 @@ def monitoring() -> ResponseReturnValue:
                             [_minutes(p.first_response.p90_seconds) for p in series],
                         ),
                     ],
-                    value_text=_minutes_text,
+                    unit=" " + gettext("min"),
                 ),
             }
         )
@@ -920,7 +926,7 @@ def monitoring() -> ResponseReturnValue:
             {
                 "code": c.code,
                 "text": str(BADGE_TEXTS.get(c.code, c.code))
-                % {"threshold": _criterion_text(c.code, c.threshold)},
+                % {"threshold": _criterion_text(c.code, c.threshold, places=1)},
                 "value": _criterion_text(c.code, c.value),
                 "passed": c.passed,
             }
@@ -939,12 +945,6 @@ def _pct(rate: m.Rate) -> Fraction | None:
 
 def _minutes(seconds: int | None) -> Fraction | None:
     return Fraction(seconds, 60) if seconds is not None else None
-
-
-def _minutes_text(value: Any) -> str:
-    if value is None:
-        return "—"
-    return gettext("%(n)s min", n=decimal_text(value, 1))
 
 
 def _flag_short(code: str) -> str:

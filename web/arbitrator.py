@@ -31,6 +31,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext as _ngettext
+from werkzeug.routing import BuildError
 
 from domain import ids
 from domain.case import Case
@@ -305,6 +306,7 @@ class EvidenceItem:
     size_text: str
     version: int | None  # the step that put it on the record
     by: str
+    url: str | None = None
 
 
 @dataclass
@@ -467,6 +469,7 @@ def rebuild(
                 size_text=size_text(evidence.size),
                 version=seen.version if seen else None,
                 by=_actor_name(seen, names) if seen else "",
+                url=_evidence_url(evidence.sha256),
             )
         )
     # The policy the case is judged by (R19): the version in force when the order was placed,
@@ -484,6 +487,14 @@ def rebuild(
         published = None
     state.terms = term_rows(case.terms, published)
     return state
+
+
+def _evidence_url(sha256: str) -> str | None:
+    """The download link of an evidence file (``case.evidence``), when that route exists."""
+    try:
+        return url_for("case.evidence", sha256=sha256)
+    except BuildError:
+        return None
 
 
 def _actor_name(step: TimelineStep, names: Mapping[Any, str]) -> str:

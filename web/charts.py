@@ -34,8 +34,8 @@ Number = int | Fraction | Decimal
 
 WIDTH = 640
 HEIGHT = 240
-PAD_LEFT = 56
-PAD_RIGHT = 16
+PAD_LEFT = 64
+PAD_RIGHT = 36
 PAD_TOP = 16
 PAD_BOTTOM = 40
 PALETTE = 6  # s0..s5
@@ -91,6 +91,14 @@ def nice_max(top: Fraction) -> tuple[Fraction, Fraction]:
     return step * 5, step  # pragma: no cover - the loop always returns
 
 
+def tick_places(step: Fraction) -> int:
+    """Decimals the axis labels need for ``step`` (0 for 20, 1 for 2.5, 2 for 0.05; at most 3)."""
+    places = 0
+    while (step * 10**places).denominator != 1 and places < 3:
+        places += 1
+    return places
+
+
 @dataclass(frozen=True)
 class Chart:
     chart_id: str
@@ -137,7 +145,7 @@ class Chart:
                 f'<line class="chart__grid" x1="{PAD_LEFT}" y1="{y}" '
                 f'x2="{WIDTH - PAD_RIGHT}" y2="{y}"/>'
             )
-            label = f"{self.value_text(tick)}"
+            label = f"{decimal_text(tick, tick_places(step))}{self.unit}"
             parts.append(
                 f'<text class="chart__tick" x="{PAD_LEFT - 6}" y="{y}" text-anchor="end" '
                 f'dominant-baseline="middle">{escape(label)}</text>'

@@ -440,7 +440,7 @@ def test_monitoring_renders_charts_and_lists_with_the_demo_data(
     assert 'data-testid="no-flagged"' in html or 'data-testid="flagged-merchants"' in html
     assert 'data-testid="sku-rates"' in html
     if lang == "en":
-        assert "Median time to accept: at most 1 h 0 min" in html
+        assert "Median time to accept: at most 1 h" in html
         assert "SLA breach rate: at most 2.0%" in html
         assert "Average rating: at least 4.5 of 5" in html
         assert "Gold after-sales badge (R22)" in html
