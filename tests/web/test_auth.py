@@ -650,7 +650,7 @@ def test_log_in_and_out_on_both_stores(store_url: str, tmp_path: Path, clean_env
     client = app.test_client()
     assert login_as(client, "li.lei").status_code == 302
     cookie = _session_cookie(client)
-    assert "李雷" in client.get("/").data.decode()
+    assert "李雷" in client.get("/", follow_redirects=True).data.decode()
     client.post("/logout", data={"csrf_token": csrf_token_for(client)})
     replay = app.test_client()
     replay.set_cookie(COOKIE, cookie or "")

@@ -76,7 +76,7 @@ def test_the_accounts_language_wins_and_the_switch_saves_it(
     with app.app_context():
         assert accounts.get_account(get_db(), "li.lei").locale == "en"  # type: ignore[union-attr]
     client.set_cookie("lang", "zh_CN")  # the account's choice beats an old cookie
-    assert "Log out" in client.get("/").data.decode()
+    assert "Log out" in client.get("/", follow_redirects=True).data.decode()
 
 
 def test_every_page_has_a_language_switch(client: FlaskClient) -> None:
