@@ -43,7 +43,8 @@ from domain.errors import (
     RatingNotAllowed,
     RefundExceedsPaid,
 )
-from domain.lines import Tender
+from domain.lines import Tender, TenderRefund
+from domain.money import allocate
 from domain.terms import COMPLAINT_OPINION_HOURS, COMPLAINT_RESPONSE_HOURS, PolicyTerms
 from domain.values import (
     Actor,
@@ -247,6 +248,7 @@ class Case(ChainedAggregate):
         self.received_at: datetime | None = None
         self.responsibility: Responsibility | None = None
         self.repair_fee_fen = 0
+        self.quote_accepted_fen = 0
         self.refund: RefundPlan | None = None
         self.refund_paid = False
         self.refund_attempts = 0
@@ -652,6 +654,7 @@ class Case(ChainedAggregate):
     def _quote_accepted(
         self, actor: Actor, at: datetime, fee_fen: int, reason: str, deadlines: Deadlines
     ) -> None:
+        self.quote_accepted_fen = fee_fen
         self._set(at, deadlines, Status.REPAIRING)
 
     @event("QuoteDeclined")
@@ -659,6 +662,7 @@ class Case(ChainedAggregate):
         self, actor: Actor, at: datetime, reason: str, deadlines: Deadlines
     ) -> None:
         self.repair_fee_fen = 0
+        self.quote_accepted_fen = 0
         self._set(at, deadlines, Status.RETURNING_UNREPAIRED)
 
     def _needs_quote_answer(self, at: datetime) -> bool:
@@ -703,7 +707,8 @@ class Case(ChainedAggregate):
             at=at,
             repaired=repaired,
             shipment=shipment,
-            fee_fen=self.repair_fee_fen if repaired else 0,
+            # R6: the user pays only a fee they accepted before work started.
+            fee_fen=getattr(self, "quote_accepted_fen", 0) if repaired else 0,
             reason=why,
             deadlines=(),
         )
@@ -789,8 +794,9 @@ class Case(ChainedAggregate):
         """Goods back to each line's tenders in proportion (R3.a); shipping back as money."""
         combined: dict[TenderKind, int] = {}
         for line in self.lines:
-            for tender in line.tenders:
-                share = tender.amount_fen * line.quantity // line.line_quantity
+            # What these units were paid, spread over the line's tenders so it sums exactly.
+            shares = allocate(line.paid_fen, [t.amount_fen for t in line.tenders])
+            for tender, share in zip(line.tenders, shares, strict=True):
                 combined[tender.kind] = combined.get(tender.kind, 0) + share
         tenders = tuple(Tender(kind, amount) for kind, amount in combined.items())
         parts = {p.kind: p.amount_fen for p in rules.split_refund(goods_fen, tenders)}
@@ -798,8 +804,6 @@ class Case(ChainedAggregate):
             money = [k for k in (TenderKind.CARD, TenderKind.WALLET) if k in parts]
             target = money[0] if money else TenderKind.WALLET
             parts[target] = parts.get(target, 0) + shipping_fen
-        from domain.lines import TenderRefund
-
         return tuple(TenderRefund(k, v) for k, v in parts.items() if v)
 
     def approve_refund(
@@ -1161,8 +1165,8 @@ class Case(ChainedAggregate):
             f"{format_cst(deadline.due_at)}",
             deadlines=marked,
         )
-        if self.ruling is not None:
-            return True
+        if self.ruling is not None and clock is not Clock.CONFIRM_RECEIPT:
+            return True  # R10: only carrying the ruling out remains; receipt is part of that
         if (
             clock is Clock.MERCHANT_DECISION
             and self.is_no_reason

@@ -15,6 +15,7 @@ from .builders import (
     MERCHANT,
     OTHER_CONSUMER,
     RECEIVED,
+    STEP,
     TERMS,
     accept,
     answer_quote,
@@ -146,3 +147,41 @@ def test_a_non_repair_case_is_not_quoted_or_repaired() -> None:
     g = given().did(*RECEIVED, inspect())
     g.when(quote(100_00)).then_error(IllegalTransition, rule="R6")
     g.when(complete_repair()).then_error(IllegalTransition, rule="R7")
+
+
+def test_a_repair_ruling_never_charges_a_quote_the_user_did_not_accept() -> None:
+    """R6 + R10: quoted, then escalated instead of answered, then ruled "repair": the repair
+    completes free of charge, because the user never accepted the fee before work started."""
+    from domain.case_values import Ruling, RulingOutcome
+
+    from .builders import escalate, rule
+
+    g = given(CaseKind.REPAIR, Reason.USER_DAMAGE).did(
+        accept(),
+        ship_return(),
+        return_delivered(),
+        confirm_receipt(),
+        inspect(Responsibility.USER_DAMAGE),
+        quote(50_00),
+        escalate(),
+        rule(Ruling(RulingOutcome.REPAIR)),
+    )
+    complete_repair()(g.case, g.now + STEP)
+    completed = [e for e in g.case.pending_events if type(e).__name__ == "RepairCompleted"]
+    assert completed[0].fee_fen == 0
+    assert g.case.status is Status.CLOSED
+
+
+def test_an_accepted_quote_is_the_fee_charged_at_completion() -> None:
+    g = given(CaseKind.REPAIR, Reason.USER_DAMAGE).did(
+        accept(),
+        ship_return(),
+        return_delivered(),
+        confirm_receipt(),
+        inspect(Responsibility.USER_DAMAGE),
+        quote(50_00),
+        answer_quote(True),
+    )
+    complete_repair()(g.case, g.now + STEP)
+    completed = [e for e in g.case.pending_events if type(e).__name__ == "RepairCompleted"]
+    assert completed[0].fee_fen == 50_00

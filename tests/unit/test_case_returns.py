@@ -252,3 +252,33 @@ def test_refund_approved_one_microsecond_before_midnight_counts_from_the_same_da
     g.when(approve_refund(), at=cst(2026, 9, 28) - US).then_events("RefundApproved")
     # Sunday 09-27 23:59:59.999999: 09-28 .. 09-30, 10-08 .. 10-10 (Sat), 10-12.
     assert g.case.deadlines[Clock.REFUND_PAYMENT].due_at == cst(2026, 10, 13)
+
+
+def test_a_refund_of_some_units_of_an_unevenly_paid_line_refunds_exactly_what_they_cost() -> None:
+    """R3.a: 1 of 3 units, paid by card 20000 + wallet 7001 + points 2999 fen: the refund is the
+    10000 fen those units cost, split over the three tenders in proportion and summing exactly."""
+    from domain.lines import Tender
+    from domain.service import LineRequest
+    from domain.values import TenderKind
+
+    from .builders import FakeClock, memory_app, order_line, seed
+
+    tenders = (
+        Tender(TenderKind.CARD, 20000),
+        Tender(TenderKind.WALLET, 7001),
+        Tender(TenderKind.POINTS, 2999),
+    )
+    clock = FakeClock()
+    shop = seed(
+        memory_app(clock), clock, lines=(order_line(quantity=3, paid_fen=30000, tenders=tenders),)
+    )
+    clock.now = cst(2026, 9, 24, 9)
+    case_no = shop.open(lines=(LineRequest(1, 1),))
+    plan = shop.app.refund_preview(case_no)
+    assert plan.total_fen == plan.cap_fen == 10000
+    assert {p.kind: p.amount_fen for p in plan.split} == {
+        TenderKind.CARD: 6667,
+        TenderKind.WALLET: 2334,
+        TenderKind.POINTS: 999,
+    }
+    assert sum(p.amount_fen for p in plan.split) == 10000

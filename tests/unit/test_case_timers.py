@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from domain.calendar import end_of_natural_days
-from domain.case_values import Status
+from domain.case_values import Ruling, RulingOutcome, Status
 from domain.deadlines import Clock
 from domain.errors import InvalidInput
 from domain.values import CaseKind, Reason, Role
@@ -134,6 +134,15 @@ def test_after_a_ruling_a_breach_is_recorded_but_changes_nothing() -> None:
     g = given().did(*IN_ARBITRATION, rule(REFUND_RULING), approve_refund())
     walk_to_the_deadline(g, Clock.REFUND_PAYMENT)
     assert g.case.status is Status.REFUND_APPROVED
+
+
+def test_after_a_ruling_that_needs_the_goods_back_a_missed_receipt_is_taken_as_confirmed() -> None:
+    """R10 + R3: confirming receipt carries the ruling out, so the R3 consequence still applies."""
+    ruling = Ruling(RulingOutcome.REFUND, refund_fen=60_00, return_required=True)
+    g = given().did(*IN_ARBITRATION, rule(ruling), ship_return(), return_delivered())
+    walk_to_the_deadline(g, Clock.CONFIRM_RECEIPT, "ReceiptConfirmed")
+    assert g.case.status is Status.RECEIVED
+    g.when(approve_refund()).then_events("RefundApproved")
 
 
 # ----------------------------------------------------------------------------- the service
