@@ -216,6 +216,7 @@ def queue_accept() -> ResponseReturnValue:
     for case_no in chosen:  # every case first: another store's case stops it all, unseen
         own_case(case_no)
     result = bulk_accept(chosen, request_id_from_form()[:120])
+    _catch_up()
     total = len(chosen)
     if result.accepted and result.refused:
         flash(
@@ -503,6 +504,25 @@ def case(case_no: str) -> ResponseReturnValue:
     )
 
 
+def _catch_up() -> None:
+    """Read your own write: bring the read models up to the command just made, so the page the
+    form redirects to shows it (the background runner would a moment later; two runners on one
+    projection are safe, see projections.runner)."""
+    from projections.registry import make_runner
+
+    try:
+        make_runner(get_service(), get_db()).catch_up()
+    except Exception:  # the command itself succeeded; the background runner will catch up
+        current_app.logger.exception("catching up the projections after a command failed")
+
+
+def _perform(command: str, back_to: str, **arguments: Any) -> ResponseReturnValue:
+    """``web.actions.perform`` (flash, 303), then the read models caught up."""
+    response = perform(command, back_to, **arguments)
+    _catch_up()
+    return response
+
+
 def _back(case_no: str) -> str:
     return url_for("merchant.case", case_no=case_no)
 
@@ -543,7 +563,7 @@ def _action(path: str) -> Callable[[Callable[[str], ResponseReturnValue]], Any]:
 
 @_action("accept")
 def accept(case_no: str) -> ResponseReturnValue:
-    return perform(
+    return _perform(
         "accept",
         _back(case_no),
         success=gettext("Application accepted (R12)."),
@@ -560,7 +580,7 @@ def reject(case_no: str) -> ResponseReturnValue:
             case_no,
             gettext("Not possible (R12): a rejection always gives its reason. Write the reason."),
         )
-    return perform(
+    return _perform(
         "reject",
         _back(case_no),
         success=gettext("Application rejected with your reason (R12)."),
@@ -588,7 +608,7 @@ def return_delivered(case_no: str) -> ResponseReturnValue:
             case_no,
             gettext("Delivered at: enter a date and time such as 2026-03-01 14:30 (R3)."),
         )
-    return perform(
+    return _perform(
         "record_return_delivered",
         _back(case_no),
         success=gettext("Delivery of the returned goods recorded; the R3 clock runs."),
@@ -599,7 +619,7 @@ def return_delivered(case_no: str) -> ResponseReturnValue:
 
 @_action("confirm-receipt")
 def confirm_receipt(case_no: str) -> ResponseReturnValue:
-    return perform(
+    return _perform(
         "confirm_receipt",
         _back(case_no),
         success=gettext("Receipt of the returned goods confirmed (R3)."),
@@ -621,7 +641,7 @@ def inspect(case_no: str) -> ResponseReturnValue:
     uploaded = _uploads(case_no)
     if not isinstance(uploaded, list):
         return uploaded
-    return perform(
+    return _perform(
         "inspect",
         _back(case_no),
         success=gettext("Inspection result recorded (R14)."),
@@ -655,7 +675,7 @@ def quote(case_no: str) -> ResponseReturnValue:
     fee = _amount(case_no, "fee", gettext("Repair fee"), "R6")
     if not isinstance(fee, int):
         return fee
-    return perform(
+    return _perform(
         "quote_repair",
         _back(case_no),
         success=gettext("Repair fee quoted; the consumer accepts or declines it (R6)."),
@@ -679,7 +699,7 @@ def complete_repair(case_no: str) -> ResponseReturnValue:
                 "an on-site repair (R7, R13)."
             ),
         )
-    return perform(
+    return _perform(
         "complete_repair",
         _back(case_no),
         success=gettext("Repair completed (R7)."),
@@ -698,7 +718,7 @@ def ship_exchange(case_no: str) -> ResponseReturnValue:
             case_no,
             gettext("Replacement shipment: give the carrier and the tracking number (R8, R25)."),
         )
-    return perform(
+    return _perform(
         "ship_exchange",
         _back(case_no),
         success=gettext("Replacement shipped (R8)."),
@@ -716,7 +736,7 @@ def compensate(case_no: str) -> ResponseReturnValue:
     reason = _text("reason")
     if not reason:
         return _refuse(case_no, gettext("Reason: say what the compensation is for (R14)."))
-    return perform(
+    return _perform(
         "grant_compensation",
         _back(case_no),
         success=gettext("Compensation granted (R14)."),
@@ -731,7 +751,7 @@ def escalate(case_no: str) -> ResponseReturnValue:
     reason = _text("reason")
     if not reason:
         return _refuse(case_no, gettext("Reason: say why negotiation failed (R10)."))
-    return perform(
+    return _perform(
         "escalate",
         _back(case_no),
         success=gettext("Sent to arbitration; its ruling will be final (R10)."),
@@ -747,7 +767,7 @@ def evidence(case_no: str) -> ResponseReturnValue:
         return uploaded
     if not uploaded:
         return _refuse(case_no, gettext("Photos and documents: choose at least one file (R21)."))
-    return perform(
+    return _perform(
         "submit_evidence",
         _back(case_no),
         success=gettext("Evidence added to the case (R21)."),
@@ -763,7 +783,7 @@ def note(case_no: str) -> ResponseReturnValue:
     if not text:
         return _refuse(case_no, gettext("Note: write the note's text (R21)."))
     internal = _text("internal") in ("1", "on")
-    return perform(
+    return _perform(
         "add_note",
         _back(case_no),
         success=gettext("Internal note added (P4).") if internal else gettext("Note added (R21)."),
@@ -774,18 +794,6 @@ def note(case_no: str) -> ResponseReturnValue:
 
 
 # --- the store's policy (R11, R19, R23) -------------------------------------------------------
-
-
-def _catch_up_policies() -> None:
-    """Read your own write: bring the policies read model up to the version just published, so
-    the page it redirects to shows it (safe next to the background runner: exactly once)."""
-    from projections.policies import PoliciesProjection
-    from projections.runner import Runner
-
-    try:
-        Runner(get_service(), get_db(), [PoliciesProjection()]).catch_up()
-    except Exception:  # the background runner will catch up; never fail the publish for it
-        current_app.logger.exception("policies projection catch-up after publishing failed")
 
 
 def _render_policy(form: PolicyForm, status: int = 200) -> ResponseReturnValue:
@@ -833,7 +841,7 @@ def publish_policy() -> ResponseReturnValue:
         explain_refusal(form, error)
         flash(gettext("The policy was not published: correct the marked fields."), "error")
         return _render_policy(form, 400)
-    _catch_up_policies()
+    _catch_up()
     flash(
         gettext(
             "Version %(n)s of your after-sales policy is published; cases are judged by the "

@@ -359,6 +359,8 @@ def test_reject_without_a_reason_is_refused_naming_r12(shop: Shop, staff: FlaskC
     html = follow(staff, post(staff, f"/merchant/cases/{case_no}/reject", reason="已售罄"))
     assert "(R12)" in html
     assert shop.status(case_no) is Status.REJECTED
+    assert 'data-testid="case-status">Rejected<' in html  # the page after it shows the move
+    assert "已售罄" in html
 
 
 def test_a_return_walked_through_its_forms(shop: Shop, staff: FlaskClient) -> None:
