@@ -142,6 +142,7 @@ class QueueRow:
     awaiting: str
     response_due: Any = None  # R9.a clocks of a complaint (raw deadline dicts)
     opinion_due: Any = None
+    refund_due: Any = None  # R3 statutory refund approval clock
 
 
 @dataclass
@@ -216,15 +217,21 @@ def home() -> ResponseReturnValue:
     other: list[QueueRow] = []
     for item in items:
         row = QueueRow(item, awaiting_label(item.awaiting))
-        if item.awaiting in COMPLAINT_WORK:
-            summary = case_summary(db, item.case_no)
+        summary = case_summary(db, item.case_no)
+        row.refund_due = _deadlines(summary).get("refund_approval") if summary else None
+        # A case's row shows its most urgent item; a complaint open on it (R9.a) is listed with
+        # its complaint clocks even when another clock (a refund approval, say) comes first.
+        if item.awaiting in COMPLAINT_WORK or (summary is not None and summary.complaint_open):
             clocks = _deadlines(summary) if summary else {}
             row.response_due = clocks.get("platform_response")
             row.opinion_due = clocks.get("platform_opinion")
-            complaints.append(row)
-        elif item.awaiting in REFUND_WORK:
+            if row.response_due or row.opinion_due:
+                complaints.append(row)
+        if item.awaiting in REFUND_WORK or (
+            summary is not None and summary.status == "awaiting_refund"
+        ):
             refunds.append(row)
-        else:
+        elif row not in complaints:
             other.append(row)
     return render_template(
         "agent/home.html",

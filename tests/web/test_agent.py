@@ -480,3 +480,17 @@ def test_line_chart_is_exact_accessible_and_shows_gaps() -> None:
     assert nice_max(Fraction(37)) == (Fraction(40), Fraction(10))
     assert nice_max(Fraction(1, 8)) == (Fraction(3, 20), Fraction(1, 20))
     assert nice_max(Fraction(0)) == (Fraction(1), Fraction(1, 5))
+
+
+def test_a_refund_case_with_a_complaint_is_listed_under_both(
+    demo: Flask, agent: FlaskClient
+) -> None:
+    await_refund_demo_c_0010(demo)
+    post(agent, "/agent/cases/DEMO-C-0010/complaint", reason="退款太慢")
+    catch_up(demo)
+    html = page(agent, "/agent/?lang=en")
+    complaints = html.split('data-testid="complaint-queue"')[1].split("</table>")[0]
+    refunds = html.split('data-testid="refund-queue"')[1].split("</table>")[0]
+    assert "DEMO-C-0010" in complaints and "DEMO-C-0010" in refunds
+    row = complaints.split("DEMO-C-0010", 1)[1].split("</tr>")[0]
+    assert row.count("data-countdown") == 2
