@@ -34,7 +34,9 @@ def request_id_from_form() -> str:
 
 def refusal_text(error: DomainError) -> str:
     """A refusal as a person reads it: the rule id, then the domain's message."""
-    return gettext("Not possible (%(rule)s): %(message)s", rule=error.rule, message=error.message)
+    return str(
+        gettext("Not possible (%(rule)s): %(message)s", rule=error.rule, message=error.message)
+    )
 
 
 def perform(

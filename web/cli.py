@@ -249,16 +249,50 @@ def ledger_group() -> None:
 @click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def ledger_reconcile(report: Path) -> None:
-    """Import a payment provider's settlement report and compare it with the ledger."""
+    """Import a payment provider's settlement report and compare it with the ledger; exit 1 when
+    anything does not match (docs/settlement-report.md lists the columns)."""
     from projections import reconcile
 
     _runner().catch_up()
     try:
         result = reconcile.reconcile(_db(), report)
-    except ValueError as error:
+    except reconcile.ReconciliationError as error:
         _fail(str(error), 2)
         return
-    click.echo(reconcile.describe(result))
+    run = result.run
+    click.echo(
+        f"run {run.run_id}: {run.report_rows} report row(s), {run.period_start} to "
+        f"{run.period_end}; report {_yuan(run.report_total_fen)}, ledger "
+        f"{_yuan(run.ledger_total_fen)}"
+    )
+    groups = (
+        ("matched", result.matched),
+        ("missing in the report", result.missing_in_report),
+        ("missing in the ledger", result.missing_in_ledger),
+        ("amount mismatch", result.amount_mismatches),
+        ("status mismatch", result.status_mismatches),
+        ("not settled", result.not_settled),
+    )
+    for label, items in groups:
+        click.echo(f"{label}: {len(items)}")
+        if label == "matched":
+            continue
+        for item in items:
+            click.echo(
+                f"  {item.psp_reference}  case {item.case_no or '-'}  report "
+                f"{_yuan(item.report_amount_fen)}  ledger {_yuan(item.ledger_amount_fen)}"
+                + (f"  ({item.note})" if item.note else "")
+            )
+    if not run.clean:
+        sys.exit(1)
+
+
+def _yuan(fen: int | None) -> str:
+    if fen is None:
+        return "-"
+    sign = "-" if fen < 0 else ""
+    yuan, rest = divmod(abs(fen), 100)
+    return f"{sign}¥{yuan}.{rest:02d}"
 
 
 def _background(target: Callable[[threading.Event], None], stop: threading.Event) -> None:

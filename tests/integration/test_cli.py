@@ -4,6 +4,7 @@ verify (clean, then after one stored byte changed), and clear errors with non-ze
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -11,6 +12,8 @@ from click.testing import CliRunner
 from domain import ids
 from tests.integration.test_tamper import rewrite_state
 from web.cli import main
+
+CST = ZoneInfo("Asia/Shanghai")
 
 
 def flip_first_letter_of_reason(state: bytes) -> bytes:
@@ -86,3 +89,62 @@ def test_a_bad_setting_is_one_clear_line_and_a_non_zero_exit(
     assert result.exit_code == 1
     assert "AFTERSALES_SECRET_KEY must be at least 16 characters" in result.output
     assert "Traceback" not in result.output
+
+
+def _wechat_refund_bill(rows: list[tuple[str, str, int, str]]) -> str:
+    """A WeChat Pay refund bill (docs/settlement-report.md) with ``(reference, refund id, fen,
+    success time CST)`` rows; the columns the importer does not read are left empty."""
+    header = (
+        "交易时间,商户订单号,货币种类,退款申请时间,退款成功时间,微信退款单号,商户退款单号,"
+        "退款金额,退款状态"
+    )
+    lines = [header]
+    for reference, refund_id, fen, when in rows:
+        yuan = f"{fen // 100}.{fen % 100:02d}"
+        lines.append(f"`{when},`O,`CNY,`{when},`{when},`{refund_id},`{reference},`{yuan},`SUCCESS")
+    return "\n".join(lines) + "\n"
+
+
+def test_reconcile_names_what_does_not_match_and_exits_1(
+    cli: CliRunner, store_url: str, tmp_path: Path
+) -> None:
+    """The demo's own refund payments, one left out, one with another amount, one unknown row."""
+    from projections.db import Database, parse_ts
+
+    assert cli.invoke(main, ["demo"]).exit_code == 0
+    cli.invoke(main, ["projections", "run", "--once"])
+    with Database.from_url(store_url) as db, db.connect() as conn:
+        paid = conn.execute(
+            "SELECT psp_reference, psp_amount_fen, paid_at FROM ledger_payments "
+            "WHERE kind = 'refund' ORDER BY paid_at"
+        ).fetchall()
+    assert len(paid) >= 3
+    rows = []
+    for n, row in enumerate(paid):
+        when = parse_ts(row["paid_at"]).astimezone(CST).strftime("%Y-%m-%d %H:%M:%S")
+        rows.append((row["psp_reference"], f"RF{n}", int(row["psp_amount_fen"]), when))
+    dropped = rows.pop(1)  # inside the report's period (first to last row), so it is missed
+    ref, rid, fen, when = rows[0]
+    rows[0] = (ref, rid, fen + 1, when)  # one fen more than the ledger says
+    rows.append(("PSP-UNKNOWN-1", "RFX", 12_34, rows[-1][3]))
+    report = tmp_path / "refund-bill.csv"
+    report.write_text(_wechat_refund_bill(rows), encoding="utf-8-sig")
+
+    result = cli.invoke(main, ["ledger", "reconcile", str(report)])
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert f"matched: {len(rows) - 2}" in out
+    assert "missing in the report: 1" in out and dropped[0] in out
+    assert "missing in the ledger: 1" in out and "PSP-UNKNOWN-1" in out
+    assert "amount mismatch: 1" in out and ref in out
+
+
+def test_reconcile_of_a_malformed_file_is_refused_and_stores_nothing(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    assert cli.invoke(main, ["migrate"]).exit_code == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("hello,world\n1,2\n", encoding="utf-8")
+    result = cli.invoke(main, ["ledger", "reconcile", str(bad)])
+    assert result.exit_code == 2
+    assert "error:" in result.output
