@@ -108,15 +108,15 @@ def _wechat_refund_bill(rows: list[tuple[str, str, int, str]]) -> str:
 def test_reconcile_names_what_does_not_match_and_exits_1(
     cli: CliRunner, store_url: str, tmp_path: Path
 ) -> None:
-    """The demo's own refund payments, one left out, one with another amount, one unknown row."""
+    """The demo's own payments (refunds and compensation), one left out, one with another amount,
+    one unknown row."""
     from projections.db import Database, parse_ts
 
     assert cli.invoke(main, ["demo"]).exit_code == 0
     cli.invoke(main, ["projections", "run", "--once"])
     with Database.from_url(store_url) as db, db.connect() as conn:
         paid = conn.execute(
-            "SELECT psp_reference, psp_amount_fen, paid_at FROM ledger_payments "
-            "WHERE kind = 'refund' ORDER BY paid_at"
+            "SELECT psp_reference, psp_amount_fen, paid_at FROM ledger_payments ORDER BY paid_at"
         ).fetchall()
     assert len(paid) >= 3
     rows = []
