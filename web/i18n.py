@@ -60,6 +60,7 @@ KEYWORDS: dict[str, Any] = {
     "_l": None,
     "lazy_ngettext": (1, 2),
     "lazy_pgettext": ((1, "c"), 2),
+    "N_": None,  # projections/labels.py: marked there, translated by the web at run time
 }
 
 
@@ -199,7 +200,8 @@ def mo_path(language: str) -> Path:
 
 
 def extract_catalog() -> Catalog:
-    """Every translatable text in ``web/`` (Python and templates), as babel.cfg maps them."""
+    """Every translatable text in ``web/`` (Python and templates) and ``projections/labels.py``,
+    as babel.cfg maps them."""
     if not BABEL_CFG.exists():
         raise FileNotFoundError(f"{BABEL_CFG} is missing (extraction runs from a source checkout)")
     with BABEL_CFG.open(encoding="utf-8") as handle:
@@ -232,8 +234,13 @@ def compiled_messages(catalog: Catalog) -> dict[tuple[Any, Any], Any]:
     return _messages(read_mo(buffer))
 
 
+def _hashable(value: Any) -> Any:
+    # read_mo gives a plural message's id and strings as lists; read_po gives tuples
+    return tuple(value) if isinstance(value, list) else value
+
+
 def _messages(catalog: Catalog) -> dict[tuple[Any, Any], Any]:
-    return {(m.id, m.context): m.string for m in catalog if m.id}
+    return {(_hashable(m.id), m.context): _hashable(m.string) for m in catalog if m.id}
 
 
 def mo_messages(language: str) -> dict[tuple[Any, Any], Any]:
@@ -287,7 +294,7 @@ def i18n_cli() -> None:
 
 @i18n_cli.command("extract")
 def extract_command() -> None:
-    """Collect the texts of web/ and merge them into each messages.po."""
+    """Collect the texts of web/ and projections/labels.py and merge them into each messages.po."""
     try:
         template = extract_catalog()
     except FileNotFoundError as error:
