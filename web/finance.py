@@ -49,7 +49,7 @@ from projections.timeline import case_summary
 from web import get_db
 from web.actions import perform
 from web.auth import add_nav_link, restrict_blueprint, set_audience_home
-from web.casepage import money
+from web.casepage import load_case_view, money
 from web.csvexport import Column, attr, csv_response
 from web.services import get_service
 
@@ -100,13 +100,14 @@ REFUND_STATUS_LABELS: dict[str, Any] = {
     "paid": _l("Paid"),
 }
 
+#: Reconciliation outcomes, discrepancies first (the order the result page shows them in).
 OUTCOME_LABELS: dict[str, Any] = {
-    "matched": _l("Matched"),
     "missing_in_report": _l("Paid in the ledger, missing in the report"),
     "missing_in_ledger": _l("In the report, missing in the ledger"),
     "amount_mismatch": _l("Amounts differ"),
     "status_mismatch": _l("Status differs"),
     "not_settled": _l("Not settled by the provider"),
+    "matched": _l("Matched"),
 }
 
 GROUPINGS: dict[str, Any] = {
@@ -460,6 +461,11 @@ def _form_text(name: str, label: Any) -> str | None:
 
 
 def _back() -> str:
+    """Where a payment form returns to: the case page it was sent from, or the refunds list
+    with its filters."""
+    case_no = (request.form.get("back_case") or "").strip()
+    if case_no and request.view_args and case_no == request.view_args.get("case_no"):
+        return url_for("finance.case", case_no=case_no)
     args: dict[str, Any] = _safe_back_args()
     return url_for("finance.index", **args)
 
@@ -620,18 +626,23 @@ def balances_csv() -> ResponseReturnValue:
 
 @bp.route("/cases/<case_no>")
 def case(case_no: str) -> ResponseReturnValue:
-    summary = case_summary(get_db(), case_no)
-    if summary is None:
-        abort(404)
+    """One case for finance: its refund against the R3 deadline with the payment actions, any
+    compensation owed, its balances and journal, and every step of the case (R21)."""
+    view = load_case_view(case_no, include_internal=True)  # 404 for an unknown case
     lines, _total = journal_page(case_no=case_no, limit=None)
     if _wants_csv():
         return csv_response(_csv_name(f"journal-{case_no}"), journal_columns(), lines)
+    refund = ledger.refund_status(get_db(), case_no)
+    today = today_cst()
     return render_template(
         "finance/case.html",
-        summary=summary,
+        view=view,
+        summary=view.summary,
         lines=lines,
         balances=ledger.case_balances(get_db(), case_no),
-        refund=ledger.refund_status(get_db(), case_no),
+        refund=refund,
+        refund_overdue=refund is not None and refund.overdue_on(today),
+        compensation=next((c for c in compensations_due() if c.case_no == case_no), None),
     )
 
 

@@ -631,3 +631,36 @@ def test_ledger_balances_group_by_merchant_and_day(world: World) -> None:
     by_day = world.get("finance", "/api/v1/ledger/balances?by=day").json
     assert by_day is not None and by_day["items"]
     assert world.get("finance", "/api/v1/ledger/balances?by=week").status_code == 400
+
+
+def test_the_api_works_with_the_site_session_and_then_needs_the_csrf_header(world: World) -> None:
+    from tests.web.conftest import csrf_token_for, login_as
+
+    case_no = world.open_case(world.order())
+    browser = world.app.test_client()
+    assert login_as(browser, ROLE_ACCOUNTS["merchant"].username).status_code == 302
+    world.settle()
+    assert browser.get(f"/api/v1/cases/{case_no}").status_code == 200
+    body = {"request_id": "session-accept"}
+    refused = browser.post(f"/api/v1/cases/{case_no}/accept", json=body)
+    assert refused.status_code == 400
+    assert refused.json is not None and refused.json["error"] == "csrf"
+    accepted = browser.post(
+        f"/api/v1/cases/{case_no}/accept",
+        json=body,
+        headers={"X-CSRF-Token": csrf_token_for(browser)},
+    )
+    assert accepted.status_code == 200
+    assert accepted.json is not None and accepted.json["replayed"] is False
+
+
+def test_the_actor_is_the_token_never_the_body(world: World) -> None:
+    case_no = world.open_case(world.order())
+    world.ok("merchant", case_no, "note", text="客服备注")
+    world.settle()
+    steps = world.get("merchant", f"/api/v1/cases/{case_no}").json["timeline"]  # type: ignore[index]
+    note = steps[-1]
+    assert (note["actor_role"], note["actor_id"]) == (
+        "merchant",
+        ROLE_ACCOUNTS["merchant"].party_id,
+    )

@@ -42,6 +42,7 @@ def finance(world: World) -> FlaskClient:
     """A browser logged in as finance staff."""
     client = world.app.test_client()
     assert login_as(client, "fin.qian").status_code == 302
+    client.get("/finance/?lang=en")  # the account's language from now on (flashes, CSV titles)
     return client
 
 
@@ -395,3 +396,35 @@ def test_journal_pages_and_filters_by_merchant_day_and_case(
     day = rows[0]["CST day"]
     same_day = _csv(finance.get(f"/finance/journal.csv?day={day}&lang=en"))
     assert len(same_day) == len([r for r in rows if r["CST day"] == day])
+
+
+def test_the_case_page_shows_ledger_and_steps_and_pays_from_there(
+    world: World, finance: FlaskClient
+) -> None:
+    case_no = world.refund_approved(world.order(paid_fen=4_321))
+    world.settle()
+    html = finance.get(f"/finance/cases/{case_no}?lang=en").get_data(as_text=True)
+    assert "What happened, step by step" in html  # the shared timeline (R21)
+    assert "Approved, not paid yet" in html and "¥43.21" in html
+    assert 'name="back_case"' in html
+    response = _form(
+        finance,
+        f"/finance/refunds/{case_no}/paid",
+        request_id="case-page-1",
+        psp_reference="WX-77",
+        back_case=case_no,
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/finance/cases/{case_no}")
+    world.settle()
+    html = finance.get(f"/finance/cases/{case_no}?lang=en").get_data(as_text=True)
+    assert 'data-testid="refund-status">Paid' in html and "WX-77" in html
+    assert 'name="back_case"' not in html
+    rows = _csv(finance.get(f"/finance/cases/{case_no}?format=csv&lang=en"))
+    # Newest entry first, each entry's lines in order: paid (Dr card, Cr clearing), approved.
+    assert [(r["Entry kind"], r["Debit (yuan)"], r["Credit (yuan)"]) for r in rows] == [
+        ("Refund paid", "43.21", "0.00"),
+        ("Refund paid", "0.00", "43.21"),
+        ("Refund approved", "43.21", "0.00"),
+        ("Refund approved", "0.00", "43.21"),
+    ]
