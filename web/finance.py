@@ -679,6 +679,13 @@ def import_settlement(filename: str, data: bytes) -> Any:
             ),
             413,
         )
+    # The report is compared with the payments the ledger knows: bring it up to date first (a
+    # payment recorded a moment ago would otherwise look missing). Safe next to the background
+    # runner: each batch is claimed by a conditional position update.
+    from projections.ledger import LedgerProjection
+    from projections.runner import Runner
+
+    Runner(get_service(), get_db(), [LedgerProjection()]).catch_up()
     source = io.BytesIO(data)
     name = "".join(c for c in Path(filename or "").name if c.isprintable())[:120]
     source.name = name or "report.csv"

@@ -664,3 +664,19 @@ def test_the_actor_is_the_token_never_the_body(world: World) -> None:
         "merchant",
         ROLE_ACCOUNTS["merchant"].party_id,
     )
+
+
+def test_reconciliation_sees_a_payment_recorded_a_moment_ago(world: World) -> None:
+    case_no = world.refund_approved(world.order(paid_fen=7_700))
+    world.ok("finance", case_no, "refund-paid", psp_reference="PSP-JUST-NOW")
+    # no settle(): the upload brings the ledger up to date itself
+    report = settlement_csv([("PSP-JUST-NOW", "77.00", "SUCCESS", cst_now_text(world))])
+    response = world.post(
+        "finance",
+        "/api/v1/reconciliation",
+        data={"report": (io.BytesIO(report), "bill.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201
+    assert response.json is not None
+    assert [(i["outcome"], i["case_no"]) for i in response.json["items"]] == [("matched", case_no)]
