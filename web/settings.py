@@ -14,6 +14,7 @@ AFTERSALES_SECRET_KEY              SECRET_KEY                              gener
 AFTERSALES_DEFAULT_TIMEZONE        DEFAULT_TIMEZONE, BABEL_DEFAULT_TIMEZONE Asia/Shanghai
 AFTERSALES_HTTPS (1/0)             SESSION_COOKIE_SECURE, HTTPS            0
 AFTERSALES_MAX_CONTENT_LENGTH      MAX_CONTENT_LENGTH (bytes)              10485760 (10 MB)
+AFTERSALES_EVIDENCE_MAX_BYTES      EVIDENCE_MAX_BYTES (one evidence file)  5242880 (5 MB)
 AFTERSALES_SESSION_HOURS           SESSION_HOURS (log-in lifetime)         12
 =================================  ======================================  =========================
 """
@@ -30,6 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 DEFAULT_DATA_DIR = "./var"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+DEFAULT_EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_SESSION_HOURS = 12
 SECRET_KEY_FILE = "secret_key"
 
@@ -160,6 +162,10 @@ def load_settings(
         "MAX_CONTENT_LENGTH": pick(
             "MAX_CONTENT_LENGTH",
             lambda: _positive_int(env, "AFTERSALES_MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH),
+        ),
+        "EVIDENCE_MAX_BYTES": pick(
+            "EVIDENCE_MAX_BYTES",
+            lambda: _positive_int(env, "AFTERSALES_EVIDENCE_MAX_BYTES", DEFAULT_EVIDENCE_MAX_BYTES),
         ),
         "SESSION_HOURS": pick(
             "SESSION_HOURS",
