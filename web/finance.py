@@ -630,7 +630,11 @@ def case(case_no: str) -> ResponseReturnValue:
     compensation owed, its balances and journal, and every step of the case (R21)."""
     view = load_case_view(case_no, include_internal=True)  # 404 for an unknown case
     lines, _total = journal_page(case_no=case_no, limit=None)
+    case_balances = ledger.case_balances(get_db(), case_no)
     if _wants_csv():
+        if request.args.get("table") == "balances":
+            name = _csv_name(f"balances-{case_no}")
+            return csv_response(name, balance_columns("account"), case_balances)
         return csv_response(_csv_name(f"journal-{case_no}"), journal_columns(), lines)
     refund = ledger.refund_status(get_db(), case_no)
     today = today_cst()
@@ -639,7 +643,7 @@ def case(case_no: str) -> ResponseReturnValue:
         view=view,
         summary=view.summary,
         lines=lines,
-        balances=ledger.case_balances(get_db(), case_no),
+        balances=case_balances,
         refund=refund,
         refund_overdue=refund is not None and refund.overdue_on(today),
         compensation=next((c for c in compensations_due() if c.case_no == case_no), None),

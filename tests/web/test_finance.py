@@ -428,3 +428,9 @@ def test_the_case_page_shows_ledger_and_steps_and_pays_from_there(
         ("Refund approved", "43.21", "0.00"),
         ("Refund approved", "0.00", "43.21"),
     ]
+    balances = _csv(finance.get(f"/finance/cases/{case_no}?format=csv&table=balances&lang=en"))
+    assert {(b["Account"], b["Balance (yuan)"]) for b in balances} == {
+        (f"merchant_payable:{MERCHANT_ID}", "43.21"),
+        ("consumer_refund_payable:card", "0.00"),
+        ("psp_clearing", "-43.21"),
+    }
