@@ -31,6 +31,7 @@ from web.api_core import (
     visible_case_or_404,
 )
 from web.auth import case_scope
+from web.casepage import size_text
 from web.schemas import (
     COMMAND_SCHEMAS,
     CaseDetailSchema,
@@ -402,8 +403,7 @@ def upload_evidence() -> ResponseReturnValue:
         abort(
             413,
             description=gettext(
-                "The file is larger than the limit of %(limit)s MB.",
-                limit=limit // (1024 * 1024) or 1,
+                "The file is larger than the limit of %(limit)s.", limit=size_text(limit)
             ),
         )
     stream.seek(0)
