@@ -1081,6 +1081,7 @@ class Case(ChainedAggregate):
     @event("EscalatedToArbitration")
     def _escalated(self, actor: Actor, at: datetime, reason: str, deadlines: Deadlines) -> None:
         self.status_before_arbitration = self.status
+        self.outcome = ""  # the earlier answer is contested now (R10)
         self._set(at, deadlines, Status.IN_ARBITRATION)
 
     def submit_evidence(

@@ -710,6 +710,194 @@ def run_demo(
     )
     clock.now = real_now() - timedelta(hours=20)
     step(f"{c10}:delivered", app.record_return_delivered, actor=PLATFORM, case_no=c10)
+    # More open work for every audience, in the last week.
+    clock.now = real_now() - timedelta(days=6)
+    recent = {
+        "DEMO-O-1009": (
+            LI,
+            SHOP_DIGITAL,
+            [
+                line(1, "EP-A2", "山海 A2 降噪耳机", "earphones", 59_900, Tender(card, 59_900)),
+                line(2, "AC-CASE", "手机保护壳", "accessory", 4_900, Tender(wallet, 4_900)),
+            ],
+        ),
+        "DEMO-O-1010": (
+            ZHANG,
+            SHOP_DIGITAL,
+            [
+                line(1, "PH-X1", "山海 X1 手机 256G", "phone", 399_900, Tender(card, 399_900)),
+            ],
+        ),
+        "DEMO-O-1011": (
+            WANG,
+            SHOP_FRESH,
+            [
+                line(1, "GB-TEA", "新春茶礼盒", "gift_box", 25_800, Tender(wallet, 25_800)),
+            ],
+        ),
+    }
+    for order_no, (consumer, merchant, lines) in recent.items():
+        step(
+            f"order:{order_no}",
+            app.record_order,
+            actor=PLATFORM,
+            order_no=order_no,
+            consumer_id=consumer.id,
+            merchant_id=merchant,
+            placed_at=clock(),
+            lines=lines,
+        )
+    clock.now = real_now() - timedelta(days=5)
+    for order_no in recent:
+        step(
+            f"delivered:{order_no}",
+            app.record_delivery,
+            actor=PLATFORM,
+            order_no=order_no,
+            signed_at=clock(),
+        )
+
+    # 12. waiting for the arbitrator's ruling (R10)
+    clock.now = real_now() - timedelta(days=4)
+    c12 = open_case(
+        "DEMO-C-0012",
+        LI,
+        "DEMO-O-1009",
+        "return_refund",
+        "quality_defect",
+        [LineRequest(1, 1)],
+        "耳机底噪明显，降噪开启后有电流声",
+        evidence=(_evidence("底噪录音截图.png", "c12"),),
+    )
+    clock.advance(hours=1, minutes=20)
+    step(
+        f"{c12}:reject",
+        app.reject,
+        actor=DIGITAL_STAFF,
+        case_no=c12,
+        reason="经检测底噪在出厂标准范围内，不属于质量问题",
+    )
+    clock.advance(hours=5)
+    step(
+        f"{c12}:escalate",
+        app.escalate,
+        actor=LI,
+        case_no=c12,
+        reason="同批次耳机均无此问题，商家检测结论不可信",
+    )
+    step(
+        f"{c12}:evidence-consumer",
+        app.submit_evidence,
+        actor=LI,
+        case_no=c12,
+        evidence=(_evidence("对比视频.mp4.jpg", "c12b"),),
+        reason="与另一副耳机的对比",
+    )
+    clock.advance(hours=20)
+    step(
+        f"{c12}:evidence-merchant",
+        app.submit_evidence,
+        actor=DIGITAL_STAFF,
+        case_no=c12,
+        evidence=(_evidence("出厂检测报告.pdf.jpg", "c12c"),),
+        reason="出厂检测报告",
+    )
+
+    # 13. a complaint answered, the handling opinion still due (R9.a 72 h)
+    clock.now = real_now() - timedelta(hours=30)
+    c13 = open_case(
+        "DEMO-C-0013",
+        ZHANG,
+        "DEMO-O-1010",
+        "complaint",
+        "service",
+        [],
+        "下单页面承诺赠送的保护壳一直没有发",
+        channel="platform",
+    )
+    clock.advance(hours=2)
+    step(
+        f"{c13}:respond",
+        app.respond_to_complaint,
+        actor=AGENT,
+        case_no=c13,
+        reason="您好，已联系商家核实赠品发放情况，72小时内给出处理意见",
+    )
+
+    # 14. refund approved, money on its way: finance's 3-7 working days (R3)
+    clock.now = real_now() - timedelta(days=4)
+    c14 = open_case(
+        "DEMO-C-0014",
+        WANG,
+        "DEMO-O-1011",
+        "return_refund",
+        "no_reason",
+        [LineRequest(1, 1)],
+        "礼盒包装与图片不一致，不想要了",
+    )
+    clock.advance(minutes=50)
+    step(f"{c14}:accept", app.accept, actor=FRESH_STAFF, case_no=c14)
+    clock.advance(hours=3)
+    step(
+        f"{c14}:ship",
+        app.ship_return,
+        actor=WANG,
+        case_no=c14,
+        carrier="中通快递",
+        tracking_no="ZTO7731112345",
+        fee_fen=1_000,
+    )
+    clock.advance(days=1, hours=4)
+    step(f"{c14}:delivered", app.record_return_delivered, actor=PLATFORM, case_no=c14)
+    clock.advance(hours=6)
+    step(f"{c14}:receipt", app.confirm_receipt, actor=FRESH_STAFF, case_no=c14)
+    step(
+        f"{c14}:inspect",
+        app.inspect,
+        actor=FRESH_STAFF,
+        case_no=c14,
+        responsibility="no_fault",
+        findings="礼盒完好，未拆封",
+    )
+    clock.now = real_now() - timedelta(days=1)
+    step(f"{c14}:approve", app.approve_refund, actor=AGENT, case_no=c14)
+
+    # 15. goods received and inspected: the platform's refund review is due (R3)
+    clock.now = real_now() - timedelta(days=3, hours=12)
+    c15 = open_case(
+        "DEMO-C-0015",
+        LI,
+        "DEMO-O-1009",
+        "return_refund",
+        "no_reason",
+        [LineRequest(2, 1)],
+        "保护壳颜色偏差大",
+    )
+    clock.advance(hours=1)
+    step(f"{c15}:accept", app.accept, actor=DIGITAL_STAFF, case_no=c15)
+    clock.advance(hours=2)
+    step(
+        f"{c15}:ship",
+        app.ship_return,
+        actor=LI,
+        case_no=c15,
+        carrier="圆通速递",
+        tracking_no="YT8890077321",
+        fee_fen=600,
+    )
+    clock.advance(days=1, hours=12)
+    step(f"{c15}:delivered", app.record_return_delivered, actor=PLATFORM, case_no=c15)
+    clock.advance(hours=2)
+    step(f"{c15}:receipt", app.confirm_receipt, actor=DIGITAL_STAFF, case_no=c15)
+    step(
+        f"{c15}:inspect",
+        app.inspect,
+        actor=DIGITAL_STAFF,
+        case_no=c15,
+        responsibility="no_fault",
+        findings="保护壳完好，可二次销售",
+    )
+
     clock.now = real_now() - timedelta(minutes=50)
     open_case(
         "DEMO-C-0011",

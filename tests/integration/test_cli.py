@@ -40,7 +40,7 @@ def test_help_lists_every_chore() -> None:
 def test_demo_then_verify_clean_then_tampered(cli: CliRunner, store_url: str) -> None:
     demo = cli.invoke(main, ["demo"])
     assert demo.exit_code == 0, demo.output
-    assert "11 cases" in demo.output
+    assert "15 cases" in demo.output
     again = cli.invoke(main, ["demo"])
     assert "0 new events" in again.output  # idempotent: a second run records nothing
 
@@ -51,7 +51,7 @@ def test_demo_then_verify_clean_then_tampered(cli: CliRunner, store_url: str) ->
 
     clean = cli.invoke(main, ["verify"])
     assert clean.exit_code == 0, clean.output
-    assert "11 case(s)" in clean.output and "0 broken" in clean.output
+    assert "15 case(s)" in clean.output and "0 broken" in clean.output
 
     # DEMO-C-0001 version 2 is the merchant's acceptance with the reason "同意退货".
     rewrite_state(store_url, ids.case_id("DEMO-C-0001"), 2, flip_first_letter_of_reason)
