@@ -92,6 +92,9 @@ _TERMINAL = frozenset({"closed", "withdrawn"})
 # Events that leave a routed case waiting in its platform queue (R20); any other step handles it.
 _KEEPS_ROUTING = frozenset({"Routed", "NoteAdded", "EvidenceSubmitted", "SlaBreached", "Rated"})
 
+# A ``Routed`` event naming one of these queues routes to a party, not to a platform queue.
+_PARTY_QUEUE_PREFIXES = ("merchant:", "consumer:")
+
 
 def party_queue(party: str, case: Mapping[str, Any]) -> str:
     """The queue a party's work on ``case`` (a ``queue_cases`` row) goes to."""
@@ -193,7 +196,11 @@ class QueueProjection:
                 )
             case = dict(row)
             case["status"] = status_after(event, str(case["status"]))
-            if name == "Routed":
+            if name == "Routed" and str(event.queue).startswith(_PARTY_QUEUE_PREFIXES):
+                # R20 handed the case to the merchant (or consumer), who work from their own
+                # clocks; the platform's later work (refund approval ...) stays in its queue.
+                case["routed_pending"] = 0
+            elif name == "Routed":
                 case["platform_queue"] = str(event.queue)
                 case["routed_pending"] = 1
             elif name not in _KEEPS_ROUTING:

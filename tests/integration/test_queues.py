@@ -158,6 +158,45 @@ def test_routed_case_waits_in_its_platform_queue_until_handled(world: World) -> 
     ]
 
 
+def test_case_triaged_to_the_merchant_keeps_platform_work_in_the_platform_queue(
+    world: World,
+) -> None:
+    """R20 triage routes a return to ``merchant:<id>`` (domain.triage.queue_for): that is the
+    merchant's own queue, so the platform's refund approval later still waits in ``platform``,
+    where agents look, not in the store's queue."""
+    case_no = world.open()
+    world.app.route(
+        request_id=world.rid(),
+        actor=PLATFORM,
+        case_no=case_no,
+        queue="merchant:m1",
+        classified_kind="return_refund",
+        confidence_pct=80,
+        reason="R20 keywords: 不想要",
+    )
+    assert items_of(world, case_no) == [
+        ("merchant:m1", "first_response", "merchant", "respond", False),
+        ("merchant:m1", "merchant_decision", "merchant", "decide", False),
+    ]
+    world.clock.advance(hours=1)
+    world.app.accept(request_id=world.rid(), actor=merchant(), case_no=case_no)
+    world.app.ship_return(
+        request_id=world.rid(), actor=consumer(), case_no=case_no, carrier="SF", tracking_no="1"
+    )
+    world.app.record_return_delivered(request_id=world.rid(), actor=PLATFORM, case_no=case_no)
+    world.app.confirm_receipt(request_id=world.rid(), actor=merchant(), case_no=case_no)
+    world.app.inspect(
+        request_id=world.rid(),
+        actor=merchant(),
+        case_no=case_no,
+        responsibility="no_fault",
+        findings="ok",
+    )
+    assert items_of(world, case_no) == [
+        ("platform", "refund_approval", "platform_agent", "approve_refund", False)
+    ]
+
+
 def test_case_in_arbitration_waits_for_the_arbitrator_without_a_due_time(world: World) -> None:
     case_no = world.open("return_refund", "quality_defect")
     world.clock.advance(hours=1)
