@@ -448,6 +448,8 @@ class TimelineProjection:
         reason = str(getattr(event, "reason", "") or "")
         if name == "Opened":
             reason = str(event.description)
+        elif name == "Closed" and reason == _s(event.outcome):
+            reason = ""  # the domain repeats the outcome code when nobody gave a reason
         tx.execute(
             "INSERT INTO timeline_steps (case_no, version, notification_id, step, event_name, "
             "actor_role, actor_id, actor_merchant_id, at, recorded_at, reason, evidence, rule, "

@@ -152,6 +152,7 @@ def test_refunded_return_has_one_row_per_step_with_actor_rule_and_details(world:
     ]
     assert paid.details == {"amount_fen": 10000, "psp_reference": "PSP-1"}
     assert closed.details == {"outcome": "refunded"}
+    assert closed.reason == ""  # not the outcome code again: the label already tells it
     assert rated.details == {"score": 5}
     assert not any(s.internal for s in rows)
 
