@@ -272,8 +272,9 @@ def _line_status(
             status.headline = gettext("Already under an after-sales case.")
         status.ok = False
         status.claim_note = gettext(
-            "All %(n)s unit(s) of this line are under an open return or refund (R3.a); you can "
-            "still ask for a repair or an exchange, or file a complaint.",
+            "All %(n)s unit(s) of this line are already refunded or under a return or refund "
+            "(R3.a): no line is refunded twice. A repair or an exchange, or a complaint, is still "
+            "possible.",
             n=row.quantity,
         )
         status.rules.append("R3.a")

@@ -52,6 +52,11 @@ def png(size: int = 200, seed: bytes = b"x") -> bytes:
     return head + chunk(b"prVt", seed + b"\x00" * pad) + body + chunk(b"IEND", b"")
 
 
+def names_rule(text: str, rule: str) -> bool:
+    """``rule`` appears as a rule id of its own (``R1`` is not found in ``R1.c`` or ``R12``)."""
+    return re.search(rf"(?<![\w.]){re.escape(rule)}(?![\w]|\.[a-z])", text) is not None
+
+
 def catch_up(app: Flask) -> None:
     with app.app_context():
         make_runner(get_service(), get_db()).catch_up()
@@ -283,7 +288,7 @@ def test_an_excluded_category_names_r1a_and_the_stores_reason(
     refused = open_form(demo_client, "T-FRUIT-1", description="不想要了")
     text = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert "R1.a" in text and "生鲜易腐，签收后不支持七天无理由退货" in text
+    assert names_rule(text, "R1.a") and "生鲜易腐，签收后不支持七天无理由退货" in text
     assert case_count(demo_app, "c2003") == before
 
 
@@ -302,7 +307,7 @@ def test_outside_the_window_the_form_refuses_naming_r1_and_the_deadline(
     response = open_form(zhang, "DEMO-O-1007", description="不想要了")
     text = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "(R1)" in text
+    assert names_rule(text, "R1")
     assert window_end.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") in text
     assert case_count(demo_app) == before
 
@@ -314,7 +319,7 @@ def test_the_answer_box_answers_for_the_chosen_line(demo_app: Flask, zhang: Flas
     assert 'id="ask-answer"' in page
     answer = page.split('id="ask-answer"', 1)[1]
     assert "Yes, you can return it without giving a reason." in answer
-    assert "(R1)" in answer and "data-countdown" in answer
+    assert names_rule(answer, "R1") and "data-countdown" in answer
     missing = zhang.get("/my/orders/T-ASK-1?line=7&lang=en").get_data(as_text=True)
     assert "this order has no such line" in missing
 
@@ -343,7 +348,7 @@ def test_opening_a_no_reason_return_inside_the_window_works_end_to_end(
     demo_app: Flask, zhang: FlaskClient
 ) -> None:
     new_order(demo_app, "T-OPEN-2")
-    form = zhang.get("/my/orders/T-OPEN-2/lines/1/open?lang=en")
+    form = zhang.get("/my/orders/T-OPEN-2/lines/1/open")
     assert form.status_code == 200
     assert 'enctype="multipart/form-data"' in form.get_data(as_text=True)
 
