@@ -61,6 +61,7 @@ __all__ = [
     "load_case_view",
     "money",
     "party_label",
+    "queue_text",
     "reason_label",
     "rule_url",
     "status_label",
@@ -187,6 +188,12 @@ def clock_label(code: str | None) -> str:
         return ""
     text = CLOCK_LABELS.get(code)
     return gettext(text) if text is not None else code
+
+
+def queue_text(queue: str) -> str:
+    """A queue's name in words (``merchant:m1`` -> "Store m1"); labels use ``{name}`` fields."""
+    text, values = queue_label(queue)
+    return str(gettext(text)).format_map(_Missing(values))
 
 
 def actor_role_label(role: str) -> str:
@@ -443,8 +450,7 @@ def _parameters(step: TimelineStep, currency: str) -> dict[str, Any]:
     if "clock" in d:
         params["clock"] = clock_label(d["clock"])
     if "queue" in d:
-        text, values = queue_label(str(d["queue"]))
-        params["queue"] = gettext(text, **values) if values else gettext(text)
+        params["queue"] = queue_text(str(d["queue"]))
     return params
 
 
@@ -495,8 +501,7 @@ def _facts(step: TimelineStep) -> list[tuple[str, str]]:
         elif key == "confidence_pct":
             value = f"{value}%"
         elif key == "queue":
-            text, values = queue_label(str(value))
-            value = gettext(text, **values) if values else gettext(text)
+            value = queue_text(str(value))
         out.append((str(label), str(value)))
     if step.step == "repair_quoted" and "in_warranty" in step.details:
         out.append(
@@ -584,13 +589,12 @@ def _triage(steps: Sequence[TimelineStep]) -> TriageView | None:
     last = routed[-1]
     kind = str(last.details.get("classified_kind", ""))
     queue = str(last.details.get("queue", ""))
-    text, values = queue_label(queue)
     return TriageView(
         kind=kind,
         kind_label=kind_label(kind),
         confidence_pct=int(last.details.get("confidence_pct", 0)),
         queue=queue,
-        queue_label=gettext(text, **values) if values else gettext(text),
+        queue_label=queue_text(queue),
         words=last.reason,
         at=last.at,
     )

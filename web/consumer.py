@@ -543,7 +543,7 @@ def _discard(written: Sequence[str]) -> None:
 def _triage(request_id: str, case_no: str, description: str, merchant_id: str) -> None:
     """R20: classify the description and route the case; a failure here never loses the case."""
     result = classify(description, merchant_id)
-    words = ", ".join(result.matched) or "-"
+    words = ", ".join(result.matched) or "-"  # the words that decided it (R20 is the step's rule)
     try:
         get_service().route(
             request_id=f"{request_id}:triage",
@@ -552,7 +552,7 @@ def _triage(request_id: str, case_no: str, description: str, merchant_id: str) -
             queue=result.queue,
             classified_kind=result.kind,
             confidence_pct=result.confidence_pct,
-            reason=f"R20 keywords: {words}",
+            reason=words,
         )
     except DomainError:
         log.exception("R20 triage of %s was refused", case_no)
