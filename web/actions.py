@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, flash, redirect, request
+from flask import Flask, current_app, flash, redirect, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -39,6 +39,19 @@ def refusal_text(error: DomainError) -> str:
     )
 
 
+def refresh_read_models() -> None:
+    """Read your own write: bring the read models up to the command just made, so the page a form
+    redirects to shows it (the background runner would a moment later; two runners on one
+    projection are safe, see projections.runner). A failure here never undoes the command."""
+    from projections.registry import make_runner
+    from web import get_db
+
+    try:
+        make_runner(get_service(), get_db()).catch_up()
+    except Exception:  # the command itself succeeded; the background runner will catch up
+        current_app.logger.exception("catching up the projections after a command failed")
+
+
 def perform(
     command: str,
     back_to: str,
@@ -55,6 +68,7 @@ def perform(
         flash(refusal_text(error), "error")
     else:
         flash(success or gettext("Done."), "success")
+        refresh_read_models()
     return redirect(back_to, code=303)
 
 

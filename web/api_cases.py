@@ -31,7 +31,7 @@ from web.api_core import (
     visible_case_or_404,
 )
 from web.auth import case_scope
-from web.casepage import size_text
+from web.casepage import size_text, visible_steps
 from web.schemas import (
     COMMAND_SCHEMAS,
     CaseDetailSchema,
@@ -341,7 +341,7 @@ def list_cases() -> ResponseReturnValue:
 )
 def get_case(case_no: str) -> ResponseReturnValue:
     summary = visible_case_or_404(case_no)
-    steps = timeline(get_db(), case_no, include_internal=is_staff())
+    steps = visible_steps(timeline(get_db(), case_no, include_internal=is_staff()))
     return dump(CaseDetailSchema, {"case": summary, "timeline": steps})
 
 

@@ -600,6 +600,28 @@ def _triage(steps: Sequence[TimelineStep]) -> TriageView | None:
     )
 
 
+def internal_steps_visible_to(role: str | None) -> frozenset[str] | None:
+    """P4: whose internal steps a viewer may read. Consumers: nobody's; merchant staff: their own
+    store's notes only (never the platform's notes or routing); platform, arbitrators and finance:
+    every internal step (``None``)."""
+    if role in (Role.PLATFORM_AGENT.value, Role.ARBITRATOR.value, Role.FINANCE.value):
+        return None
+    if role == Role.MERCHANT.value:
+        return frozenset({Role.MERCHANT.value})
+    return frozenset()
+
+
+def visible_steps(steps: list[TimelineStep], role: str | None = None) -> list[TimelineStep]:
+    """``steps`` less the internal ones the viewer (default: the current account) may not read."""
+    if role is None:
+        account = current_account()
+        role = account.role if account is not None else None
+    allowed = internal_steps_visible_to(role)
+    if allowed is None:
+        return steps
+    return [s for s in steps if not s.internal or s.actor_role in allowed]
+
+
 def load_case_view(
     case_no: str,
     *,
@@ -613,7 +635,7 @@ def load_case_view(
     if summary is None:
         abort(404)
     ensure_can_see_case(consumer_id=summary.consumer_id, merchant_id=summary.merchant_id)
-    steps = timeline(db, case_no, include_internal=include_internal)
+    steps = visible_steps(timeline(db, case_no, include_internal=include_internal))
     pairs = {(s.actor_role, s.actor_id) for s in steps}
     pairs.add((Role.CONSUMER.value, summary.consumer_id))
     names = display_names(pairs)

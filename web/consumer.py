@@ -40,7 +40,7 @@ from projections.timeline import CaseSummary, case_summary
 from web import casepage, get_db
 from web import evidence as evidence_store
 from web.accounts import Account
-from web.actions import perform, refusal_text, request_id_from_form
+from web.actions import perform, refresh_read_models, refusal_text, request_id_from_form
 from web.auth import add_nav_link, current_account, restrict_blueprint, set_audience_home
 from web.casepage import CaseView, load_case_view, money
 from web.services import get_service
@@ -106,17 +106,6 @@ def _me() -> Account:
     if account is None:  # restrict_blueprint ran first; this is for the type checker
         abort(401)
     return account
-
-
-def _catch_up() -> None:
-    """Bring the read models up to date after a command, so the next page shows it (the
-    background runner would, a moment later; two runners are safe: see projections.runner)."""
-    from projections.registry import make_runner
-
-    try:
-        make_runner(get_service(), get_db()).catch_up()
-    except Exception:  # the background runner will catch up; the command itself succeeded
-        log.exception("catching up the projections after a command failed")
 
 
 # --- orders and eligibility -----------------------------------------------------------------
@@ -517,7 +506,7 @@ def open_case(order_no: str, line_no: int) -> ResponseReturnValue:
         return _open_page(view, status, form, 422)
     case_no = result.key
     _triage(request_id, case_no, form.description, view.merchant_id)
-    _catch_up()
+    refresh_read_models()
     flash(gettext("Your application %(no)s was submitted.", no=case_no), "success")
     return redirect(url_for("consumer.case", case_no=case_no), code=303)
 
@@ -708,9 +697,7 @@ def parse_yuan(text: str) -> int | None:
 
 
 def _done(command: str, case_no: str, success: str, **kwargs: Any) -> ResponseReturnValue:
-    response = perform(command, _back(case_no), success=success, case_no=case_no, **kwargs)
-    _catch_up()
-    return response
+    return perform(command, _back(case_no), success=success, case_no=case_no, **kwargs)
 
 
 def _ship(case_no: str) -> ResponseReturnValue:
@@ -791,7 +778,7 @@ def _evidence(case_no: str) -> ResponseReturnValue:
     except DomainError as error:
         _discard(written)
         return _refuse(case_no, refusal_text(error))
-    _catch_up()
+    refresh_read_models()
     flash(gettext("Evidence added."), "success")
     return redirect(_back(case_no), code=303)
 

@@ -18,7 +18,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -37,7 +36,7 @@ from projections.policies import current_policy, policy_history
 from projections.queues import QueueItem, queue_counts, queue_page
 from projections.timeline import CaseSummary, case_summary
 from web import get_db
-from web.actions import perform, refusal_text, request_id_from_form
+from web.actions import perform, refresh_read_models, refusal_text, request_id_from_form
 from web.auth import (
     add_nav_link,
     current_account,
@@ -216,7 +215,7 @@ def queue_accept() -> ResponseReturnValue:
     for case_no in chosen:  # every case first: another store's case stops it all, unseen
         own_case(case_no)
     result = bulk_accept(chosen, request_id_from_form()[:120])
-    _catch_up()
+    refresh_read_models()
     total = len(chosen)
     if result.accepted and result.refused:
         flash(
@@ -504,23 +503,7 @@ def case(case_no: str) -> ResponseReturnValue:
     )
 
 
-def _catch_up() -> None:
-    """Read your own write: bring the read models up to the command just made, so the page the
-    form redirects to shows it (the background runner would a moment later; two runners on one
-    projection are safe, see projections.runner)."""
-    from projections.registry import make_runner
-
-    try:
-        make_runner(get_service(), get_db()).catch_up()
-    except Exception:  # the command itself succeeded; the background runner will catch up
-        current_app.logger.exception("catching up the projections after a command failed")
-
-
-def _perform(command: str, back_to: str, **arguments: Any) -> ResponseReturnValue:
-    """``web.actions.perform`` (flash, 303), then the read models caught up."""
-    response = perform(command, back_to, **arguments)
-    _catch_up()
-    return response
+_perform = perform  # flash, refresh the read models, 303
 
 
 def _back(case_no: str) -> str:
@@ -841,7 +824,7 @@ def publish_policy() -> ResponseReturnValue:
         explain_refusal(form, error)
         flash(gettext("The policy was not published: correct the marked fields."), "error")
         return _render_policy(form, 400)
-    _catch_up()
+    refresh_read_models()
     flash(
         gettext(
             "Version %(n)s of your after-sales policy is published; cases are judged by the "

@@ -336,12 +336,14 @@ def test_case_page_shows_the_shared_header_internal_steps_and_the_decision(
 ) -> None:
     case_no = shop.open()
     shop.do("add_note", AGENT, case_no=case_no, text="平台内部备注", internal=True)
+    shop.do("add_note", STAFF, case_no=case_no, text="店铺内部备注", internal=True)
     shop.catch_up()
 
     html = staff.get(f"/merchant/cases/{case_no}").get_data(as_text=True)
 
     assert 'id="case-title"' in html and 'data-testid="case-status"' in html  # shared header
-    assert "平台内部备注" in html  # internal steps are shown to staff (P4)
+    assert "店铺内部备注" in html  # the store's own internal notes are shown to its staff (P4)
+    assert "平台内部备注" not in html  # the platform's stay the platform's
     assert "merchant.accept" not in html
     assert f"/merchant/cases/{case_no}/accept" in html
     assert f"/merchant/cases/{case_no}/reject" in html
