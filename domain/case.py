@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from eventsourcing.domain import Snapshot, event
+from eventsourcing.domain import Snapshot as LibrarySnapshot
+from eventsourcing.domain import event
 
 from domain import ids, rules
 from domain.calendar import (
@@ -85,7 +86,7 @@ def _text(value: str, field: str, rule: str, what: str) -> str:
 class Case(ChainedAggregate):
     """One after-sales case of one order (one or several of its lines)."""
 
-    class Snapshot(Snapshot):
+    class Snapshot(LibrarySnapshot):
         """A snapshot's state comes back from JSON with enums as plain strings and tuples as
         lists; restore them so a case loaded from a snapshot is the case its events build."""
 
