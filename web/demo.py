@@ -286,6 +286,41 @@ def run_demo(
         report.cases.append(no)
         return no
 
+    def send_back_and_inspect(
+        case_no: str,
+        consumer: Actor,
+        staff: Actor,
+        shipment: tuple[str, str, int],
+        findings: str,
+        *,
+        responsibility: str = "no_fault",
+        transit: timedelta = timedelta(days=1),
+        to_receipt: timedelta = timedelta(hours=2),
+    ) -> None:
+        """R13 the consumer ships, the carrier delivers, R3 the merchant confirms, R14 inspects."""
+        carrier, tracking_no, fee_fen = shipment
+        step(
+            f"{case_no}:ship",
+            app.ship_return,
+            actor=consumer,
+            case_no=case_no,
+            carrier=carrier,
+            tracking_no=tracking_no,
+            fee_fen=fee_fen,
+        )
+        clock.advance(seconds=transit.total_seconds())
+        step(f"{case_no}:delivered", app.record_return_delivered, actor=PLATFORM, case_no=case_no)
+        clock.advance(seconds=to_receipt.total_seconds())
+        step(f"{case_no}:receipt", app.confirm_receipt, actor=staff, case_no=case_no)
+        step(
+            f"{case_no}:inspect",
+            app.inspect,
+            actor=staff,
+            case_no=case_no,
+            responsibility=responsibility,
+            findings=findings,
+        )
+
     # 1. return_refund, no reason (R1, R2 consumer pays the return leg, R3, R3.a split)
     c1 = open_case(
         "DEMO-C-0001",
@@ -838,26 +873,14 @@ def run_demo(
     clock.advance(minutes=50)
     step(f"{c14}:accept", app.accept, actor=FRESH_STAFF, case_no=c14)
     clock.advance(hours=3)
-    step(
-        f"{c14}:ship",
-        app.ship_return,
-        actor=WANG,
-        case_no=c14,
-        carrier="中通快递",
-        tracking_no="ZTO7731112345",
-        fee_fen=1_000,
-    )
-    clock.advance(days=1, hours=4)
-    step(f"{c14}:delivered", app.record_return_delivered, actor=PLATFORM, case_no=c14)
-    clock.advance(hours=6)
-    step(f"{c14}:receipt", app.confirm_receipt, actor=FRESH_STAFF, case_no=c14)
-    step(
-        f"{c14}:inspect",
-        app.inspect,
-        actor=FRESH_STAFF,
-        case_no=c14,
-        responsibility="no_fault",
-        findings="礼盒完好，未拆封",
+    send_back_and_inspect(
+        c14,
+        WANG,
+        FRESH_STAFF,
+        ("中通快递", "ZTO7731112345", 1_000),
+        "礼盒完好，未拆封",
+        transit=timedelta(days=1, hours=4),
+        to_receipt=timedelta(hours=6),
     )
     clock.now = real_now() - timedelta(days=1)
     step(f"{c14}:approve", app.approve_refund, actor=AGENT, case_no=c14)
@@ -876,26 +899,13 @@ def run_demo(
     clock.advance(hours=1)
     step(f"{c15}:accept", app.accept, actor=DIGITAL_STAFF, case_no=c15)
     clock.advance(hours=2)
-    step(
-        f"{c15}:ship",
-        app.ship_return,
-        actor=LI,
-        case_no=c15,
-        carrier="圆通速递",
-        tracking_no="YT8890077321",
-        fee_fen=600,
-    )
-    clock.advance(days=1, hours=12)
-    step(f"{c15}:delivered", app.record_return_delivered, actor=PLATFORM, case_no=c15)
-    clock.advance(hours=2)
-    step(f"{c15}:receipt", app.confirm_receipt, actor=DIGITAL_STAFF, case_no=c15)
-    step(
-        f"{c15}:inspect",
-        app.inspect,
-        actor=DIGITAL_STAFF,
-        case_no=c15,
-        responsibility="no_fault",
-        findings="保护壳完好，可二次销售",
+    send_back_and_inspect(
+        c15,
+        LI,
+        DIGITAL_STAFF,
+        ("圆通速递", "YT8890077321", 600),
+        "保护壳完好，可二次销售",
+        transit=timedelta(days=1, hours=12),
     )
 
     clock.now = real_now() - timedelta(minutes=50)
