@@ -5,6 +5,7 @@ or factories taking no arguments)."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from typing import Any
 
 from projections.db import Database
@@ -29,5 +30,15 @@ def all_projections() -> list[Projection]:
     return found
 
 
-def make_runner(app: Any, db: Database, **kwargs: Any) -> Runner:
-    return Runner(app, db, all_projections(), **kwargs)
+def make_runner(
+    app: Any, db: Database, names: Sequence[str] | None = None, **kwargs: Any
+) -> Runner:
+    """A runner for every projection, or only for ``names`` (one process per projection)."""
+    projections = all_projections()
+    if names:
+        known = {p.name: p for p in projections}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise KeyError(f"unknown projection {unknown[0]!r}; known: {sorted(known)}")
+        projections = [known[n] for n in names]
+    return Runner(app, db, projections, **kwargs)

@@ -159,14 +159,22 @@ def projections_group() -> None:
 
 
 @projections_group.command("run")
+@click.argument("names", nargs=-1)
 @click.option("--interval", default=0.5, show_default=True, help="Seconds between polls.")
 @click.option("--once", is_flag=True, help="Catch up and stop.")
 @with_appcontext
-def projections_run(interval: float, once: bool) -> None:
-    """Follow the event log and keep every projection current (Ctrl-C stops)."""
-    runner = _runner()
+def projections_run(names: tuple[str, ...], interval: float, once: bool) -> None:
+    """Follow the event log and keep the named projections current (all when none is named; run
+    one process per projection by naming one each). Ctrl-C stops."""
+    from projections.registry import make_runner
+
+    try:
+        runner = make_runner(_service(), _migrated_db(), names=list(names))
+    except KeyError as error:
+        _fail(str(error.args[0]), 2)
+        return
     processed = runner.catch_up()
-    click.echo(f"caught up: {processed} events")
+    click.echo(f"caught up {', '.join(runner.projections)}: {processed} events")
     if once:
         return
     try:

@@ -148,3 +148,24 @@ def test_reconcile_of_a_malformed_file_is_refused_and_stores_nothing(
     result = cli.invoke(main, ["ledger", "reconcile", str(bad)])
     assert result.exit_code == 2
     assert "error:" in result.output
+
+
+def test_one_process_per_projection_each_keeps_its_own_position(
+    cli: CliRunner, store_url: str
+) -> None:
+    """Issue: `projections run` as one process per projection, or all in one."""
+    from domain.service import AfterSales
+    from web.demo import run_demo
+
+    assert cli.invoke(main, ["migrate"]).exit_code == 0
+    run_demo(lambda clock: AfterSales.from_url(store_url, clock=clock))  # events, no projection
+
+    one = cli.invoke(main, ["projections", "run", "--once", "timeline"])
+    assert one.exit_code == 0 and "caught up timeline:" in one.output
+    status = cli.invoke(main, ["projections", "status"]).output.splitlines()[1:]
+    lag = {line.split()[0]: int(line.split()[3]) for line in status if line.strip()}
+    assert lag["timeline"] == 0
+    assert lag["ledger"] > 0 and lag["queues"] > 0  # the others have not run yet
+
+    unknown = cli.invoke(main, ["projections", "run", "--once", "nope"])
+    assert unknown.exit_code == 2 and "unknown projection 'nope'" in unknown.output
