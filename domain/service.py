@@ -5,13 +5,16 @@ retries on a version conflict (another actor moved the case at the same time).
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
 
@@ -24,7 +27,7 @@ from domain import ids
 from domain.calendar import PrcCalendar, WorkingCalendar, require_aware
 from domain.case import Case
 from domain.case_values import CaseLine, Evidence, RefundPlan, Ruling, Shipment
-from domain.chain import ChainBreak, ChainReport, StoredShape, verify_chain
+from domain.chain import ChainBreak, ChainReport, StoredShape, canonical, verify_chain
 from domain.deadlines import Clock
 from domain.errors import ConcurrentChange, DomainError, InvalidInput, NotFound
 from domain.history import ConsumerMerchantHistory
@@ -37,7 +40,50 @@ from domain.transcodings import transcodings
 from domain.values import Actor, CaseKind, Channel, Reason, Responsibility, Role
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 MAX_ATTEMPTS = 8
+
+# The arguments of the command being run, less its request id and actor (see ``command``).
+_ARGUMENTS: ContextVar[Mapping[str, Any] | None] = ContextVar("command_arguments", default=None)
+
+
+def command(method: F) -> F:
+    """Mark a service method as a command: its arguments are fingerprinted, so a request id that
+    comes back with a different request is refused rather than answered with the first result."""
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        arguments = {
+            k: v for k, v in bound.arguments.items() if k not in ("self", "request_id", "actor")
+        }
+        token = _ARGUMENTS.set(arguments)
+        try:
+            return method(*args, **kwargs)
+        finally:
+            _ARGUMENTS.reset(token)
+
+    return cast(F, run)
+
+
+def fingerprint(command_name: str, arguments: Mapping[str, Any] | None) -> str:
+    if arguments is None:
+        return ""
+    try:
+        values = canonical(dict(arguments))
+    except TypeError:  # e.g. a naive datetime: the command refuses it itself, with its field
+        values = {k: repr(v) for k, v in arguments.items()}
+    body = json.dumps(
+        {"command": command_name, "arguments": values},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
 DEFAULT_DATA_DIR = "var"
 
 
@@ -184,10 +230,11 @@ class AfterSales(Application[UUID]):
                 "every command carries a client request id (1-200 characters)", field="request_id"
             )
         record_id = ids.request_id(request_id)
+        arguments_digest = fingerprint(command, _ARGUMENTS.get())
         for _attempt in range(MAX_ATTEMPTS):
             first = self._find(RequestRecord, record_id)
             if first is not None:
-                return self._replayed(first, command, actor, key)
+                return self._replayed(first, command, actor, key, arguments_digest)
             now = self._now()
             target, key, detail, aggregates = step(now)
             changed = any(a.pending_events for a in aggregates)
@@ -204,6 +251,7 @@ class AfterSales(Application[UUID]):
                 ),
                 actor=actor,
                 at=now,
+                fingerprint=arguments_digest,
             )
             try:
                 self.save(*aggregates, record)
@@ -216,7 +264,11 @@ class AfterSales(Application[UUID]):
 
     @staticmethod
     def _replayed(
-        record: RequestRecord, command: str, actor: Actor, key: str | None = None
+        record: RequestRecord,
+        command: str,
+        actor: Actor,
+        key: str | None = None,
+        arguments_digest: str = "",
     ) -> Result:
         body = json.loads(record.result)
         # P4: a repeat is only the same request from the same actor on the same target; anyone
@@ -232,9 +284,16 @@ class AfterSales(Application[UUID]):
                 f"request id {record.request_id!r} was already used for {record.command}",
                 field="request_id",
             )
+        if record.fingerprint and arguments_digest and record.fingerprint != arguments_digest:
+            raise InvalidInput(
+                f"request id {record.request_id!r} was already used for a {command} with other "
+                "values; nothing was done with these: send them with a new request id",
+                field="request_id",
+            )
         return Result(record.target_id, body["key"], record.target_version, False, body["detail"])
 
     # ------------------------------------------------------------------ policies (R11, R19)
+    @command
     def publish_policy(
         self,
         *,
@@ -261,6 +320,7 @@ class AfterSales(Application[UUID]):
         )
 
     # ------------------------------------------------------------------ orders
+    @command
     def record_order(
         self,
         *,
@@ -321,6 +381,7 @@ class AfterSales(Application[UUID]):
             consumer_id=consumer_id, merchant_id=merchant_id, actor=actor, at=now
         )
 
+    @command
     def record_delivery(
         self, *, request_id: str, actor: Actor, order_no: str, signed_at: datetime
     ) -> Result:
@@ -341,6 +402,7 @@ class AfterSales(Application[UUID]):
         digest = hashlib.sha256(request_id.encode("utf-8")).hexdigest()[:10].upper()
         return f"AS{at.astimezone(UTC):%Y%m%d}{digest}"
 
+    @command
     def open_case(
         self,
         *,
@@ -470,6 +532,7 @@ class AfterSales(Application[UUID]):
 
         return self._run(request_id, command, actor, step, key=case_no)
 
+    @command
     def accept(self, *, request_id: str, actor: Actor, case_no: str, reason: str = "") -> Result:
         return self._on_case(
             request_id,
@@ -479,6 +542,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.accept(actor=actor, at=now, reason=reason),
         )
 
+    @command
     def reject(self, *, request_id: str, actor: Actor, case_no: str, reason: str) -> Result:
         return self._on_case(
             request_id,
@@ -488,6 +552,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.reject(actor=actor, at=now, reason=reason),
         )
 
+    @command
     def ship_return(
         self,
         *,
@@ -507,6 +572,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.ship_return(actor=actor, at=now, shipment=shipment),
         )
 
+    @command
     def record_return_delivered(
         self, *, request_id: str, actor: Actor, case_no: str, delivered_at: datetime | None = None
     ) -> Result:
@@ -520,6 +586,7 @@ class AfterSales(Application[UUID]):
             ),
         )
 
+    @command
     def confirm_receipt(
         self, *, request_id: str, actor: Actor, case_no: str, reason: str = ""
     ) -> Result:
@@ -531,6 +598,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.confirm_receipt(actor=actor, at=now, reason=reason),
         )
 
+    @command
     def inspect(
         self,
         *,
@@ -558,6 +626,7 @@ class AfterSales(Application[UUID]):
             ),
         )
 
+    @command
     def quote_repair(
         self,
         *,
@@ -575,6 +644,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.quote_repair(actor=actor, at=now, fee_fen=fee_fen, reason=reason),
         )
 
+    @command
     def answer_quote(
         self, *, request_id: str, actor: Actor, case_no: str, accepted: bool, reason: str = ""
     ) -> Result:
@@ -586,6 +656,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.answer_quote(actor=actor, at=now, accepted=accepted, reason=reason),
         )
 
+    @command
     def complete_repair(
         self,
         *,
@@ -607,6 +678,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.complete_repair(actor=actor, at=now, notes=notes, shipment=shipment),
         )
 
+    @command
     def ship_exchange(
         self, *, request_id: str, actor: Actor, case_no: str, carrier: str, tracking_no: str
     ) -> Result:
@@ -619,6 +691,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.ship_exchange(actor=actor, at=now, shipment=shipment),
         )
 
+    @command
     def approve_refund(
         self,
         *,
@@ -639,6 +712,7 @@ class AfterSales(Application[UUID]):
     def refund_preview(self, case_no: str, amount_fen: int | None = None) -> RefundPlan:
         return self.get_case(case_no).refund_plan(amount_fen)
 
+    @command
     def record_refund_paid(
         self, *, request_id: str, actor: Actor, case_no: str, psp_reference: str
     ) -> Result:
@@ -650,6 +724,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.record_refund_paid(actor=actor, at=now, psp_reference=psp_reference),
         )
 
+    @command
     def record_refund_failed(
         self, *, request_id: str, actor: Actor, case_no: str, reason: str
     ) -> Result:
@@ -661,6 +736,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.record_refund_failed(actor=actor, at=now, reason=reason),
         )
 
+    @command
     def grant_compensation(
         self, *, request_id: str, actor: Actor, case_no: str, amount_fen: int, reason: str
     ) -> Result:
@@ -674,6 +750,7 @@ class AfterSales(Application[UUID]):
             ),
         )
 
+    @command
     def record_compensation_paid(
         self, *, request_id: str, actor: Actor, case_no: str, psp_reference: str
     ) -> Result:
@@ -687,6 +764,7 @@ class AfterSales(Application[UUID]):
             ),
         )
 
+    @command
     def file_complaint(
         self,
         *,
@@ -705,6 +783,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.file_complaint(actor=actor, at=now, channel=chan, reason=reason),
         )
 
+    @command
     def respond_to_complaint(
         self, *, request_id: str, actor: Actor, case_no: str, reason: str
     ) -> Result:
@@ -716,6 +795,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.respond_to_complaint(actor=actor, at=now, reason=reason),
         )
 
+    @command
     def give_opinion(self, *, request_id: str, actor: Actor, case_no: str, opinion: str) -> Result:
         return self._on_case(
             request_id,
@@ -725,6 +805,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.give_opinion(actor=actor, at=now, opinion=opinion),
         )
 
+    @command
     def escalate(self, *, request_id: str, actor: Actor, case_no: str, reason: str) -> Result:
         return self._on_case(
             request_id,
@@ -734,6 +815,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.escalate(actor=actor, at=now, reason=reason),
         )
 
+    @command
     def submit_evidence(
         self,
         *,
@@ -753,6 +835,7 @@ class AfterSales(Application[UUID]):
             ),
         )
 
+    @command
     def rule(
         self, *, request_id: str, actor: Actor, case_no: str, ruling: Ruling, reasoning: str
     ) -> Result:
@@ -781,6 +864,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: {"fired": c.expire(clock=name, at=now)},
         )
 
+    @command
     def route(
         self,
         *,
@@ -808,6 +892,7 @@ class AfterSales(Application[UUID]):
             ),
         )
 
+    @command
     def add_note(
         self, *, request_id: str, actor: Actor, case_no: str, text: str, internal: bool = False
     ) -> Result:
@@ -819,6 +904,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.add_note(actor=actor, at=now, text=text, internal=internal),
         )
 
+    @command
     def withdraw(self, *, request_id: str, actor: Actor, case_no: str, reason: str = "") -> Result:
         return self._on_case(
             request_id,
@@ -828,6 +914,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.withdraw(actor=actor, at=now, reason=reason),
         )
 
+    @command
     def close_case(self, *, request_id: str, actor: Actor, case_no: str, reason: str) -> Result:
         return self._on_case(
             request_id,
@@ -837,6 +924,7 @@ class AfterSales(Application[UUID]):
             lambda c, now: c.close(actor=actor, at=now, reason=reason),
         )
 
+    @command
     def rate(
         self, *, request_id: str, actor: Actor, case_no: str, score: int, comment: str = ""
     ) -> Result:

@@ -116,10 +116,14 @@ def run_demo(
     progress: Callable[[str], None] = lambda _msg: None,
     real_now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> DemoReport:
-    """Run the scenario. ``service_factory(clock)`` builds an ``AfterSales`` on the target store."""
-    start = real_now() - timedelta(days=DEMO_DAYS)
-    clock = SimClock(start.replace(microsecond=0), real_now)
+    """Run the scenario. ``service_factory(clock)`` builds an ``AfterSales`` on the target store.
+
+    The simulated present is fixed by the first run (it is read back from the first demo order),
+    so a later run repeats the very same requests and the service replays them (nothing new)."""
+    clock = SimClock(real_now(), real_now)
     app = service_factory(clock)
+    present = _first_run_present(app) or real_now().replace(microsecond=0)
+    clock.now = present - timedelta(days=DEMO_DAYS)
     report = DemoReport()
     before = app.recorder.max_notification_id() or 0
 
@@ -714,7 +718,7 @@ def run_demo(
     step(f"{c9}:withdraw", app.withdraw, actor=LI, case_no=c9, reason="决定留下")
 
     # Open work for the queues, near the present.
-    clock.now = real_now() - timedelta(days=4)
+    clock.now = present - timedelta(days=4)
     step(
         "delivered:DEMO-O-1004",
         app.record_delivery,
@@ -722,7 +726,7 @@ def run_demo(
         order_no="DEMO-O-1004",
         signed_at=clock(),
     )
-    clock.now = real_now() - timedelta(days=3)
+    clock.now = present - timedelta(days=3)
     c10 = open_case(
         "DEMO-C-0010",
         ZHANG,
@@ -743,10 +747,10 @@ def run_demo(
         tracking_no="YT8890012231",
         fee_fen=800,
     )
-    clock.now = real_now() - timedelta(hours=20)
+    clock.now = present - timedelta(hours=20)
     step(f"{c10}:delivered", app.record_return_delivered, actor=PLATFORM, case_no=c10)
     # More open work for every audience, in the last week.
-    clock.now = real_now() - timedelta(days=6)
+    clock.now = present - timedelta(days=6)
     recent = {
         "DEMO-O-1009": (
             LI,
@@ -782,7 +786,7 @@ def run_demo(
             placed_at=clock(),
             lines=lines,
         )
-    clock.now = real_now() - timedelta(days=5)
+    clock.now = present - timedelta(days=5)
     for order_no in recent:
         step(
             f"delivered:{order_no}",
@@ -793,7 +797,7 @@ def run_demo(
         )
 
     # 12. waiting for the arbitrator's ruling (R10)
-    clock.now = real_now() - timedelta(days=4)
+    clock.now = present - timedelta(days=4)
     c12 = open_case(
         "DEMO-C-0012",
         LI,
@@ -839,7 +843,7 @@ def run_demo(
     )
 
     # 13. a complaint answered, the handling opinion still due (R9.a 72 h)
-    clock.now = real_now() - timedelta(hours=30)
+    clock.now = present - timedelta(hours=30)
     c13 = open_case(
         "DEMO-C-0013",
         ZHANG,
@@ -860,7 +864,7 @@ def run_demo(
     )
 
     # 14. refund approved, money on its way: finance's 3-7 working days (R3)
-    clock.now = real_now() - timedelta(days=4)
+    clock.now = present - timedelta(days=4)
     c14 = open_case(
         "DEMO-C-0014",
         WANG,
@@ -882,11 +886,11 @@ def run_demo(
         transit=timedelta(days=1, hours=4),
         to_receipt=timedelta(hours=6),
     )
-    clock.now = real_now() - timedelta(days=1)
+    clock.now = present - timedelta(days=1)
     step(f"{c14}:approve", app.approve_refund, actor=AGENT, case_no=c14)
 
     # 15. goods received and inspected: the platform's refund review is due (R3)
-    clock.now = real_now() - timedelta(days=3, hours=12)
+    clock.now = present - timedelta(days=3, hours=12)
     c15 = open_case(
         "DEMO-C-0015",
         LI,
@@ -908,7 +912,7 @@ def run_demo(
         transit=timedelta(days=1, hours=12),
     )
 
-    clock.now = real_now() - timedelta(minutes=50)
+    clock.now = present - timedelta(minutes=50)
     open_case(
         "DEMO-C-0011",
         WANG,
@@ -920,6 +924,16 @@ def run_demo(
     )
     report.new_events = (app.recorder.max_notification_id() or 0) - before
     return report
+
+
+def _first_run_present(app: AfterSales) -> datetime | None:
+    """The present of the run that recorded the demo orders, if one did (orders are placed one
+    hour into the scenario)."""
+    try:
+        order = app.get_order("DEMO-O-1001")
+    except DomainError:
+        return None
+    return order.placed_at - timedelta(hours=1) + timedelta(days=DEMO_DAYS)
 
 
 def demo_is_loaded(app: AfterSales) -> bool:
