@@ -664,41 +664,82 @@ def trial_balance(db: Database) -> dict[str, tuple[int, int]]:
     return {str(r["currency"]): (int(r["d"]), int(r["c"])) for r in rows}
 
 
+def _journal_line(r: Any) -> JournalLine:
+    return JournalLine(
+        entry_id=str(r["entry_id"]),
+        line_no=int(r["line_no"]),
+        case_no=str(r["case_no"]),
+        merchant_id=str(r["merchant_id"]),
+        account=str(r["account"]),
+        debit_fen=int(r["debit_fen"]),
+        credit_fen=int(r["credit_fen"]),
+        currency=str(r["currency"]),
+        at=str(r["at"]),
+        cst_day=str(r["cst_day"]),
+        event_version=int(r["event_version"]),
+        kind=str(r["kind"]),
+    )
+
+
+def _journal_where(
+    case_no: str | None, merchant_id: str | None, kind: str | None, cst_day: str | None
+) -> tuple[str, list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    for name, value in (
+        ("case_no", case_no),
+        ("merchant_id", merchant_id),
+        ("kind", kind),
+        ("cst_day", cst_day),
+    ):
+        if value is not None:
+            where.append(f"{name} = ?")
+            params.append(value)
+    return (" WHERE " + " AND ".join(where) if where else ""), params
+
+
 def journal_lines(
     db: Database,
     *,
     case_no: str | None = None,
     merchant_id: str | None = None,
     kind: str | None = None,
+    cst_day: str | None = None,
 ) -> list[JournalLine]:
     """Journal lines in booking order (case, event version, line), optionally filtered."""
-    where: list[str] = []
-    params: list[Any] = []
-    for name, value in (("case_no", case_no), ("merchant_id", merchant_id), ("kind", kind)):
-        if value is not None:
-            where.append(f"{name} = ?")
-            params.append(value)
-    sql = "SELECT * FROM journal" + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY at, case_no, event_version, line_no"
+    where, params = _journal_where(case_no, merchant_id, kind, cst_day)
+    sql = f"SELECT * FROM journal{where} ORDER BY at, case_no, event_version, line_no"
     with db.connect() as conn:
         rows = conn.execute(sql, params).fetchall()
-    return [
-        JournalLine(
-            entry_id=str(r["entry_id"]),
-            line_no=int(r["line_no"]),
-            case_no=str(r["case_no"]),
-            merchant_id=str(r["merchant_id"]),
-            account=str(r["account"]),
-            debit_fen=int(r["debit_fen"]),
-            credit_fen=int(r["credit_fen"]),
-            currency=str(r["currency"]),
-            at=str(r["at"]),
-            cst_day=str(r["cst_day"]),
-            event_version=int(r["event_version"]),
-            kind=str(r["kind"]),
+    return [_journal_line(r) for r in rows]
+
+
+def journal_page(
+    db: Database,
+    *,
+    limit: int | None,
+    offset: int = 0,
+    case_no: str | None = None,
+    merchant_id: str | None = None,
+    kind: str | None = None,
+    cst_day: str | None = None,
+) -> tuple[list[JournalLine], int]:
+    """One page of journal lines, newest entry first (an entry's lines in their order), and how
+    many match: filtered, ordered and paged in SQL."""
+    if offset < 0 or (limit is not None and limit < 1):
+        raise ValueError("a page starts at 0 and holds at least one line")
+    where, params = _journal_where(case_no, merchant_id, kind, cst_day)
+    order = " ORDER BY at DESC, case_no DESC, event_version DESC, line_no ASC"
+    page = "" if limit is None else " LIMIT ? OFFSET ?"
+    with db.connect() as conn:
+        total = int(
+            conn.execute(f"SELECT COUNT(*) AS n FROM journal{where}", params).fetchone()["n"]
         )
-        for r in rows
-    ]
+        rows = conn.execute(
+            f"SELECT * FROM journal{where}{order}{page}",
+            [*params, *([] if limit is None else [limit, offset])],
+        ).fetchall()
+    return [_journal_line(r) for r in rows], total
 
 
 def _refund(row: Any) -> RefundDue:

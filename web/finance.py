@@ -159,16 +159,15 @@ def journal_page(
     offset: int = 0,
 ) -> tuple[list[JournalLine], int]:
     """Journal lines newest first matching the filters, one page of them, and how many match."""
-    lines = ledger.journal_lines(get_db(), case_no=case_no, merchant_id=merchant_id, kind=kind)
-    if day is not None:
-        wanted = day.isoformat()
-        lines = [line for line in lines if line.cst_day == wanted]
-    # Newest entry first; an entry's lines stay in their order (debits before credits).
-    lines.sort(key=lambda line: line.line_no)
-    lines.sort(key=lambda line: (line.at, line.case_no, line.event_version), reverse=True)
-    total = len(lines)
-    page = lines[offset:] if limit is None else lines[offset : offset + limit]
-    return page, total
+    return ledger.journal_page(
+        get_db(),
+        limit=limit,
+        offset=offset,
+        case_no=case_no,
+        merchant_id=merchant_id,
+        kind=kind,
+        cst_day=day.isoformat() if day is not None else None,
+    )
 
 
 def balance_rows(
