@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
@@ -693,12 +693,7 @@ def _opt_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def case_summary(db: Database, case_no: str) -> CaseSummary | None:
-    """The summary row of one case, or None."""
-    with db.connect() as conn:
-        row = conn.execute("SELECT * FROM case_summary WHERE case_no = ?", (case_no,)).fetchone()
-    if row is None:
-        return None
+def _summary(row: Any) -> CaseSummary:
     return CaseSummary(
         case_no=row["case_no"],
         kind=row["kind"],
@@ -730,3 +725,64 @@ def case_summary(db: Database, case_no: str) -> CaseSummary | None:
         last_version=int(row["last_version"]),
         last_event_hash=row["last_event_hash"],
     )
+
+
+def case_summary(db: Database, case_no: str) -> CaseSummary | None:
+    """The summary row of one case, or None."""
+    with db.connect() as conn:
+        row = conn.execute("SELECT * FROM case_summary WHERE case_no = ?", (case_no,)).fetchone()
+    return None if row is None else _summary(row)
+
+
+CaseState = Literal["open", "ended", "all"]
+_ENDED = ("closed", "withdrawn")
+
+
+def case_summaries(
+    db: Database,
+    *,
+    consumer_id: str | None = None,
+    merchant_id: str | None = None,
+    state: CaseState = "all",
+    statuses: Sequence[str] = (),
+    kind: str | None = None,
+    order_no: str | None = None,
+    case_or_order: str | None = None,
+    ruled: bool | None = None,
+    newest: Literal["updated", "opened"] = "updated",
+    limit: int = 50,
+    offset: int = 0,
+) -> list[CaseSummary]:
+    """Summary rows matching every given filter, the latest change (or opening) first: the one
+    query behind every list of cases (consumer's, store's, platform's, arbitrator's, the API's).
+    ``consumer_id`` / ``merchant_id`` scope it (``web.auth.case_scope``)."""
+    if limit < 1 or offset < 0:
+        raise ValueError("a page holds at least one case and starts at 0")
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (
+        ("consumer_id", consumer_id),
+        ("merchant_id", merchant_id),
+        ("kind", kind),
+        ("order_no", order_no),
+    ):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if state != "all":
+        where.append("status NOT IN (?, ?)" if state == "open" else "status IN (?, ?)")
+        params += list(_ENDED)
+    if statuses:
+        where.append(f"status IN ({', '.join('?' for _ in statuses)})")
+        params += list(statuses)
+    if case_or_order:
+        where.append("(case_no = ? OR order_no = ?)")
+        params += [case_or_order, case_or_order]
+    if ruled is not None:
+        where.append("ruling_outcome IS NOT NULL" if ruled else "ruling_outcome IS NULL")
+    column = "updated_at" if newest == "updated" else "opened_at"
+    sql = "SELECT * FROM case_summary" + (" WHERE " + " AND ".join(where) if where else "")
+    sql += f" ORDER BY {column} DESC, case_no LIMIT ? OFFSET ?"
+    with db.connect() as conn:
+        rows = conn.execute(sql, [*params, limit, offset]).fetchall()
+    return [_summary(row) for row in rows]

@@ -39,7 +39,7 @@ from domain.values import CaseKind, Role
 from projections import metrics as m
 from projections.labels import AWAITING_LABELS, queue_label
 from projections.queues import QueueItem, queue_counts, queue_page
-from projections.timeline import CaseSummary, TimelineStep, case_summary, timeline
+from projections.timeline import CaseSummary, TimelineStep, case_summaries, case_summary, timeline
 from web import get_db
 from web.actions import perform, refusal_text, request_id_from_form
 from web.arbitrator import AmountError, amount_error_text, parse_yuan, tender_label, yuan_text
@@ -158,15 +158,11 @@ class TriageRow:
 
 
 def _new_cases(limit: int) -> list[str]:
-    """Case numbers of the newest cases still waiting for their first answer (rows of the
-    ``case_summary`` read model)."""
-    with get_db().connect() as conn:
-        rows = conn.execute(
-            "SELECT case_no FROM case_summary WHERE status IN ('requested', 'complaint_open') "
-            "ORDER BY opened_at DESC, case_no LIMIT ?",
-            (limit,),
-        ).fetchall()
-    return [str(row["case_no"]) for row in rows]
+    """Case numbers of the newest cases still waiting for their first answer."""
+    waiting = case_summaries(
+        get_db(), statuses=("requested", "complaint_open"), newest="opened", limit=limit
+    )
+    return [summary.case_no for summary in waiting]
 
 
 def queue_choices(merchant_id: str) -> list[tuple[str, str]]:

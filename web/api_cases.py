@@ -3,7 +3,7 @@ command, and the evidence upload that case commands refer to by SHA-256."""
 
 from __future__ import annotations
 
-import json
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +16,7 @@ from marshmallow import ValidationError
 from domain.case_values import Evidence, Ruling, RulingOutcome
 from domain.service import LineRequest
 from domain.values import Role
-from projections.timeline import timeline
+from projections.timeline import case_summaries, timeline
 from web import evidence as store
 from web import get_db
 from web.api_core import (
@@ -267,16 +267,6 @@ for _command in COMMANDS:
 
 # --- reads ----------------------------------------------------------------------------------
 
-_SUMMARY_FLAGS = ("complaint_open",)
-
-
-def _summary_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(row)
-    out["deadlines"] = json.loads(out.get("deadlines") or "[]")
-    for name in _SUMMARY_FLAGS:
-        out[name] = bool(out.get(name))
-    return out
-
 
 def case_rows(
     scope: Mapping[str, str],
@@ -288,25 +278,17 @@ def case_rows(
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Summary rows of the cases in ``scope`` (``web.auth.case_scope``), latest change first."""
-    where: list[str] = []
-    params: list[Any] = []
-    for column, value in (
-        *scope.items(),
-        ("status", status),
-        ("kind", kind),
-        ("order_no", order_no),
-    ):
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value)
-    sql = "SELECT * FROM case_summary"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY updated_at DESC, case_no LIMIT ? OFFSET ?"
-    params += [limit, offset]
-    with get_db().connect() as conn:
-        rows = conn.execute(sql, params).fetchall()
-    return [_summary_row(dict(row)) for row in rows]
+    found = case_summaries(
+        get_db(),
+        consumer_id=scope.get("consumer_id"),
+        merchant_id=scope.get("merchant_id"),
+        statuses=(status,) if status is not None else (),
+        kind=kind,
+        order_no=order_no,
+        limit=limit,
+        offset=offset,
+    )
+    return [dataclasses.asdict(summary) for summary in found]
 
 
 @operation(

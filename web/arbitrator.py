@@ -18,6 +18,7 @@ final and shows only the steps that carry it out.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import unicodedata
@@ -42,7 +43,7 @@ from domain.terms import PolicyTerms
 from domain.values import Role
 from projections.labels import AWAITING_LABELS
 from projections.queues import queue_counts, queue_page
-from projections.timeline import TimelineStep, case_summary, timeline
+from projections.timeline import TimelineStep, case_summaries, case_summary, timeline
 from web import get_db
 from web.actions import perform
 from web.auth import add_nav_link, restrict_blueprint, set_audience_home
@@ -724,16 +725,9 @@ class RulingForm:
 
 
 def _ruled_cases(limit: int, offset: int) -> list[dict[str, Any]]:
-    """Cases with a ruling, newest first (rows of the ``case_summary`` read model)."""
-    with get_db().connect() as conn:
-        rows = conn.execute(
-            "SELECT case_no, kind, status, merchant_id, consumer_id, ruling_outcome, "
-            "refund_total_fen, compensation_fen, currency, updated_at, closed_at "
-            "FROM case_summary WHERE ruling_outcome IS NOT NULL "
-            "ORDER BY updated_at DESC, case_no LIMIT ? OFFSET ?",
-            (limit, offset),
-        ).fetchall()
-    return [dict(row) for row in rows]
+    """Cases with a ruling, newest first."""
+    ruled = case_summaries(get_db(), ruled=True, limit=limit, offset=offset)
+    return [dataclasses.asdict(summary) for summary in ruled]
 
 
 def _offset(name: str) -> int:

@@ -36,7 +36,7 @@ from domain.triage import classify
 from domain.values import Actor, CaseKind, Reason, Role
 from projections.orders import OrderLineRow, cases_of_order, order_lines, orders_of_consumer
 from projections.policies import policy_version
-from projections.timeline import CaseSummary, case_summary
+from projections.timeline import CaseSummary, case_summaries, case_summary
 from web import casepage, get_db
 from web import evidence as evidence_store
 from web.accounts import Account
@@ -573,16 +573,7 @@ def _case_row(summary: CaseSummary) -> CaseRow:
 
 @bp.route("/cases")
 def cases() -> ResponseReturnValue:
-    with get_db().connect() as conn:
-        numbers = [
-            row["case_no"]
-            for row in conn.execute(
-                "SELECT case_no FROM case_summary WHERE consumer_id = ? "
-                "ORDER BY updated_at DESC, case_no LIMIT 500",
-                (_me().party_id,),
-            ).fetchall()
-        ]
-    summaries = [s for s in (case_summary(get_db(), no) for no in numbers) if s is not None]
+    summaries = case_summaries(get_db(), consumer_id=_me().party_id, limit=500)
     rows = [_case_row(s) for s in summaries]
     return render_template(
         "consumer/cases.html",

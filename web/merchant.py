@@ -34,7 +34,7 @@ from domain.values import Responsibility, Role
 from projections.labels import AWAITING_LABELS
 from projections.policies import current_policy, policy_history
 from projections.queues import QueueItem, queue_counts, queue_page
-from projections.timeline import CaseSummary, case_summary
+from projections.timeline import CaseSummary, case_summaries, case_summary
 from web import get_db
 from web.actions import perform, refresh_read_models, refusal_text, request_id_from_form
 from web.auth import (
@@ -268,42 +268,33 @@ _STATUS_FILTERS = ("open", "closed", "all")
 @bp.route("/cases")
 def cases() -> ResponseReturnValue:
     """R17/R21: every case of the store, latest activity first, open or closed, by number."""
-    from projections.db import parse_ts
 
     shown = request.args.get("show", "open")
     if shown not in _STATUS_FILTERS:
         shown = "open"
     wanted = (request.args.get("q") or "").strip()[:100]
     page = _page_number()
-    sql = (
-        "SELECT case_no, order_no, kind, reason_code, status, opened_at, updated_at, "
-        "next_due_at, next_rule, next_party FROM case_summary WHERE merchant_id = ?"
+    found = case_summaries(
+        get_db(),
+        merchant_id=merchant_id(),
+        state={"open": "open", "closed": "ended"}.get(shown, "all"),  # type: ignore[arg-type]
+        case_or_order=wanted or None,
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
     )
-    params: list[Any] = [merchant_id()]
-    if shown == "open":
-        sql += " AND status NOT IN ('closed', 'withdrawn')"
-    elif shown == "closed":
-        sql += " AND status IN ('closed', 'withdrawn')"
-    if wanted:
-        sql += " AND (case_no = ? OR order_no = ?)"
-        params += [wanted, wanted]
-    sql += " ORDER BY updated_at DESC, case_no LIMIT ? OFFSET ?"
-    params += [PAGE_SIZE + 1, (page - 1) * PAGE_SIZE]
-    with get_db().connect() as conn:
-        found = conn.execute(sql, params).fetchall()
     rows = [
         CaseListRow(
-            case_no=r["case_no"],
-            order_no=r["order_no"],
-            kind_label=kind_label(r["kind"]),
-            reason_label=reason_label(r["reason_code"]),
-            status=r["status"],
-            status_label=status_label(r["status"]),
-            opened_at=parse_ts(r["opened_at"]),
-            updated_at=parse_ts(r["updated_at"]),
-            next_due_at=parse_ts(r["next_due_at"]) if r["next_due_at"] else None,
-            next_rule=r["next_rule"],
-            next_party_label=party_label(r["next_party"]) if r["next_party"] else "",
+            case_no=r.case_no,
+            order_no=r.order_no,
+            kind_label=kind_label(r.kind),
+            reason_label=reason_label(r.reason_code),
+            status=r.status,
+            status_label=status_label(r.status),
+            opened_at=r.opened_at,
+            updated_at=r.updated_at,
+            next_due_at=r.next_due_at,
+            next_rule=r.next_rule,
+            next_party_label=party_label(r.next_party) if r.next_party else "",
         )
         for r in found[:PAGE_SIZE]
     ]
