@@ -5,128 +5,39 @@ retries on a version conflict (another actor moved the case at the same time).
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import inspect
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, TypeVar, cast
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
-from eventsourcing.utils import get_topic
 
 from domain import ids
 from domain.calendar import PrcCalendar, WorkingCalendar, require_aware
 from domain.case import Case
 from domain.case_values import CaseLine, Evidence, RefundPlan, Ruling, Shipment
-from domain.chain import ChainBreak, ChainReport, StoredShape, canonical, verify_chain
 from domain.deadlines import Clock
 from domain.errors import ConcurrentChange, DomainError, InvalidInput, NotFound
 from domain.history import ConsumerMerchantHistory
+from domain.idempotency import command, current_arguments, fingerprint
 from domain.lines import OrderLine
 from domain.order import Order
 from domain.policy import MerchantPolicy
 from domain.request import RequestRecord
+from domain.store_settings import event_store_env
 from domain.terms import PolicyTerms
 from domain.transcodings import transcodings
 from domain.values import Actor, CaseKind, Channel, Reason, Responsibility, Role
+from domain.verification import ChainVerification
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_ATTEMPTS = 8
-
-# The arguments of the command being run, less its request id and actor (see ``command``).
-_ARGUMENTS: ContextVar[Mapping[str, Any] | None] = ContextVar("command_arguments", default=None)
-
-
-def command(method: F) -> F:
-    """Mark a service method as a command: its arguments are fingerprinted, so a request id that
-    comes back with a different request is refused rather than answered with the first result."""
-    signature = inspect.signature(method)
-
-    @functools.wraps(method)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        arguments = {
-            k: v for k, v in bound.arguments.items() if k not in ("self", "request_id", "actor")
-        }
-        token = _ARGUMENTS.set(arguments)
-        try:
-            return method(*args, **kwargs)
-        finally:
-            _ARGUMENTS.reset(token)
-
-    return cast(F, run)
-
-
-def fingerprint(command_name: str, arguments: Mapping[str, Any] | None) -> str:
-    if arguments is None:
-        return ""
-    try:
-        values = canonical(dict(arguments))
-    except TypeError:  # e.g. a naive datetime: the command refuses it itself, with its field
-        values = {k: repr(v) for k, v in arguments.items()}
-    body = json.dumps(
-        {"command": command_name, "arguments": values},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
-
-
-DEFAULT_DATA_DIR = "var"
-
-
-def event_store_env(url: str) -> dict[str, str]:
-    """Map ``AFTERSALES_DATABASE_URL`` (SQLAlchemy convention) onto the library's settings."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.split("+", 1)[0]
-    if scheme == "sqlite":
-        path = unquote(parts.path)
-        if path.startswith("/"):
-            path = path[1:]  # sqlite:////abs -> /abs ; sqlite:///rel -> rel
-        if not path or path == ":memory:":
-            raise InvalidInput(f"give the SQLite file a path: {url!r}", field="database_url")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
-    if scheme in ("postgresql", "postgres"):
-        query = parse_qs(parts.query)
-        env = {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
-            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
-            "POSTGRES_PORT": str(parts.port or 5432),
-            "POSTGRES_USER": unquote(parts.username or "postgres"),
-            "POSTGRES_PASSWORD": unquote(parts.password or ""),
-        }
-        schema = query.get("schema", [""])[0]
-        for option in query.get("options", []):  # libpq style: options=-csearch_path=NAME
-            for word in option.split():
-                if word.startswith("-csearch_path="):
-                    schema = word.split("=", 1)[1].split(",")[0]
-        if schema:
-            env["POSTGRES_SCHEMA"] = schema
-        return env
-    raise InvalidInput(
-        f"unsupported database URL {url!r}: use sqlite:////abs/path.db or "
-        "postgresql://user@host:5432/dbname",
-        field="database_url",
-    )
-
-
-def default_database_url(cwd: Path | None = None) -> str:
-    base = (cwd or Path.cwd()) / DEFAULT_DATA_DIR / "aftersales.db"
-    return f"sqlite:///{base.resolve()}"
 
 
 def utc_now() -> datetime:
@@ -153,7 +64,7 @@ class LineRequest:
     quantity: int
 
 
-class AfterSales(Application[UUID]):
+class AfterSales(ChainVerification, Application[UUID]):
     name = "AfterSales"
     snapshotting_intervals = {  # noqa: RUF012 - the library's declared class variable
         Case: 25,
@@ -230,7 +141,7 @@ class AfterSales(Application[UUID]):
                 "every command carries a client request id (1-200 characters)", field="request_id"
             )
         record_id = ids.request_id(request_id)
-        arguments_digest = fingerprint(command, _ARGUMENTS.get())
+        arguments_digest = fingerprint(command, current_arguments())
         for _attempt in range(MAX_ATTEMPTS):
             first = self._find(RequestRecord, record_id)
             if first is not None:
@@ -935,58 +846,6 @@ class AfterSales(Application[UUID]):
             case_no,
             lambda c, now: c.rate(actor=actor, at=now, score=score, comment=comment),
         )
-
-    # ------------------------------------------------------------------ tamper evidence
-    def case_ids(self) -> Iterator[UUID]:
-        """Every case, in the order they were opened (from the notification log)."""
-        topic = get_topic(Case.Opened)  # type: ignore[attr-defined]
-        start = 1
-        while True:
-            page = self.recorder.select_notifications(start, 500, topics=[topic])
-            if not page:
-                return
-            for notification in page:
-                yield UUID(str(notification.originator_id))
-            start = page[-1].id + 1
-
-    def _stored_shapes(self, originator_id: UUID) -> Iterator[StoredShape | ChainBreak]:
-        for stored in self.recorder.select_events(originator_id):
-            try:
-                data = stored.state
-                if self.mapper.cipher:
-                    data = self.mapper.cipher.decrypt(data)
-                if self.mapper.compressor:
-                    data = self.mapper.compressor.decompress(data)
-                attributes = self.mapper.transcoder.decode(data)
-                if not isinstance(attributes, dict):
-                    raise ValueError("not an object")
-            except Exception as exc:
-                yield ChainBreak(
-                    stored.originator_version,
-                    stored.topic,
-                    f"stored bytes cannot be read ({type(exc).__name__})",
-                )
-                return
-            yield StoredShape(stored.originator_version, stored.topic, attributes)
-
-    def verify(self, case_no: str | None = None) -> list[ChainReport]:
-        """Check one case's hash chain, or every case's. The first bad event is named."""
-        targets = [ids.case_id(case_no)] if case_no else list(self.case_ids())
-        if case_no and not self.recorder.select_events(targets[0], limit=1):
-            raise NotFound(f"unknown case {case_no!r}")
-        return [self._verify_one(t) for t in targets]
-
-    def _verify_one(self, originator_id: UUID) -> ChainReport:
-        seen: dict[str, str] = {}
-
-        def shapes() -> Iterator[StoredShape | ChainBreak]:
-            for item in self._stored_shapes(originator_id):
-                if isinstance(item, StoredShape) and item.version == 1:
-                    seen["case_no"] = str(item.attributes.get("case_no", ""))
-                yield item
-
-        report = verify_chain(originator_id, shapes())
-        return replace(report, label=seen.get("case_no", ""))
 
 
 def _enum(cls: type[Any], value: Any, field: str) -> Any:
