@@ -23,6 +23,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -372,7 +373,7 @@ class Database:
                     Path(self._sqlite_path).parent.mkdir(parents=True, exist_ok=True)
                     first = self._open_sqlite()
                     try:
-                        first.execute("PRAGMA journal_mode = WAL")
+                        _enable_wal(first, self._busy_timeout)
                     finally:
                         first.close()
                     self._sqlite_ready = True
@@ -440,3 +441,17 @@ def _redacted(pg: _PgSettings | None) -> str:
     if "password" in params:
         params["password"] = "***"
     return " ".join(f"{k}={v}" for k, v in params.items() if k != "options")
+
+
+def _enable_wal(conn: sqlite3.Connection, busy_timeout: float) -> None:
+    """Switch a SQLite file to WAL. Another connection doing the same at the same moment can make
+    SQLite answer "database is locked" at once, without waiting for the busy timeout: retry."""
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
