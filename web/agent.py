@@ -122,6 +122,20 @@ def _back(case_no: str, anchor: str = "actions") -> str:
     return url_for("agent.case", case_no=case_no, _anchor=anchor)
 
 
+def _text_move(
+    case_no: str, field: str, label: str, command: str, success: str, **more: Any
+) -> ResponseReturnValue:
+    """A move whose one required input is a text field (named as the command's argument): check
+    the case may be seen, refuse an empty or too long text naming the field, else perform."""
+    _summary_or_404(case_no)
+    text = _text(field, label)
+    if text is None:
+        return redirect(_back(case_no), code=303)
+    return perform(
+        command, _back(case_no, "top"), success=success, case_no=case_no, **{field: text}, **more
+    )
+
+
 def _offset() -> int:
     try:
         return max(0, int(request.args.get("offset", "0")))
@@ -452,16 +466,12 @@ def respond(case_no: str) -> ResponseReturnValue:
 @bp.route("/cases/<case_no>/opinion", methods=["POST"])
 def opinion(case_no: str) -> ResponseReturnValue:
     """R9.a: the platform's handling opinion, within 72 hours."""
-    _summary_or_404(case_no)
-    text = _text("opinion", gettext("Handling opinion"))
-    if text is None:
-        return redirect(_back(case_no), code=303)
-    return perform(
+    return _text_move(
+        case_no,
+        "opinion",
+        gettext("Handling opinion"),
         "give_opinion",
-        _back(case_no, "top"),
-        success=gettext("The handling opinion is recorded (R9.a)."),
-        case_no=case_no,
-        opinion=text,
+        gettext("The handling opinion is recorded (R9.a)."),
     )
 
 
@@ -549,33 +559,24 @@ def accept(case_no: str) -> ResponseReturnValue:
 @bp.route("/cases/<case_no>/reject", methods=["POST"])
 def reject(case_no: str) -> ResponseReturnValue:
     """R12 / R12.a: reject in the merchant's place, always with a reason."""
-    _summary_or_404(case_no)
-    text = _text("reason", gettext("Reason for the rejection"))
-    if text is None:
-        return redirect(_back(case_no), code=303)
-    return perform(
+    return _text_move(
+        case_no,
+        "reason",
+        gettext("Reason for the rejection"),
         "reject",
-        _back(case_no, "top"),
-        success=gettext("Rejected in the merchant's place (R12.a)."),
-        case_no=case_no,
-        reason=text,
+        gettext("Rejected in the merchant's place (R12.a)."),
     )
 
 
 @bp.route("/cases/<case_no>/complaint", methods=["POST"])
 def file_complaint(case_no: str) -> ResponseReturnValue:
     """R9: a complaint taken by platform customer service on an existing case."""
-    _summary_or_404(case_no)
-    text = _text("reason", gettext("What the consumer complains about"))
-    if text is None:
-        return redirect(_back(case_no), code=303)
-    return perform(
-        "file_complaint",
-        _back(case_no, "top"),
-        success=gettext("Complaint filed; the platform answers within 24 hours (R9.a)."),
-        case_no=case_no,
-        reason=text,
-        channel="platform",
+    return _text_move(
+        case_no,
+        "reason",
+        gettext("Response to the consumer"),
+        "respond_to_complaint",
+        gettext("The response is recorded and shown to the consumer (R9.a)."),
     )
 
 
@@ -640,16 +641,12 @@ def route(case_no: str) -> ResponseReturnValue:
 
 @bp.route("/cases/<case_no>/close", methods=["POST"])
 def close(case_no: str) -> ResponseReturnValue:
-    _summary_or_404(case_no)
-    text = _text("reason", gettext("Reason for closing"))
-    if text is None:
-        return redirect(_back(case_no), code=303)
-    return perform(
+    return _text_move(
+        case_no,
+        "reason",
+        gettext("Reason for closing"),
         "close_case",
-        _back(case_no, "top"),
-        success=gettext("The case is closed."),
-        case_no=case_no,
-        reason=text,
+        gettext("The case is closed."),
     )
 
 
