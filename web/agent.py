@@ -450,16 +450,12 @@ def case(case_no: str) -> ResponseReturnValue:
 @bp.route("/cases/<case_no>/respond", methods=["POST"])
 def respond(case_no: str) -> ResponseReturnValue:
     """R9.a: the platform's first response to a complaint, within 24 hours."""
-    _summary_or_404(case_no)
-    text = _text("reason", gettext("Response to the consumer"))
-    if text is None:
-        return redirect(_back(case_no), code=303)
-    return perform(
+    return _text_move(
+        case_no,
+        "reason",
+        gettext("Response to the consumer"),
         "respond_to_complaint",
-        _back(case_no, "top"),
-        success=gettext("The response is recorded and shown to the consumer (R9.a)."),
-        case_no=case_no,
-        reason=text,
+        gettext("The response is recorded and shown to the consumer (R9.a)."),
     )
 
 
@@ -574,9 +570,10 @@ def file_complaint(case_no: str) -> ResponseReturnValue:
     return _text_move(
         case_no,
         "reason",
-        gettext("Response to the consumer"),
-        "respond_to_complaint",
-        gettext("The response is recorded and shown to the consumer (R9.a)."),
+        gettext("What the consumer complains about"),
+        "file_complaint",
+        gettext("Complaint filed; the platform answers within 24 hours (R9.a)."),
+        channel="platform",
     )
 
 
