@@ -327,9 +327,9 @@ def _serve(host: str, port: int, follow: bool) -> None:
                 stop.wait(1.0)
 
         _background(follow_loop, stop)
-    click.echo(f"serving on http://{host}:{port}/  (Ctrl-C stops)")
     try:
-        # app.run() refuses to block inside the flask CLI; the same server, called directly:
+        # app.run() refuses to block inside the flask CLI; the same server, called directly. It
+        # prints where it listens, and a taken port as one line with exit status 1.
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
         stop.set()

@@ -169,3 +169,21 @@ def test_one_process_per_projection_each_keeps_its_own_position(
 
     unknown = cli.invoke(main, ["projections", "run", "--once", "nope"])
     assert unknown.exit_code == 2 and "unknown projection 'nope'" in unknown.output
+
+
+def test_serving_on_a_taken_port_is_one_clear_line_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    monkeypatch.setenv("AFTERSALES_DATABASE_URL", f"sqlite:///{tmp_path / 'a.db'}")
+    monkeypatch.setenv("AFTERSALES_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AFTERSALES_SECRET_KEY", "cli-test-secret-key-0123456789")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--no-follow", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"Port {port} is in use by another program" in result.output
+    assert "Traceback" not in result.output
