@@ -55,6 +55,7 @@ from domain.values import Actor, Role
 from web import accounts, get_db
 from web.accounts import Account, AccountError
 from web.errors import is_api_request
+from web.timefmt import localtime
 
 bp = Blueprint("auth", __name__)
 
@@ -331,14 +332,28 @@ def login() -> ResponseReturnValue:
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
+        db = get_db()
+        locked = accounts.login_locked_until(db, username) if username else None
+        if locked is not None:
+            error = _l(
+                "Too many failed log-ins for this user. Try again after %(time)s.",
+                time=localtime(locked, "time"),
+            )
+            page = render_template(
+                "auth/login.html", error=error, username=username, next_url=next_url
+            )
+            return page, 429
         account = None
         if username and password:
-            account = accounts.authenticate(get_db(), username, password)
+            account = accounts.authenticate(db, username, password)
         if account is None:
+            if username:
+                accounts.record_login_failure(db, username, request.remote_addr or "")
             error = _l("Wrong username or password.")
             return render_template(
                 "auth/login.html", error=error, username=username, next_url=next_url
             )
+        accounts.clear_login_failures(db, username)
         start_session(account)
         return redirect(next_url or url_for("index"))
     if current_account() is not None and auth_method() == "session":
