@@ -54,6 +54,7 @@ class PolicyTerms:
     free_return_shipping: bool = False  # R2: merchant pays every return leg (more generous)
     repair_fee_cap_fen: int | None = None  # R6: a quoted repair fee never exceeds this
     after_sales_carrier: str = ""  # R25 a dedicated after-sales carrier channel
+    store_name: str = ""  # R11 the store's name as its policy is published (empty: its id)
     notes: tuple[CategoryNote, ...] = field(default=())  # R23
     currency: str = "CNY"
 
@@ -152,6 +153,8 @@ def check_terms(terms: PolicyTerms) -> None:
     for part in terms.warranty_parts:
         if not part.strip():
             raise InvalidInput("a listed warranty part needs a name", field="warranty_parts")
+    if len(terms.store_name) > 60:
+        raise InvalidInput("the store's name is at most 60 characters (R11)", field="store_name")
     if terms.repair_fee_cap_fen is not None and terms.repair_fee_cap_fen < 0:
         raise InvalidInput(
             "repair_fee_cap_fen must not be negative (R6)", field="repair_fee_cap_fen"
@@ -187,6 +190,7 @@ def most_generous(versions: list[PolicyTerms]) -> PolicyTerms:
     for v in versions[1:]:
         categories.extend(c for c in v.categories if c not in categories)
     changes["categories"] = tuple(categories)
+    changes["store_name"] = versions[-1].store_name  # a name, not a term: the latest one
     return replace(base, **changes)  # type: ignore[arg-type]
 
 

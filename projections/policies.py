@@ -13,7 +13,7 @@ the pure rule functions about it.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import Enum
@@ -245,3 +245,25 @@ def store_products(db: Database, merchant_id: str, *, limit: int = 200) -> list[
             )
     ordered = sorted(latest.values(), key=lambda p: (p.category, p.title, p.sku))
     return ordered[:limit]
+
+
+def store_names(db: Database, merchant_ids: Iterable[str]) -> dict[str, str]:
+    """R11: each store's name as its latest published version gives it (stores without one are
+    left out)."""
+    wanted = sorted(set(merchant_ids))
+    if not wanted:
+        return {}
+    marks = ", ".join("?" for _ in wanted)
+    with db.connect() as conn:
+        rows = conn.execute(
+            f"SELECT v.merchant_id, v.terms FROM policy_versions v JOIN policy_merchants m "
+            f"ON m.merchant_id = v.merchant_id AND m.current_number = v.number "
+            f"WHERE v.merchant_id IN ({marks})",
+            wanted,
+        ).fetchall()
+    names = {}
+    for row in rows:
+        name = str(json.loads(row["terms"]).get("store_name") or "").strip()
+        if name:
+            names[str(row["merchant_id"])] = name
+    return names

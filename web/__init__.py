@@ -48,7 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides what the environment gives (tests pass
     ``DATABASE_URL``, ``SECRET_KEY``, ``TESTING``). A ready ``Database`` may be passed as
     ``config["DATABASE"]`` to share one between the app and a test."""
-    from web import actions, auth, csrf, errors, i18n, timefmt
+    from web import actions, auth, csrf, errors, i18n, stores, timefmt
     from web.settings import load_settings
 
     app = Flask(__name__)
@@ -67,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     timefmt.init_app(app)
     actions.init_app(app)
+    stores.init_app(app)
     app.after_request(_security_headers)
 
     for name in app.config["AUDIENCE_MODULES"]:

@@ -84,12 +84,14 @@ def digital_terms() -> PolicyTerms:
         free_return_shipping=False,
         repair_fee_cap_fen=50_000,
         after_sales_carrier="顺丰速运 售后专线",
+        store_name="山海数码旗舰店",
         notes=(CategoryNote("phone", "防水等级 IP68，进水不在保修范围 (R23)"),),
     )
 
 
 def fresh_terms() -> PolicyTerms:
     return PolicyTerms(
+        store_name="鲜果时光生鲜店",
         categories=("fruit", "cosmetics", "gift_box"),
         exclusions=(
             Exclusion("fruit", ExclusionKind.FRESH, "生鲜易腐，签收后不支持七天无理由退货"),
