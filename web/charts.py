@@ -217,10 +217,11 @@ class Chart:
                 f"<td>{escape(self.value_text(s.values[index]))}</td>" for s in self.series
             )
             rows.append(f'<tr><th scope="row">{escape(label)}</th>{cells}</tr>')
+        month = gettext("Month")  # outside the f-string, so that extraction finds it
         return Markup(
             '<div class="table-wrap"><table>'
             f"<caption>{escape(self.title)}</caption>"
-            f'<thead><tr><th scope="col">{escape(gettext("Month"))}</th>{head}</tr></thead>'
+            f'<thead><tr><th scope="col">{escape(month)}</th>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table></div>"
         )
 
