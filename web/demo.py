@@ -389,26 +389,14 @@ def run_demo(
     clock.advance(hours=1)
     step(f"{c2}:accept", app.accept, actor=DIGITAL_STAFF, case_no=c2)
     clock.advance(hours=6)
-    step(
-        f"{c2}:ship",
-        app.ship_return,
-        actor=ZHANG,
-        case_no=c2,
-        carrier="顺丰速运",
-        tracking_no="SF1400229910",
-        fee_fen=1_800,
-    )
-    clock.advance(days=1)
-    step(f"{c2}:delivered", app.record_return_delivered, actor=PLATFORM, case_no=c2)
-    clock.advance(hours=2)
-    step(f"{c2}:receipt", app.confirm_receipt, actor=DIGITAL_STAFF, case_no=c2)
-    step(
-        f"{c2}:inspect",
-        app.inspect,
-        actor=DIGITAL_STAFF,
-        case_no=c2,
+    send_back_and_inspect(
+        c2,
+        ZHANG,
+        DIGITAL_STAFF,
+        ("顺丰速运", "SF1400229910", 1_800),
+        "屏幕排线缺陷，确认质量问题",
+        to_receipt=timedelta(hours=2),
         responsibility="product_defect",
-        findings="屏幕排线缺陷，确认质量问题",
     )
     step(
         f"{c2}:compensate",
@@ -479,24 +467,15 @@ def run_demo(
     )
     clock.advance(hours=1)
     step(f"{c4}:accept", app.accept, actor=FRESH_STAFF, case_no=c4)
-    step(
-        f"{c4}:ship",
-        app.ship_return,
-        actor=WANG,
-        case_no=c4,
-        carrier="中通快递",
-        tracking_no="ZTO7731002931",
-    )
-    clock.advance(days=2)
-    step(f"{c4}:delivered", app.record_return_delivered, actor=PLATFORM, case_no=c4)
-    step(f"{c4}:receipt", app.confirm_receipt, actor=FRESH_STAFF, case_no=c4)
-    step(
-        f"{c4}:inspect",
-        app.inspect,
-        actor=FRESH_STAFF,
-        case_no=c4,
+    send_back_and_inspect(
+        c4,
+        WANG,
+        FRESH_STAFF,
+        ("中通快递", "ZTO7731002931", 0),
+        "确认发错货",
+        transit=timedelta(days=2),
+        to_receipt=timedelta(0),
         responsibility="product_defect",
-        findings="确认发错货",
     )
     step(
         f"{c4}:exchange",
@@ -519,24 +498,14 @@ def run_demo(
     )
     clock.advance(hours=10)
     step(f"{c5}:accept", app.accept, actor=DIGITAL_STAFF, case_no=c5)
-    step(
-        f"{c5}:ship",
-        app.ship_return,
-        actor=ZHANG,
-        case_no=c5,
-        carrier="顺丰速运",
-        tracking_no="SF1400238812",
-    )
-    clock.advance(days=1)
-    step(f"{c5}:delivered", app.record_return_delivered, actor=PLATFORM, case_no=c5)
-    step(f"{c5}:receipt", app.confirm_receipt, actor=DIGITAL_STAFF, case_no=c5)
-    step(
-        f"{c5}:inspect",
-        app.inspect,
-        actor=DIGITAL_STAFF,
-        case_no=c5,
+    send_back_and_inspect(
+        c5,
+        ZHANG,
+        DIGITAL_STAFF,
+        ("顺丰速运", "SF1400238812", 0),
+        "左耳喇叭虚焊",
+        to_receipt=timedelta(0),
         responsibility="product_defect",
-        findings="左耳喇叭虚焊",
     )
     clock.advance(days=2)
     step(
@@ -561,24 +530,14 @@ def run_demo(
     )
     clock.advance(hours=3)
     step(f"{c6}:accept", app.accept, actor=DIGITAL_STAFF, case_no=c6)
-    step(
-        f"{c6}:ship",
-        app.ship_return,
-        actor=LI,
-        case_no=c6,
-        carrier="京东物流",
-        tracking_no="JDX0018827361",
-    )
-    clock.advance(days=1)
-    step(f"{c6}:delivered", app.record_return_delivered, actor=PLATFORM, case_no=c6)
-    step(f"{c6}:receipt", app.confirm_receipt, actor=DIGITAL_STAFF, case_no=c6)
-    step(
-        f"{c6}:inspect",
-        app.inspect,
-        actor=DIGITAL_STAFF,
-        case_no=c6,
+    send_back_and_inspect(
+        c6,
+        LI,
+        DIGITAL_STAFF,
+        ("京东物流", "JDX0018827361", 0),
+        "充电盒外壳摔裂，属人为损坏",
+        to_receipt=timedelta(0),
         responsibility="user_damage",
-        findings="充电盒外壳摔裂，属人为损坏",
     )
     step(
         f"{c6}:quote",
