@@ -487,16 +487,11 @@ class Counts:
         return cls(**{c: int(row[c] or 0) for c in _DAILY_COUNTS})
 
 
-@dataclass(frozen=True)
-class MerchantMetrics:
-    """R15 (and R18) figures of one merchant over the CST days ``start``..``end`` (inclusive)."""
+class CountRates:
+    """The R15/R18 rates of a period's ``counts``; shared by a merchant's figures and each month
+    of its series."""
 
-    merchant_id: str
-    start: date
-    end: date
     counts: Counts
-    acceptance: Durations
-    first_response: Durations
 
     @property
     def after_sales_rate(self) -> Rate:
@@ -819,28 +814,24 @@ def sku_alerts(db: Database, as_of: date, *, merchant_id: str | None = None) -> 
 
 
 @dataclass(frozen=True)
-class MonthPoint:
+class MerchantMetrics(CountRates):
+    """R15 (and R18) figures of one merchant over the CST days ``start``..``end`` (inclusive)."""
+
+    merchant_id: str
+    start: date
+    end: date
+    counts: Counts
+    acceptance: Durations
+    first_response: Durations
+
+
+@dataclass(frozen=True)
+class MonthPoint(CountRates):
     """One CST month of a merchant's record, for charts."""
 
     month: str  # YYYY-MM
     counts: Counts
     first_response: Durations
-
-    @property
-    def after_sales_rate(self) -> Rate:
-        return Rate(self.counts.cases_opened, self.counts.delivered_lines)
-
-    @property
-    def refund_rate(self) -> Rate:
-        return Rate(self.counts.refunded_cases, self.counts.delivered_lines)
-
-    @property
-    def breach_rate(self) -> Rate:
-        return Rate(self.counts.merchant_breaches, self.counts.cases_opened)
-
-    @property
-    def satisfaction(self) -> Rate:
-        return Rate(self.counts.rating_sum, self.counts.ratings)
 
 
 def merchant_series(db: Database, merchant_id: str) -> list[MonthPoint]:
