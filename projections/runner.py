@@ -19,7 +19,10 @@ missing id. (This relies on the library's default of inserting under a table loc
 ids visible in order; ``POSTGRES_ENABLE_DB_FUNCTIONS`` inserts without that lock.)
 
 Topics: a projection with ``topics`` receives only events with those topics, but its position
-still advances over every notification. Filtering happens in Python, before decoding: the
+still advances over every notification.
+
+Bad events: an event a projection cannot apply is parked (``projections.parking``), not retried
+forever; the batch goes on without it. Filtering happens in Python, before decoding: the
 library's SQL topic filter has no index behind it on either store, and with it the runner could
 not tell "no matching event yet" from "nothing more to read" without a second query.
 """
