@@ -201,7 +201,7 @@ def parse_policy_form(data: MultiDict[str, str]) -> tuple[PolicyForm, PolicyTerm
     if not categories:
         form.add_error("categories", gettext("List at least one product category (R11)."))
 
-    numbers: dict[str, int] = {}
+    numbers: dict[str, Any] = {}  # whole-number terms by name (INT_FIELDS)
     for name in INT_FIELDS:
         text = form.values[name]
         if not text.isdigit() or int(text) <= 0:
