@@ -24,12 +24,12 @@ if TYPE_CHECKING:
 
 #: Modules providing blueprints, registered in this order when they exist.
 AUDIENCE_MODULES: tuple[str, ...] = (
-    "web.consumer",
-    "web.merchant",
-    "web.agent",
-    "web.arbitrator",
-    "web.finance",
-    "web.public",
+    "web.pages.consumer",
+    "web.pages.merchant",
+    "web.pages.agent",
+    "web.pages.arbitrator",
+    "web.pages.finance",
+    "web.pages.public",
     "web.api",
 )
 
@@ -48,7 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides what the environment gives (tests pass
     ``DATABASE_URL``, ``SECRET_KEY``, ``TESTING``). A ready ``Database`` may be passed as
     ``config["DATABASE"]`` to share one between the app and a test."""
-    from web import actions, auth, csrf, errors, i18n, stores, timefmt
+    from web.common import actions, auth, csrf, errors, i18n, stores, timefmt
     from web.settings import load_settings
 
     app = Flask(__name__)

@@ -26,8 +26,9 @@ from domain.values import Actor, ExclusionKind, Role, TenderKind
 from projections.policies import current_policy, policy_history
 from projections.registry import make_runner
 from tests.web.conftest import PASSWORD, csrf_token_for, login_as, make_app
-from web import accounts, get_db
-from web import merchant as merchant_module
+from web import get_db
+from web.common import accounts
+from web.pages.merchant import routes as merchant_module
 
 STORE, OTHER_STORE = "M3001", "M3002"
 STAFF = Actor(Role.MERCHANT, "S2001", merchant_id=STORE)

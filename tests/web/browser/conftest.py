@@ -30,8 +30,9 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from projections.labels import STEP_LABELS
 from tests.web.conftest import DEMO_PASSWORDS, load_demo, make_app
-from web import casepage, get_db
-from web.i18n import LANGUAGES
+from web import get_db
+from web.common import casepage
+from web.common.i18n import LANGUAGES
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

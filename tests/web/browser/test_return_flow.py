@@ -21,7 +21,8 @@ import pytest
 from projections.labels import STEP_LABELS
 from projections.timeline import timeline
 from tests.web.browser.conftest import LiveServer, Texts, check_page, log_in
-from web import casepage, get_db
+from web import get_db
+from web.common import casepage
 
 pytestmark = pytest.mark.browser
 

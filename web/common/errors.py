@@ -32,7 +32,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from domain.errors import DomainError
-from web.csrf import CSRFError
+from web.common.csrf import CSRFError
 
 log = logging.getLogger(__name__)
 

@@ -41,10 +41,9 @@ from projections.labels import AWAITING_LABELS, queue_label
 from projections.queues import QueueItem, queue_counts, queue_page
 from projections.timeline import CaseSummary, TimelineStep, case_summaries, case_summary, timeline
 from web import get_db
-from web.actions import perform, refusal_text, request_id_from_form
-from web.arbitrator import AmountError, amount_error_text, parse_yuan, tender_label, yuan_text
-from web.auth import add_nav_link, current_actor, restrict_blueprint, set_audience_home
-from web.casepage import (
+from web.common.actions import perform, refusal_text, request_id_from_form
+from web.common.auth import add_nav_link, current_actor, restrict_blueprint, set_audience_home
+from web.common.casepage import (
     RULING_LABELS,
     clock_label,
     kind_label,
@@ -53,7 +52,14 @@ from web.casepage import (
     party_label,
     status_label,
 )
-from web.charts import Series, decimal_text, line_chart
+from web.common.charts import Series, decimal_text, line_chart
+from web.pages.arbitrator.routes import (
+    AmountError,
+    amount_error_text,
+    parse_yuan,
+    tender_label,
+    yuan_text,
+)
 from web.services import get_service
 
 

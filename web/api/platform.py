@@ -12,7 +12,7 @@ from domain.values import Role
 from projections.policies import current_policy, policy_history
 from projections.queues import queue_counts, queue_page
 from web import get_db
-from web.api_core import (
+from web.api.core import (
     PLATFORM_ROLES,
     dump,
     dump_list,
@@ -22,8 +22,7 @@ from web.api_core import (
     role,
     run_command,
 )
-from web.auth import current_account
-from web.schemas import (
+from web.api.schemas import (
     CommandResultSchema,
     PageQuerySchema,
     PolicyVersionSchema,
@@ -31,6 +30,7 @@ from web.schemas import (
     QueueCountsSchema,
     QueuePageSchema,
 )
+from web.common.auth import current_account
 
 CONSUMER = Role.CONSUMER.value
 MERCHANT = Role.MERCHANT.value

@@ -36,15 +36,15 @@ from projections.policies import current_policy, policy_history
 from projections.queues import QueueItem, queue_counts, queue_page
 from projections.timeline import CaseSummary, case_summaries, case_summary
 from web import get_db
-from web.actions import perform, refresh_read_models, refusal_text, request_id_from_form
-from web.auth import (
+from web.common.actions import perform, refresh_read_models, refusal_text, request_id_from_form
+from web.common.auth import (
     add_nav_link,
     current_account,
     current_actor,
     restrict_blueprint,
     set_audience_home,
 )
-from web.casepage import (
+from web.common.casepage import (
     RESPONSIBILITY_LABELS,
     CaseView,
     clock_label,
@@ -55,7 +55,8 @@ from web.casepage import (
     reason_label,
     status_label,
 )
-from web.policy_form import (
+from web.common.timefmt import viewer_zone
+from web.pages.merchant.policy_form import (
     EXCLUSION_KIND_LABELS,
     FIELD_LABELS,
     INT_FIELDS,
@@ -66,9 +67,8 @@ from web.policy_form import (
     parse_policy_form,
     parse_yuan,
 )
-from web.public import public_constants
+from web.pages.public.routes import public_constants
 from web.services import get_service
-from web.timefmt import viewer_zone
 
 bp = Blueprint("merchant", __name__, url_prefix="/merchant")
 restrict_blueprint(bp, Role.MERCHANT)
@@ -512,7 +512,7 @@ def _refuse(case_no: str, message: str) -> ResponseReturnValue:
 
 
 def _uploads(case_no: str, field: str = "photos") -> list[Any] | ResponseReturnValue:
-    from web import evidence as store
+    from web.common import evidence as store
 
     try:
         checked = store.check_uploads(request.files.getlist(field), field=field)

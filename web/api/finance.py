@@ -14,10 +14,9 @@ from marshmallow import ValidationError
 
 from domain.values import Role
 from projections import metrics
-from web import finance, get_db
-from web.api_core import dump, dump_list, load_query, operation
-from web.auth import current_account
-from web.schemas import (
+from web import get_db
+from web.api.core import dump, dump_list, load_query, operation
+from web.api.schemas import (
     BadgeListSchema,
     BalanceListSchema,
     BalanceQuerySchema,
@@ -30,6 +29,8 @@ from web.schemas import (
     RefundDueListSchema,
     RefundsDueQuerySchema,
 )
+from web.common.auth import current_account
+from web.pages.finance import routes as finance
 
 FINANCE = Role.FINANCE.value
 AGENT = Role.PLATFORM_AGENT.value

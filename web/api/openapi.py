@@ -13,8 +13,8 @@ from typing import Any
 from flask import Flask
 from marshmallow import Schema, fields, validate
 
-from web.api_core import OPERATIONS, Operation
-from web.schemas import ErrorSchema
+from web.api.core import OPERATIONS, Operation
+from web.api.schemas import ErrorSchema
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"

@@ -49,7 +49,7 @@ HTML_LANG = {"zh_CN": "zh-CN", "en": "en"}
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
-WEB_DIR = Path(__file__).resolve().parent
+WEB_DIR = Path(__file__).resolve().parent.parent
 TRANSLATIONS_DIR = WEB_DIR / "translations"
 PROJECT_DIR = WEB_DIR.parent
 BABEL_CFG = PROJECT_DIR / "babel.cfg"
@@ -142,7 +142,8 @@ def _remember_choice() -> None:
     g.lang_choice = requested
     account = g.get("account")
     if account is not None and account.locale != requested and g.get("auth_method") == "session":
-        from web import accounts, get_db
+        from web import get_db
+        from web.common import accounts
 
         accounts.set_preferences(get_db(), account.username, locale=requested)
 
@@ -179,7 +180,7 @@ def template_context() -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
-    from web.timefmt import select_timezone
+    from web.common.timefmt import select_timezone
 
     _Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.before_request(_remember_choice)

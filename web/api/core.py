@@ -28,7 +28,7 @@ from domain.service import Result
 from domain.values import Actor, Role
 from projections.timeline import CaseSummary, case_summary
 from web import get_db
-from web.auth import current_account, current_actor, ensure_can_see_case, login_required
+from web.common.auth import current_account, current_actor, ensure_can_see_case, login_required
 from web.services import get_service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -37,14 +37,15 @@ from domain.values import Actor, CaseKind, Reason, Role
 from projections.orders import OrderLineRow, cases_of_order, order_lines, orders_of_consumer
 from projections.policies import policy_version
 from projections.timeline import CaseSummary, case_summaries, case_summary
-from web import casepage, get_db
-from web import evidence as evidence_store
-from web.accounts import Account
-from web.actions import perform, refresh_read_models, refusal_text, request_id_from_form
-from web.auth import add_nav_link, current_account, restrict_blueprint, set_audience_home
-from web.casepage import CaseView, load_case_view, money
+from web import get_db
+from web.common import casepage
+from web.common import evidence as evidence_store
+from web.common.accounts import Account
+from web.common.actions import perform, refresh_read_models, refusal_text, request_id_from_form
+from web.common.auth import add_nav_link, current_account, restrict_blueprint, set_audience_home
+from web.common.casepage import CaseView, load_case_view, money
+from web.common.timefmt import localtime
 from web.services import get_service
-from web.timefmt import localtime
 
 log = logging.getLogger(__name__)
 

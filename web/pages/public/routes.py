@@ -29,8 +29,8 @@ from projections.policies import (
     store_products,
 )
 from web import get_db
-from web.casepage import money
-from web.policy_form import EXCLUSION_KIND_LABELS
+from web.common.casepage import money
+from web.pages.merchant.policy_form import EXCLUSION_KIND_LABELS
 
 bp = Blueprint("public", __name__)
 

@@ -15,9 +15,12 @@ from __future__ import annotations
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
-from web import api_cases, api_finance, api_orders, api_platform
-from web.api_core import OPERATIONS, bp, operation
-from web.openapi import build_document
+from web.api import cases as api_cases
+from web.api import finance as api_finance
+from web.api import orders as api_orders
+from web.api import platform as api_platform
+from web.api.core import OPERATIONS, bp, operation
+from web.api.openapi import build_document
 
 __all__ = ["OPERATIONS", "api_cases", "api_finance", "api_orders", "api_platform", "bp"]
 

@@ -2,7 +2,7 @@
 
 A view module builds a :class:`CaseView` and includes the partials::
 
-    from web.casepage import load_case_view
+    from web.common.casepage import load_case_view
 
     view = load_case_view(case_no, include_internal=True)   # 404 unless the viewer may see it
     return render_template("agent/case.html", view=view)
@@ -41,7 +41,13 @@ from projections.labels import (
 )
 from projections.timeline import CaseSummary, TimelineStep, case_summary, timeline
 from web import get_db
-from web.auth import case_scope, current_account, ensure_can_see_case, login_required, role_label
+from web.common.auth import (
+    case_scope,
+    current_account,
+    ensure_can_see_case,
+    login_required,
+    role_label,
+)
 
 __all__ = [
     "CLOSE_OUTCOME_LABELS",
@@ -707,7 +713,7 @@ def evidence_meta(sha256: str, case_no: str) -> dict[str, Any] | None:
 
 def send_evidence(sha256: str) -> ResponseReturnValue:
     """The stored file, for a person who may see a case carrying it; 404 for anyone else."""
-    from web import evidence as store
+    from web.common import evidence as store
 
     account = current_account()
     if account is None:

@@ -18,7 +18,7 @@ from flask_babel import gettext
 
 from domain.errors import DomainError
 from domain.service import Result
-from web.auth import current_actor
+from web.common.auth import current_actor
 from web.services import get_service
 
 

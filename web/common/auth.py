@@ -52,10 +52,11 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from domain.values import Actor, Role
-from web import accounts, get_db
-from web.accounts import Account, AccountError
-from web.errors import is_api_request
-from web.timefmt import localtime
+from web import get_db
+from web.common import accounts
+from web.common.accounts import Account, AccountError
+from web.common.errors import is_api_request
+from web.common.timefmt import localtime
 
 bp = Blueprint("auth", __name__)
 

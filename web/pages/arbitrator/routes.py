@@ -45,9 +45,9 @@ from projections.labels import AWAITING_LABELS
 from projections.queues import queue_counts, queue_page
 from projections.timeline import TimelineStep, case_summaries, case_summary, timeline
 from web import get_db
-from web.actions import perform
-from web.auth import add_nav_link, restrict_blueprint, set_audience_home
-from web.casepage import (
+from web.common.actions import perform
+from web.common.auth import add_nav_link, restrict_blueprint, set_audience_home
+from web.common.casepage import (
     CLOSE_OUTCOME_LABELS,
     RESPONSIBILITY_LABELS,
     RULING_LABELS,

@@ -24,7 +24,7 @@ from typing import Any
 
 from flask import Response
 
-from web.timefmt import to_viewer
+from web.common.timefmt import to_viewer
 
 BOM = "\ufeff"
 

@@ -15,9 +15,9 @@ from domain.rules import eligibility
 from domain.values import CaseKind, Reason, Role
 from projections.orders import orders_of_consumer
 from web import get_db
-from web.api_core import dump, load_query, operation
-from web.auth import current_actor, ensure_can_see_case
-from web.schemas import OrderListSchema, OrderSchema, PageQuerySchema
+from web.api.core import dump, load_query, operation
+from web.api.schemas import OrderListSchema, OrderSchema, PageQuerySchema
+from web.common.auth import current_actor, ensure_can_see_case
 from web.services import get_service
 
 #: The (kind, reason) pairs whose eligibility an order line shows.

@@ -17,9 +17,8 @@ from domain.case_values import Evidence, Ruling, RulingOutcome
 from domain.service import LineRequest
 from domain.values import Role
 from projections.timeline import case_summaries, timeline
-from web import evidence as store
 from web import get_db
-from web.api_core import (
+from web.api.core import (
     dump,
     is_staff,
     load_json,
@@ -30,9 +29,7 @@ from web.api_core import (
     visible_case,
     visible_case_or_404,
 )
-from web.auth import case_scope
-from web.casepage import size_text, visible_steps
-from web.schemas import (
+from web.api.schemas import (
     COMMAND_SCHEMAS,
     CaseDetailSchema,
     CaseListQuerySchema,
@@ -41,6 +38,9 @@ from web.schemas import (
     EvidenceUploadSchema,
     OpenCaseSchema,
 )
+from web.common import evidence as store
+from web.common.auth import case_scope
+from web.common.casepage import size_text, visible_steps
 
 CONSUMER = Role.CONSUMER.value
 MERCHANT = Role.MERCHANT.value

@@ -47,10 +47,10 @@ from projections import ledger
 from projections.ledger import AccountBalance, JournalLine, RefundDue
 from projections.timeline import case_summary
 from web import get_db
-from web.actions import perform
-from web.auth import add_nav_link, restrict_blueprint, set_audience_home
-from web.casepage import load_case_view, money
-from web.csvexport import Column, attr, csv_response
+from web.common.actions import perform
+from web.common.auth import add_nav_link, restrict_blueprint, set_audience_home
+from web.common.casepage import load_case_view, money
+from web.common.csvexport import Column, attr, csv_response
 from web.services import get_service
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")

@@ -1,0 +1,5 @@
+"""agent pages."""
+
+from web.pages.agent.routes import bp
+
+__all__ = ["bp"]
