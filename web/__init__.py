@@ -6,7 +6,7 @@ the ``Database`` is built on first use by ``get_db()``.
 
 Audience blueprints are found by module name (``AUDIENCE_MODULES``): a module that exists is
 imported and either its ``init_app(app)`` is called or its ``bp`` blueprint registered, so the
-people writing ``web/consumer.py`` & co. never edit this file.
+people writing ``web/pages/consumer/`` & co. never edit this file.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 #: Modules providing blueprints, registered in this order when they exist.
 AUDIENCE_MODULES: tuple[str, ...] = (
+    "web.pages.case",
     "web.pages.consumer",
     "web.pages.merchant",
     "web.pages.agent",
@@ -49,7 +50,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ``DATABASE_URL``, ``SECRET_KEY``, ``TESTING``). A ready ``Database`` may be passed as
     ``config["DATABASE"]`` to share one between the app and a test."""
     from web.common import actions, auth, csrf, errors, i18n, stores, timefmt
+    from web.pages import auth as auth_pages
     from web.settings import load_settings
+    from web.users_cli import users_cli
 
     app = Flask(__name__)
     given = dict(config or {})
@@ -63,6 +66,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Order matters: who is asking (auth) before the CSRF check, which exempts bearer tokens.
     errors.init_app(app)
     auth.init_app(app)
+    auth_pages.init_app(app)
+    app.cli.add_command(users_cli)
     csrf.init_app(app)
     i18n.init_app(app)
     timefmt.init_app(app)

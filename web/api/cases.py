@@ -40,7 +40,8 @@ from web.api.schemas import (
 )
 from web.common import evidence as store
 from web.common.auth import case_scope
-from web.common.casepage import size_text, visible_steps
+from web.common.casepage import visible_steps
+from web.common.formats import size_text
 
 CONSUMER = Role.CONSUMER.value
 MERCHANT = Role.MERCHANT.value

@@ -1,4 +1,6 @@
-"""Log-in, roles, access checks, the navigation registry and the ``aftersales users`` commands.
+"""Who is asking: sessions and API tokens, roles, access checks and the navigation registry.
+
+The log-in pages are ``web.pages.auth``; the ``aftersales users`` commands ``web.users_cli``.
 
 Who is asking is settled once per request, before any view runs:
 
@@ -26,27 +28,21 @@ For navigation, from the module that builds a blueprint (works for apps and blue
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
-from urllib.parse import urlsplit
 
-import click
 from flask import (
     Blueprint,
     Flask,
     abort,
     current_app,
-    flash,
     g,
     redirect,
-    render_template,
     request,
     session,
     url_for,
 )
-from flask.cli import AppGroup
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
@@ -54,11 +50,8 @@ from werkzeug.routing import BuildError
 from domain.values import Actor, Role
 from web import get_db
 from web.common import accounts
-from web.common.accounts import Account, AccountError
+from web.common.accounts import Account
 from web.common.errors import is_api_request
-from web.common.timefmt import localtime
-
-bp = Blueprint("auth", __name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -314,71 +307,6 @@ def role_label(role: str) -> Any:
     return ROLE_LABELS.get(role, role)
 
 
-# --- views ----------------------------------------------------------------------------------
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths (``/x?y``): never another host, scheme or ``//host``."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
-
-
-@bp.route("/login", methods=["GET", "POST"])
-def login() -> ResponseReturnValue:
-    next_url = _safe_next(request.values.get("next"))
-    if request.method == "POST":
-        username = request.form.get("username", "").strip()
-        password = request.form.get("password", "")
-        db = get_db()
-        locked = accounts.login_locked_until(db, username) if username else None
-        if locked is not None:
-            error = _l(
-                "Too many failed log-ins for this user. Try again after %(time)s.",
-                time=localtime(locked, "time"),
-            )
-            page = render_template(
-                "auth/login.html", error=error, username=username, next_url=next_url
-            )
-            return page, 429
-        account = None
-        if username and password:
-            account = accounts.authenticate(db, username, password)
-        if account is None:
-            if username:
-                accounts.record_login_failure(db, username, request.remote_addr or "")
-            error = _l("Wrong username or password.")
-            return render_template(
-                "auth/login.html", error=error, username=username, next_url=next_url
-            )
-        accounts.clear_login_failures(db, username)
-        start_session(account)
-        return redirect(next_url or url_for("index"))
-    if current_account() is not None and auth_method() == "session":
-        return redirect(next_url or url_for("index"))
-    return render_template("auth/login.html", error=None, username="", next_url=next_url)
-
-
-@bp.route("/logout", methods=["POST"])
-def logout() -> ResponseReturnValue:
-    end_session()
-    flash(_l("You have logged out."), "info")
-    return redirect(url_for("auth.login"))
-
-
-def index() -> ResponseReturnValue:
-    """``/``: a logged-in person goes to their audience's home; others see a log-in link."""
-    account = current_account()
-    if account is not None:
-        home = audience_home_url(account)
-        if home is not None:
-            return redirect(home)
-    return render_template("auth/home.html")
-
-
 def template_context() -> dict[str, Any]:
     return {
         "current_account": current_account(),
@@ -389,87 +317,4 @@ def template_context() -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     app.before_request(_load_account)
-    app.register_blueprint(bp)
-    app.add_url_rule("/", "index", index)
     app.context_processor(template_context)
-    app.cli.add_command(users_cli)
-
-
-# --- aftersales users ... -------------------------------------------------------------------
-
-
-@click.group("users", cls=AppGroup, help="Manage accounts and API tokens.")
-def users_cli() -> None:
-    pass
-
-
-def _read_password(from_stdin: bool) -> str:
-    if from_stdin:
-        line = sys.stdin.readline()
-        password = line.rstrip("\r\n")
-        if not password:
-            raise click.UsageError("--password-stdin: no password on standard input")
-        return password
-    typed: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    return typed
-
-
-@users_cli.command("create")
-@click.argument("username")
-@click.option(
-    "--role",
-    required=True,
-    type=click.Choice(accounts.ACCOUNT_ROLES),
-    help="What the person does here.",
-)
-@click.option("--party-id", required=True, help="Consumer id or staff id (actor id in events).")
-@click.option("--merchant-id", default=None, help="The store of merchant staff (merchant only).")
-@click.option("--display-name", default=None, help="Name shown on pages (default: username).")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_user_command(
-    username: str,
-    role: str,
-    party_id: str,
-    merchant_id: str | None,
-    display_name: str | None,
-    password_stdin: bool,
-) -> None:
-    """Create an account that can log in."""
-    password = _read_password(password_stdin)
-    try:
-        account = accounts.create_account(
-            get_db(), username, password, role, display_name or username, party_id, merchant_id
-        )
-    except AccountError as error:
-        raise click.ClickException(error.message) from None
-    store = f" of store {account.merchant_id}" if account.merchant_id else ""
-    click.echo(f"created {account.role} {account.username} (party {account.party_id}{store})")
-
-
-@users_cli.command("token")
-@click.argument("username")
-def token_command(username: str) -> None:
-    """Issue an API token (printed once; keep it secret)."""
-    try:
-        token = accounts.issue_token(get_db(), username)
-    except AccountError as error:
-        raise click.ClickException(error.message) from None
-    click.echo(token)
-
-
-@users_cli.command("revoke-tokens")
-@click.argument("username")
-def revoke_tokens_command(username: str) -> None:
-    """Revoke every API token of USERNAME."""
-    if accounts.get_account(get_db(), username) is None:
-        raise click.ClickException(f"no account {username!r}")
-    count = accounts.revoke_tokens(get_db(), username)
-    click.echo(f"revoked {count} token(s) of {username}")
-
-
-@users_cli.command("list")
-def list_users_command() -> None:
-    """List accounts (never passwords or tokens)."""
-    for account in accounts.list_accounts(get_db()):
-        store = account.merchant_id or "-"
-        click.echo(f"{account.username}\t{account.role}\t{account.party_id}\t{store}")

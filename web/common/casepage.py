@@ -14,226 +14,41 @@ Everything the partials show is prepared here (translated labels, display names,
 ``¥x.xx``, evidence links), so they need no filter beyond the app's ``|localtime`` and
 ``countdown``. Only rows are read (projections.timeline): no aggregate is loaded.
 
-The evidence download route ``/evidence/<sha256>`` (blueprint ``case``) serves a file to anyone
-who may see a case carrying it; everyone else gets 404. ``web.consumer`` registers the blueprint.
+Codes in words come from ``web.common.labels``, a step's label and facts from
+``web.common.step_text``; the evidence download route is ``web.pages.case``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, url_for
-from flask.typing import ResponseReturnValue
+from flask import abort, current_app, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from domain.values import Role
-from projections.labels import (
-    CLOCK_LABELS,
-    DEADLINE_OUTCOME_LABELS,
-    STEP_LABELS,
-    queue_label,
-)
+from projections.labels import DEADLINE_OUTCOME_LABELS
 from projections.timeline import CaseSummary, TimelineStep, case_summary, timeline
 from web import get_db
-from web.common.auth import (
-    case_scope,
-    current_account,
-    ensure_can_see_case,
-    login_required,
-    role_label,
+from web.common.auth import current_account, ensure_can_see_case
+from web.common.formats import money, size_text
+from web.common.labels import (
+    CLOSE_OUTCOME_LABELS,
+    RESPONSIBILITY_LABELS,
+    SYSTEM_LABEL,
+    actor_role_label,
+    clock_label,
+    kind_label,
+    label_of,
+    party_label,
+    queue_text,
+    reason_label,
+    status_label,
 )
-
-__all__ = [
-    "CLOSE_OUTCOME_LABELS",
-    "KIND_LABELS",
-    "REASON_LABELS",
-    "RESPONSIBILITY_LABELS",
-    "RULING_LABELS",
-    "STATUS_LABELS",
-    "CaseView",
-    "DeadlineView",
-    "EvidenceView",
-    "StepView",
-    "bp",
-    "cases_carrying",
-    "clock_label",
-    "kind_label",
-    "load_case_view",
-    "money",
-    "party_label",
-    "queue_text",
-    "reason_label",
-    "rule_url",
-    "status_label",
-]
-
-# --- labels ---------------------------------------------------------------------------------
-
-KIND_LABELS: dict[str, Any] = {
-    "return_refund": _l("Return and refund"),
-    "refund_only": _l("Refund only"),
-    "exchange": _l("Exchange"),
-    "repair": _l("Repair"),
-    "complaint": _l("Complaint"),
-}
-
-REASON_LABELS: dict[str, Any] = {
-    "no_reason": _l("No reason needed (7-day return)"),
-    "quality_defect": _l("Quality problem"),
-    "wrong_item": _l("Wrong item sent"),
-    "transport_damage": _l("Damaged in transit"),
-    "not_delivered": _l("Not delivered"),
-    "missing_item": _l("Item missing from the parcel"),
-    "user_damage": _l("Damage I caused (paid repair)"),
-    "service": _l("The merchant's service"),
-}
-
-STATUS_LABELS: dict[str, Any] = {
-    "requested": _l("Waiting for the merchant's decision"),
-    "rejected": _l("Rejected"),
-    "awaiting_return": _l("Waiting for the goods to be shipped back"),
-    "return_in_transit": _l("Goods on their way back"),
-    "return_delivered": _l("Returned goods delivered to the merchant"),
-    "received": _l("Merchant received the goods"),
-    "inspection_failed": _l("Inspection found damage"),
-    "awaiting_refund": _l("Waiting for refund approval"),
-    "refund_approved": _l("Refund on its way"),
-    "refund_failed": _l("Refund payment failed"),
-    "awaiting_exchange": _l("Waiting for the replacement"),
-    "awaiting_quote_answer": _l("Waiting for your answer to the repair quote"),
-    "repairing": _l("Being repaired"),
-    "returning_unrepaired": _l("Goods being returned unrepaired"),
-    "complaint_open": _l("Complaint waiting for the platform"),
-    "complaint_answered": _l("Complaint answered, handling opinion due"),
-    "opinion_given": _l("Handling opinion given"),
-    "in_arbitration": _l("In arbitration"),
-    "ruled": _l("Ruled: the ruling is being carried out"),
-    "closed": _l("Closed"),
-    "withdrawn": _l("Withdrawn"),
-}
-
-RESPONSIBILITY_LABELS: dict[str, Any] = {
-    "product_defect": _l("product defect"),
-    "transport_damage": _l("damaged in transport"),
-    "user_damage": _l("damage caused by the user"),
-    "no_fault": _l("no fault found"),
-}
-
-RULING_LABELS: dict[str, Any] = {
-    "refund": _l("refund"),
-    "exchange": _l("exchange"),
-    "repair": _l("repair"),
-    "compensation": _l("compensation"),
-    "dismissed": _l("dismissed"),
-}
-
-CLOSE_OUTCOME_LABELS: dict[str, Any] = {
-    "refunded": _l("refunded"),
-    "repaired": _l("repaired"),
-    "returned_unrepaired": _l("returned unrepaired"),
-    "exchanged": _l("exchanged"),
-    "not_shipped": _l("goods not shipped back in time"),
-    "dismissed": _l("dismissed"),
-    "compensated": _l("compensated"),
-    "rejected": _l("rejected"),
-    "withdrawn": _l("withdrawn"),
-    "inspection_failed": _l("inspection found damage"),
-}
-
-PARTY_LABELS: dict[str, Any] = {
-    "consumer": _l("the consumer"),
-    "merchant": _l("the merchant"),
-    "platform_agent": _l("the platform"),
-    "platform": _l("the platform"),
-    "arbitrator": _l("the arbitrator"),
-    "finance": _l("platform finance"),
-    "system": _l("the system"),
-}
-
-SYSTEM_LABEL = _l("System")
-
-TENDER_LABELS: dict[str, Any] = {
-    "card": _l("bank card"),
-    "wallet": _l("wallet balance"),
-    "points": _l("points"),
-    "coupon": _l("coupon"),
-}
-
-
-def _label(table: Mapping[str, Any], code: str | None) -> str:
-    if code is None:
-        return ""
-    text = table.get(code)
-    return str(text) if text is not None else code
-
-
-def kind_label(code: str) -> str:
-    return _label(KIND_LABELS, code)
-
-
-def reason_label(code: str) -> str:
-    return _label(REASON_LABELS, code)
-
-
-def status_label(code: str) -> str:
-    return _label(STATUS_LABELS, code)
-
-
-def party_label(code: str | None) -> str:
-    return _label(PARTY_LABELS, code)
-
-
-def clock_label(code: str | None) -> str:
-    if code is None:
-        return ""
-    text = CLOCK_LABELS.get(code)
-    return gettext(text) if text is not None else code
-
-
-def queue_text(queue: str) -> str:
-    """A queue's name in words (``merchant:m1`` -> "Store m1"); labels use ``{name}`` fields."""
-    text, values = queue_label(queue)
-    return str(gettext(text)).format_map(_Missing(values))
-
-
-def actor_role_label(role: str) -> str:
-    if role == Role.SYSTEM.value:
-        return str(SYSTEM_LABEL)
-    return str(role_label(role))
-
-
-# --- money, sizes, hashes ---------------------------------------------------------------------
-
-_CURRENCY_SIGNS = {"CNY": "¥", "RMB": "¥"}
-
-
-def money(fen: int | None, currency: str = "CNY") -> str:
-    """``¥12.34`` from 1234 fen (integer arithmetic only); ``-¥0.50``; other currencies by code."""
-    if fen is None:
-        return ""
-    sign = "-" if fen < 0 else ""
-    yuan, rest = divmod(abs(int(fen)), 100)
-    symbol = _CURRENCY_SIGNS.get(currency)
-    if symbol is None:
-        return f"{sign}{yuan:,}.{rest:02d} {currency}"
-    return f"{sign}{symbol}{yuan:,}.{rest:02d}"
-
-
-def size_text(size: int) -> str:
-    """``812 B``, ``3.4 KB``, ``1.2 MB`` (one decimal, integer arithmetic)."""
-    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
-        if size >= scale:
-            tenths = (size * 10 + scale // 2) // scale
-            whole, decimal = divmod(tenths, 10)
-            return f"{whole}.{decimal} {unit}"
-    return f"{size} B"
-
+from web.common.step_text import step_amounts, step_facts, step_label
 
 # --- rules page -----------------------------------------------------------------------------
 
@@ -353,11 +168,11 @@ class CaseView:
 
     @property
     def outcome_label(self) -> str:
-        return _label(CLOSE_OUTCOME_LABELS, self.summary.outcome or None)
+        return label_of(CLOSE_OUTCOME_LABELS, self.summary.outcome or None)
 
     @property
     def responsibility_label(self) -> str:
-        return _label(RESPONSIBILITY_LABELS, self.summary.responsibility)
+        return label_of(RESPONSIBILITY_LABELS, self.summary.responsibility)
 
     @property
     def is_open(self) -> bool:
@@ -411,116 +226,6 @@ def _evidence_views(items: Sequence[Mapping[str, Any]], endpoint: str) -> list[E
     ]
 
 
-_AMOUNT_LABELS: dict[str, Any] = {
-    "fee_fen": _l("Fee"),
-    "amount_fen": _l("Amount"),
-    "goods_fen": _l("Goods"),
-    "shipping_fen": _l("Shipping"),
-    "total_fen": _l("Total"),
-    "cap_fen": _l("Refund cap (paid for these goods)"),
-    "refund_fen": _l("Refund"),
-    "compensation_fen": _l("Compensation"),
-}
-
-_FACT_LABELS: dict[str, Any] = {
-    "carrier": _l("Carrier"),
-    "tracking_no": _l("Tracking number"),
-    "psp_reference": _l("Payment reference"),
-    "return_leg_payer": _l("Return shipping paid by"),
-    "outbound_leg_payer": _l("Original shipping paid by"),
-    "queue": _l("Queue"),
-    "classified_kind": _l("Classified as"),
-    "confidence_pct": _l("Confidence"),
-}
-
-
-def _parameters(step: TimelineStep, currency: str) -> dict[str, Any]:
-    """The label's ``{…}`` parameters: amounts as ``¥x.xx``, codes as words."""
-    d = step.details
-    params: dict[str, Any] = {
-        "actor_role": actor_role_label(step.actor_role),
-        "actor_id": step.actor_id,
-        "rule": step.rule,
-    }
-    for key, value in d.items():
-        if key.endswith("_fen") and isinstance(value, int):
-            params[key] = money(value, currency)
-        else:
-            params[key] = value
-    if "responsibility" in d:
-        params["responsibility"] = _label(RESPONSIBILITY_LABELS, d["responsibility"])
-    if step.step == "ruled":
-        params["outcome"] = _label(RULING_LABELS, d.get("outcome"))
-    elif step.step == "closed":
-        params["outcome"] = _label(CLOSE_OUTCOME_LABELS, d.get("outcome"))
-    if "clock" in d:
-        params["clock"] = clock_label(d["clock"])
-    if "queue" in d:
-        params["queue"] = queue_text(str(d["queue"]))
-    return params
-
-
-class _Missing(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def step_label(step: TimelineStep, currency: str = "CNY") -> str:
-    """The step in words, in the viewer's language, with its parameters filled in."""
-    template = STEP_LABELS.get(step.step)
-    if template is None:
-        return step.step.replace("_", " ")
-    return str(gettext(template)).format_map(_Missing(_parameters(step, currency)))
-
-
-_FEE_STEPS = frozenset({"repair_quoted", "quote_accepted", "repair_completed"})
-
-
-def _amounts(step: TimelineStep, currency: str) -> list[tuple[str, str]]:
-    out = []
-    for key, label in _AMOUNT_LABELS.items():
-        value = step.details.get(key)
-        if not isinstance(value, int) or isinstance(value, bool):
-            continue
-        # A zero fee is worth saying for a repair (free in warranty); other zeros are noise.
-        if value or (key == "fee_fen" and step.step in _FEE_STEPS):
-            out.append((str(label), money(value, currency)))
-    for part in step.details.get("split", ()) or ():
-        tender = _label(TENDER_LABELS, str(part.get("kind", "")))
-        label = gettext("Paid back to %(tender)s", tender=tender)
-        if part.get("in_kind"):
-            label = gettext("Returned in kind as %(tender)s", tender=tender)
-        out.append((label, money(int(part.get("amount_fen", 0)), currency)))
-    return out
-
-
-def _facts(step: TimelineStep) -> list[tuple[str, str]]:
-    out = []
-    for key, label in _FACT_LABELS.items():
-        value = step.details.get(key)
-        if value in (None, ""):
-            continue
-        if key in ("return_leg_payer", "outbound_leg_payer"):
-            value = party_label(str(value))
-        elif key == "classified_kind":
-            value = kind_label(str(value))
-        elif key == "confidence_pct":
-            value = f"{value}%"
-        elif key == "queue":
-            value = queue_text(str(value))
-        out.append((str(label), str(value)))
-    if step.step == "repair_quoted" and "in_warranty" in step.details:
-        out.append(
-            (
-                gettext("Warranty"),
-                gettext("within warranty (R5)")
-                if step.details["in_warranty"]
-                else gettext("warranty over (R5)"),
-            )
-        )
-    return out
-
-
 def _deadline(
     d: Mapping[str, Any], open_now: set[tuple[str, str]], *, parse: bool = True
 ) -> DeadlineView:
@@ -560,7 +265,7 @@ def _step_view(
             due_at=c.due_at,
             met=c.met,
             outcome=c.outcome,
-            outcome_label=_label(
+            outcome_label=label_of(
                 {k: gettext(v) for k, v in DEADLINE_OUTCOME_LABELS.items()}, c.outcome
             ),
         )
@@ -583,8 +288,8 @@ def _step_view(
         evidence=_evidence_views(step.evidence, evidence_endpoint),
         closed=closed,
         next_deadline=nxt,
-        amounts=_amounts(step, summary.currency),
-        facts=_facts(step),
+        amounts=step_amounts(step, summary.currency),
+        facts=step_facts(step),
     )
 
 
@@ -662,81 +367,3 @@ def load_case_view(
         triage=_triage(steps) if include_internal else None,
         lines=lines,
     )
-
-
-# --- evidence download ----------------------------------------------------------------------
-
-
-def cases_carrying(sha256: str, scope: Mapping[str, str] | None = None) -> list[str]:
-    """The case numbers among ``scope`` (``web.auth.case_scope``) whose visible steps carry the
-    evidence ``sha256``. Consumers do not reach evidence only on internal steps (P4)."""
-    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-        return []
-    scope = dict(scope or {})
-    sql = (
-        "SELECT DISTINCT t.case_no FROM timeline_steps t "
-        "JOIN case_summary s ON s.case_no = t.case_no WHERE t.evidence LIKE ?"
-    )
-    params: list[Any] = [f'%"sha256":"{sha256}"%']
-    for column in ("consumer_id", "merchant_id"):
-        if column in scope:
-            sql += f" AND s.{column} = ?"
-            params.append(scope[column])
-    if "consumer_id" in scope:
-        sql += " AND t.internal = 0"
-    with get_db().connect() as conn:
-        rows = conn.execute(sql + " ORDER BY t.case_no", params).fetchall()
-    # The LIKE is a prefilter; make sure the hash really is an item's sha256.
-    return [row["case_no"] for row in rows if _carries(row["case_no"], sha256, scope)]
-
-
-def _carries(case_no: str, sha256: str, scope: Mapping[str, str]) -> bool:
-    sql = "SELECT evidence FROM timeline_steps WHERE case_no = ?"
-    if "consumer_id" in scope:
-        sql += " AND internal = 0"
-    with get_db().connect() as conn:
-        rows = conn.execute(sql, (case_no,)).fetchall()
-    return any(item.get("sha256") == sha256 for row in rows for item in json.loads(row["evidence"]))
-
-
-def evidence_meta(sha256: str, case_no: str) -> dict[str, Any] | None:
-    with get_db().connect() as conn:
-        rows = conn.execute(
-            "SELECT evidence FROM timeline_steps WHERE case_no = ? ORDER BY version", (case_no,)
-        ).fetchall()
-    for row in rows:
-        for item in json.loads(row["evidence"]):
-            if item.get("sha256") == sha256:
-                return dict(item)
-    return None
-
-
-def send_evidence(sha256: str) -> ResponseReturnValue:
-    """The stored file, for a person who may see a case carrying it; 404 for anyone else."""
-    from web.common import evidence as store
-
-    account = current_account()
-    if account is None:
-        abort(404)
-    try:
-        scope = case_scope(account)
-    except PermissionError:
-        abort(404)
-    cases = cases_carrying(sha256, scope)
-    if not cases:
-        abort(404)
-    meta = evidence_meta(sha256, cases[0]) or {}
-    return store.send(
-        sha256,
-        name=str(meta.get("name") or sha256),
-        media_type=str(meta.get("media_type") or "application/octet-stream"),
-    )
-
-
-def evidence(sha256: str) -> ResponseReturnValue:
-    """``/evidence/<sha256>``: for every audience (consumers also have ``/my/evidence/...``)."""
-    return send_evidence(sha256)
-
-
-bp = Blueprint("case", __name__)
-bp.add_url_rule("/evidence/<sha256>", "evidence", login_required()(evidence))

@@ -42,23 +42,18 @@ from projections.queues import QueueItem, queue_counts, queue_page
 from projections.timeline import CaseSummary, TimelineStep, case_summaries, case_summary, timeline
 from web import get_db
 from web.common.actions import perform, refusal_text, request_id_from_form
+from web.common.amounts import AmountError, amount_error_text, parse_yuan
 from web.common.auth import add_nav_link, current_actor, restrict_blueprint, set_audience_home
-from web.common.casepage import (
+from web.common.casepage import load_case_view
+from web.common.charts import Series, decimal_text, line_chart
+from web.common.formats import money, yuan_text
+from web.common.labels import (
     RULING_LABELS,
     clock_label,
     kind_label,
-    load_case_view,
-    money,
     party_label,
     status_label,
-)
-from web.common.charts import Series, decimal_text, line_chart
-from web.pages.arbitrator.routes import (
-    AmountError,
-    amount_error_text,
-    parse_yuan,
     tender_label,
-    yuan_text,
 )
 from web.services import get_service
 

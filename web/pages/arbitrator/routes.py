@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -46,22 +44,22 @@ from projections.queues import queue_counts, queue_page
 from projections.timeline import TimelineStep, case_summaries, case_summary, timeline
 from web import get_db
 from web.common.actions import perform
+from web.common.amounts import AmountError, amount_error_text, parse_yuan
 from web.common.auth import add_nav_link, restrict_blueprint, set_audience_home
-from web.common.casepage import (
+from web.common.casepage import display_names, rule_url
+from web.common.formats import money, size_text
+from web.common.labels import (
     CLOSE_OUTCOME_LABELS,
     RESPONSIBILITY_LABELS,
     RULING_LABELS,
     actor_role_label,
     clock_label,
-    display_names,
     kind_label,
-    money,
     party_label,
-    rule_url,
-    size_text,
     status_label,
-    step_label,
+    tender_label,
 )
+from web.common.step_text import step_label
 from web.services import get_service
 
 
@@ -83,72 +81,6 @@ set_audience_home(bp, Role.ARBITRATOR, "arbitrator.index")
 
 PAGE_SIZE = 50
 REASONING_MAX = 4000
-
-
-# --- amounts typed in yuan ------------------------------------------------------------------
-
-_YUAN = re.compile(r"^(\d{1,10})(?:\.(\d{0,2}))?$")
-
-
-class AmountError(ValueError):
-    """A typed amount that is not a yuan amount: ``code`` is ``format``, ``negative`` or
-    ``decimals``."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-def parse_yuan(text: str) -> int:
-    """``"69.90"`` -> 6990 fen, exactly: the decimal string is split, never turned into a float.
-
-    Accepts full-width digits and a leading ``¥``/``￥`` and thousands commas (``1,299.00``).
-    Raises :class:`AmountError` for anything else, a negative amount or more than two decimals.
-    """
-    value = unicodedata.normalize("NFKC", text or "").strip()
-    value = value.replace(",", "").replace(" ", "")
-    value = value.removeprefix("¥").removeprefix("CNY")
-    if value.startswith("-"):
-        raise AmountError("negative")
-    if re.fullmatch(r"\d+\.\d{3,}", value):
-        raise AmountError("decimals")
-    match = _YUAN.fullmatch(value)
-    if match is None:
-        raise AmountError("format")
-    yuan = int(match.group(1))
-    fen = int((match.group(2) or "").ljust(2, "0"))
-    return yuan * 100 + fen
-
-
-def amount_error_text(label: str, error: AmountError) -> str:
-    """The message for a field whose amount could not be read, naming the field."""
-    if error.code == "negative":
-        return gettext("%(field)s: the amount cannot be negative.", field=label)
-    if error.code == "decimals":
-        return gettext("%(field)s: at most two decimals (yuan and fen), like 69.90.", field=label)
-    return gettext("%(field)s: enter an amount in yuan, like 69.90.", field=label)
-
-
-TENDER_LABELS: dict[str, Any] = {
-    "card": _l("bank card"),
-    "wallet": _l("wallet balance"),
-    "points": _l("points"),
-    "coupon": _l("coupon"),
-}
-
-
-def tender_label(code: str) -> str:
-    """How a line was paid (R3.a), in words."""
-    text = TENDER_LABELS.get(code)
-    return str(text) if text is not None else code
-
-
-def yuan_text(fen: int | None) -> str:
-    """6990 -> ``"69.90"`` (the value an amount input shows)."""
-    if fen is None:
-        return ""
-    yuan, rest = divmod(int(fen), 100)
-    return f"{yuan}.{rest:02d}"
 
 
 # --- the policy a case is judged by (R19), term by term ------------------------------------

@@ -1,5 +1,5 @@
 """consumer pages."""
 
-from web.pages.consumer.routes import bp, init_app
+from web.pages.consumer.routes import bp
 
-__all__ = ["bp", "init_app"]
+__all__ = ["bp"]

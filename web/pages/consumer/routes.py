@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -38,12 +38,14 @@ from projections.orders import OrderLineRow, cases_of_order, order_lines, orders
 from projections.policies import policy_version
 from projections.timeline import CaseSummary, case_summaries, case_summary
 from web import get_db
-from web.common import casepage
 from web.common import evidence as evidence_store
 from web.common.accounts import Account
 from web.common.actions import perform, refresh_read_models, refusal_text, request_id_from_form
 from web.common.auth import add_nav_link, current_account, restrict_blueprint, set_audience_home
-from web.common.casepage import CaseView, load_case_view, money
+from web.common.casepage import CaseView, load_case_view
+from web.common.evidence_access import cases_carrying, send_evidence
+from web.common.formats import money
+from web.common.labels import kind_label, party_label, reason_label, status_label
 from web.common.timefmt import localtime
 from web.services import get_service
 
@@ -347,7 +349,7 @@ class OpenForm:
 
 
 def _kind_choices() -> list[tuple[str, str]]:
-    return [(kind, casepage.kind_label(kind)) for kind in REASONS_BY_KIND]
+    return [(kind, kind_label(kind)) for kind in REASONS_BY_KIND]
 
 
 def _reason_choices() -> list[tuple[str, str, str]]:
@@ -356,7 +358,7 @@ def _reason_choices() -> list[tuple[str, str, str]]:
     for reason in Reason:
         kinds = " ".join(k for k, reasons in REASONS_BY_KIND.items() if reason.value in reasons)
         if kinds:
-            out.append((reason.value, casepage.reason_label(reason.value), kinds))
+            out.append((reason.value, reason_label(reason.value), kinds))
     return out
 
 
@@ -454,7 +456,7 @@ def open_case(order_no: str, line_no: int) -> ResponseReturnValue:
     elif form.reason not in REASONS_BY_KIND[form.kind]:
         form.errors["reason"] = gettext(
             "Reason: choose one of the reasons offered for %(kind)s.",
-            kind=casepage.kind_label(form.kind),
+            kind=kind_label(form.kind),
         )
     most = (
         status.row.free_quantity if form.kind in REFUND_BEARING else status.row.quantity
@@ -526,7 +528,7 @@ def _save_all(uploads: Sequence[evidence_store.CheckedUpload]) -> list[str]:
 def _discard(written: Sequence[str]) -> None:
     """Remove files written for a command the domain refused: nothing is stored on an error."""
     for sha256 in written:
-        if not casepage.cases_carrying(sha256):
+        if not cases_carrying(sha256):
             evidence_store.path_for(sha256).unlink(missing_ok=True)
 
 
@@ -566,9 +568,9 @@ class CaseRow:
 def _case_row(summary: CaseSummary) -> CaseRow:
     return CaseRow(
         summary=summary,
-        kind_label=casepage.kind_label(summary.kind),
-        status_label=casepage.status_label(summary.status),
-        party_label=casepage.party_label(summary.next_party),
+        kind_label=kind_label(summary.kind),
+        status_label=status_label(summary.status),
+        party_label=party_label(summary.next_party),
     )
 
 
@@ -816,12 +818,7 @@ def case_action(case_no: str, action: str) -> ResponseReturnValue:
 
 @bp.route("/evidence/<sha256>")
 def evidence(sha256: str) -> ResponseReturnValue:
-    return casepage.send_evidence(sha256)
+    return send_evidence(sha256)
 
 
-def init_app(app: Flask) -> None:
-    app.register_blueprint(casepage.bp)
-    app.register_blueprint(bp)
-
-
-__all__ = ["ACTIONS", "REASONS_BY_KIND", "bp", "explain", "init_app", "parse_yuan"]
+__all__ = ["ACTIONS", "REASONS_BY_KIND", "bp", "explain", "parse_yuan"]

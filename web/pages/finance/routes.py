@@ -49,8 +49,9 @@ from projections.timeline import case_summary
 from web import get_db
 from web.common.actions import perform
 from web.common.auth import add_nav_link, restrict_blueprint, set_audience_home
-from web.common.casepage import load_case_view, money
+from web.common.casepage import load_case_view
 from web.common.csvexport import Column, attr, csv_response
+from web.common.formats import money
 from web.services import get_service
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")

@@ -44,13 +44,12 @@ from web.common.auth import (
     restrict_blueprint,
     set_audience_home,
 )
-from web.common.casepage import (
+from web.common.casepage import CaseView, load_case_view
+from web.common.formats import money
+from web.common.labels import (
     RESPONSIBILITY_LABELS,
-    CaseView,
     clock_label,
     kind_label,
-    load_case_view,
-    money,
     party_label,
     reason_label,
     status_label,

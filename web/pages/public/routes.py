@@ -29,7 +29,7 @@ from projections.policies import (
     store_products,
 )
 from web import get_db
-from web.common.casepage import money
+from web.common.formats import money
 from web.pages.merchant.policy_form import EXCLUSION_KIND_LABELS
 
 bp = Blueprint("public", __name__)
