@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
 
-from flask_babel import gettext as _gettext
-
-
-def gettext(message: str, /, **values: Any) -> str:
-    """Flask-Babel's ``gettext``, typed (the library is untyped)."""
-    return str(_gettext(message, **values))
+from web.common.translate import gettext
 
 
 _YUAN = re.compile(r"^(\d{1,10})(?:\.(\d{0,2}))?$")
