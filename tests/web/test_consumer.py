@@ -28,7 +28,8 @@ from projections.timeline import case_summary, timeline
 from tests.web.conftest import DEMO_PASSWORDS, csrf_token_for, login_as
 from web import get_db
 from web.demo import DIGITAL_STAFF, PLATFORM, SHOP_DIGITAL, SHOP_FRESH, ZHANG
-from web.pages.consumer.routes import REASONS_BY_KIND, parse_yuan
+from web.pages.consumer.base import REASONS_BY_KIND
+from web.pages.consumer.case_actions import parse_yuan
 from web.services import get_service
 
 CONSUMER_PW = DEMO_PASSWORDS["consumer"]

@@ -7,7 +7,6 @@ import unicodedata
 
 from web.common.translate import gettext
 
-
 _YUAN = re.compile(r"^(\d{1,10})(?:\.(\d{0,2}))?$")
 
 
