@@ -28,7 +28,7 @@ from projections.registry import make_runner
 from tests.web.conftest import PASSWORD, csrf_token_for, login_as, make_app
 from web import get_db
 from web.common import accounts
-from web.pages.merchant import routes as merchant_module
+from web.pages.merchant import queue as merchant_queue
 
 STORE, OTHER_STORE = "M3001", "M3002"
 STAFF = Actor(Role.MERCHANT, "S2001", merchant_id=STORE)
@@ -241,7 +241,7 @@ def test_queue_shows_only_this_store_sorted_by_due_time_with_counts(
 def test_queue_pages_fifty_at_a_time(
     shop: Shop, staff: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(merchant_module, "PAGE_SIZE", 2)
+    monkeypatch.setattr(merchant_queue, "PAGE_SIZE", 2)
     cases = [shop.open() for _ in range(3)]
     shop.catch_up()
 
