@@ -29,8 +29,8 @@ from web.api.schemas import (
     RefundDueListSchema,
     RefundsDueQuerySchema,
 )
+from web.common import finance
 from web.common.auth import current_account
-from web.pages.finance import routes as finance
 
 FINANCE = Role.FINANCE.value
 AGENT = Role.PLATFORM_AGENT.value
