@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from domain.values import Role
+from domain.values import ExclusionKind, Role
 from projections.labels import AWAITING_LABELS, CLOCK_LABELS, queue_label
 from web.common.auth import role_label
 
@@ -96,6 +96,14 @@ PARTY_LABELS: dict[str, Any] = {
     "system": _l("the system"),
 }
 
+#: R1.a / R1.b: why a category is excluded from no-reason return.
+EXCLUSION_KIND_LABELS: dict[str, Any] = {
+    ExclusionKind.FRESH.value: _l("Fresh or perishable goods"),
+    ExclusionKind.CUSTOM.value: _l("Custom-made goods"),
+    ExclusionKind.DIGITAL.value: _l("Digital goods, once delivered"),
+    ExclusionKind.CONSUMABLE.value: _l("Consumables once opened (e.g. cosmetics samples)"),
+}
+
 SYSTEM_LABEL = _l("System")
 
 TENDER_LABELS: dict[str, Any] = {
@@ -169,3 +177,8 @@ class Missing(dict[str, Any]):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+def exclusion_kind_label(kind: Any) -> str:
+    """An exclusion kind (R1.a, R1.b) in words; accepts the enum or its value."""
+    return _label(EXCLUSION_KIND_LABELS, str(getattr(kind, "value", kind)))

@@ -19,9 +19,10 @@ from web.common.actions import refresh_read_models, request_id_from_form
 from web.common.auth import (
     current_actor,
 )
+from web.common.labels import EXCLUSION_KIND_LABELS
+from web.common.platform import platform_constants
 from web.pages.merchant.base import bp, merchant_id
 from web.pages.merchant.policy_form import (
-    EXCLUSION_KIND_LABELS,
     FIELD_LABELS,
     INT_FIELDS,
     PolicyForm,
@@ -30,7 +31,6 @@ from web.pages.merchant.policy_form import (
     form_from_terms,
     parse_policy_form,
 )
-from web.pages.public.routes import public_constants
 from web.services import get_service
 
 # --- the store's policy (R11, R19, R23) -------------------------------------------------------
@@ -51,7 +51,7 @@ def render_policy(form: PolicyForm, status: int = 200) -> ResponseReturnValue:
             int_fields=INT_FIELDS,
             floor_hint=floor_hint,
             kind_labels=[(k, str(v)) for k, v in EXCLUSION_KIND_LABELS.items()],
-            **public_constants(),
+            **platform_constants(),
         ),
         status,
     )

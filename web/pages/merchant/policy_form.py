@@ -24,15 +24,14 @@ from werkzeug.datastructures import MultiDict
 from domain.errors import DomainError, PolicyBelowFloor
 from domain.terms import PLATFORM_FLOOR, CategoryNote, Exclusion, PolicyTerms
 from domain.values import ExclusionKind
+from web.common.formats import yuan_text
 
 __all__ = [
     "AT_LEAST",
     "AT_MOST",
-    "EXCLUSION_KIND_LABELS",
     "FIELD_LABELS",
     "INT_FIELDS",
     "PolicyForm",
-    "fen_to_yuan_text",
     "form_from_terms",
     "parse_policy_form",
     "parse_yuan",
@@ -89,12 +88,6 @@ FIELD_LABELS: dict[str, Any] = {
     "currency": _l("Currency"),
 }
 
-EXCLUSION_KIND_LABELS: dict[str, Any] = {
-    ExclusionKind.FRESH.value: _l("Fresh or perishable goods"),
-    ExclusionKind.CUSTOM.value: _l("Custom-made goods"),
-    ExclusionKind.DIGITAL.value: _l("Digital goods, once delivered"),
-    ExclusionKind.CONSUMABLE.value: _l("Consumables once opened (e.g. cosmetics samples)"),
-}
 
 #: Blank rows offered under the filled ones for new exclusions and notes.
 SPARE_ROWS = 2
@@ -130,14 +123,6 @@ class PolicyForm:
         self.errors.setdefault(name, message)
 
 
-def fen_to_yuan_text(fen: int | None) -> str:
-    """``50000`` → ``500.00`` (the form's text; integer arithmetic)."""
-    if fen is None:
-        return ""
-    yuan, rest = divmod(int(fen), 100)
-    return f"{yuan}.{rest:02d}"
-
-
 def parse_yuan(text: str) -> int | None:
     """``500``, ``500.5``, ``¥500.50`` → fen; "" → None; anything else raises ValueError."""
     cleaned = text.strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
@@ -156,7 +141,7 @@ def form_from_terms(terms: PolicyTerms | None, summary: str = "") -> PolicyForm:
     values = {name: str(getattr(base, name)) for name in INT_FIELDS}
     values["categories"] = "\n".join(base.categories)
     values["warranty_parts"] = "\n".join(base.warranty_parts)
-    values["repair_fee_cap"] = fen_to_yuan_text(base.repair_fee_cap_fen)
+    values["repair_fee_cap"] = yuan_text(base.repair_fee_cap_fen)
     values["after_sales_carrier"] = base.after_sales_carrier
     values["store_name"] = base.store_name
     values["currency"] = base.currency
