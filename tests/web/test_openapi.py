@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from web.api.cases import COMMANDS
 from web.api.openapi import openapi_path
-from web.api.schemas import COMMAND_SCHEMAS
+from web.api.schemas.commands import COMMAND_SCHEMAS
 
 
 def _document(client: FlaskClient) -> dict[str, Any]:

@@ -29,14 +29,13 @@ from web.api.core import (
     visible_case,
     visible_case_or_404,
 )
-from web.api.schemas import (
-    COMMAND_SCHEMAS,
+from web.api.schemas.commands import COMMAND_SCHEMAS, OpenCaseSchema
+from web.api.schemas.queries import CaseListQuerySchema
+from web.api.schemas.responses import (
     CaseDetailSchema,
-    CaseListQuerySchema,
     CaseListSchema,
     CommandResultSchema,
     EvidenceUploadSchema,
-    OpenCaseSchema,
 )
 from web.common import evidence as store
 from web.common.auth import case_scope

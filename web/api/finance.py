@@ -16,17 +16,19 @@ from domain.values import Role
 from projections import metrics
 from web import get_db
 from web.api.core import dump, dump_list, load_query, operation
-from web.api.schemas import (
+from web.api.schemas.finance import (
     BadgeListSchema,
     BalanceListSchema,
-    BalanceQuerySchema,
     JournalPageSchema,
-    JournalQuerySchema,
-    MetricsQuerySchema,
     MetricsSchema,
     ReconciliationResultSchema,
     ReconciliationRunSchema,
     RefundDueListSchema,
+)
+from web.api.schemas.queries import (
+    BalanceQuerySchema,
+    JournalQuerySchema,
+    MetricsQuerySchema,
     RefundsDueQuerySchema,
 )
 from web.common import finance

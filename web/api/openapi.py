@@ -14,7 +14,7 @@ from flask import Flask
 from marshmallow import Schema, fields, validate
 
 from web.api.core import OPERATIONS, Operation
-from web.api.schemas import ErrorSchema
+from web.api.schemas.responses import ErrorSchema
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"

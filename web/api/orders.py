@@ -16,7 +16,8 @@ from domain.values import CaseKind, Reason, Role
 from projections.orders import orders_of_consumer
 from web import get_db
 from web.api.core import dump, load_query, operation
-from web.api.schemas import OrderListSchema, OrderSchema, PageQuerySchema
+from web.api.schemas.queries import PageQuerySchema
+from web.api.schemas.responses import OrderListSchema, OrderSchema
 from web.common.auth import current_actor, ensure_can_see_case
 from web.services import get_service
 

@@ -22,14 +22,10 @@ from web.api.core import (
     role,
     run_command,
 )
-from web.api.schemas import (
-    CommandResultSchema,
-    PageQuerySchema,
-    PolicyVersionSchema,
-    PublishPolicySchema,
-    QueueCountsSchema,
-    QueuePageSchema,
-)
+from web.api.schemas.finance import PolicyVersionSchema
+from web.api.schemas.policies import PublishPolicySchema
+from web.api.schemas.queries import PageQuerySchema
+from web.api.schemas.responses import CommandResultSchema, QueueCountsSchema, QueuePageSchema
 from web.common.auth import current_account
 
 CONSUMER = Role.CONSUMER.value
