@@ -1,13 +1,14 @@
 """The JSON API, ``/api/v1``: every command and query of the site for programs.
 
 Authentication: ``Authorization: Bearer <token>`` (``aftersales users token USERNAME``) or the
-site's session cookie (then POSTs need the ``X-CSRF-Token`` header). The actor of every command is
-the token's or session's account, never a field of the body. Errors are JSON (``web/errors.py``).
+site's session cookie (then POSTs need the ``X-CSRF-Token`` header). The actor of every command
+is the token's or session's account, never a field of the body. Errors are JSON
+(``web/common/errors.py``).
 
-The routes live in ``web/api_cases.py`` (cases, commands, evidence), ``web/api_orders.py``,
-``web/api_platform.py`` (queues, policies) and ``web/api_finance.py`` (ledger, reconciliation,
-metrics), all on the one blueprint of ``web/api_core.py``; importing them registers them. The
-OpenAPI document (``web/openapi.py``) is served at ``/api/v1/openapi.json``.
+The routes live in ``cases`` (cases, commands, evidence), ``orders``, ``platform`` (queues,
+policies) and ``finance`` (ledger, reconciliation, metrics), all on the one blueprint of ``core``;
+importing them registers them. The request and answer schemas are ``schemas``; the OpenAPI
+document (``openapi``) is served at ``/api/v1/openapi.json``.
 """
 
 from __future__ import annotations

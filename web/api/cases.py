@@ -277,7 +277,8 @@ def case_rows(
     limit: int = 50,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Summary rows of the cases in ``scope`` (``web.auth.case_scope``), latest change first."""
+    """Summary rows of the cases in ``scope`` (``web.common.auth.case_scope``), latest change
+    first."""
     found = case_summaries(
         get_db(),
         consumer_id=scope.get("consumer_id"),

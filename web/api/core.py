@@ -1,10 +1,10 @@
 """The ``/api/v1`` blueprint and what every API view shares: the operation registry (which
-``web/openapi.py`` turns into the OpenAPI document), body and query validation, access checks and
-the one path from a JSON command to ``AfterSales``.
+``web/api/openapi.py`` turns into the OpenAPI document), body and query validation, access checks
+and the one path from a JSON command to ``AfterSales``.
 
 Order of checks on every route (so nothing leaks to whoever is not allowed to know):
 
-1. 401 without a bearer token or session (``web.auth``);
+1. 401 without a bearer token or session (``web.common.auth``);
 2. on case routes: 404 when the case belongs to someone else (whatever the route or role);
 3. 403 when the person's role may not use the route;
 4. 400 with field messages when the body or query string is invalid (nothing stored);
@@ -234,7 +234,7 @@ def run_command(
     method: str, request_id: str, *, key: str | None = None, command: str | None = None, **kw: Any
 ) -> dict[str, Any]:
     """``AfterSales.<method>(request_id=<scoped>, actor=<caller>, **kw)`` as JSON. A refusal
-    propagates as a ``DomainError`` (``web/errors.py``: 409 naming the rule, 400, 404)."""
+    propagates as a ``DomainError`` (``web/common/errors.py``: 409 naming the rule, 400, 404)."""
     actor = current_actor()
     call: Callable[..., Result] = getattr(get_service(), method)
     result = call(request_id=scoped_request_id(actor, request_id), actor=actor, **kw)

@@ -1,5 +1,5 @@
 """``/api/v1`` ledger (R3, R3.a, R14), reconciliation of settlement reports, and merchant metrics
-(R15, R18, R22, R24). The same queries as the finance pages (``web/finance.py``)."""
+(R15, R18, R22, R24). The same queries as the finance pages (``web/pages/finance/``)."""
 
 from __future__ import annotations
 

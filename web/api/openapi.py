@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of ``/api/v1``, built from the operation registry
-(``web.api_core.OPERATIONS``) and the marshmallow schemas the views validate with
-(``web/schemas.py``), so the document cannot drift from what the API does.
+(``web.api.core.OPERATIONS``) and the marshmallow schemas the views validate with
+(``web/api/schemas/``), so the document cannot drift from what the API does.
 
 Served at ``GET /api/v1/openapi.json`` (no log-in needed).
 """

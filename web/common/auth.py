@@ -4,8 +4,8 @@ The log-in pages are ``web.pages.auth``; the ``aftersales users`` commands ``web
 
 Who is asking is settled once per request, before any view runs:
 
-- ``Authorization: Bearer <token>``: an API token (``web.accounts.issue_token``). An unknown or
-  revoked token is a 401 at once. Requests authenticated this way skip the CSRF check.
+- ``Authorization: Bearer <token>``: an API token (``web.common.accounts.issue_token``). An
+  unknown or revoked token is a 401 at once. Requests authenticated this way skip the CSRF check.
 - otherwise the session cookie: it carries a random nonce whose hash is a ``web_sessions`` row.
   Log-in clears the session and opens a fresh nonce; log-out deletes the row, so a copy of the old
   cookie stops working.

@@ -52,8 +52,8 @@ from web.common.step_text import step_amounts, step_facts, step_label
 
 # --- rules page -----------------------------------------------------------------------------
 
-#: Endpoints that may show the policy text (web.public, written by a colleague); the first that
-#: exists is linked, with the rule id as the anchor.
+#: Endpoints that may show the policy text (web.pages.public); the first that exists is linked,
+#: with the rule id as the anchor.
 RULES_ENDPOINTS: tuple[str, ...] = ("public.rules", "public.policy", "public.index")
 
 

@@ -16,8 +16,8 @@ from web.common.auth import case_scope, current_account
 
 
 def cases_carrying(sha256: str, scope: Mapping[str, str] | None = None) -> list[str]:
-    """The case numbers among ``scope`` (``web.auth.case_scope``) whose visible steps carry the
-    evidence ``sha256``. Consumers do not reach evidence only on internal steps (P4)."""
+    """The case numbers among ``scope`` (``web.common.auth.case_scope``) whose visible steps carry
+    the evidence ``sha256``. Consumers do not reach evidence only on internal steps (P4)."""
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         return []
     scope = dict(scope or {})

@@ -29,7 +29,7 @@ DEFAULT_DAY_RANGE = 30
 DEFAULT_SETTLEMENT_MAX_BYTES = 5 * 1024 * 1024
 
 
-# --- queries (shared with web/api_finance.py) -------------------------------------------------
+# --- queries (shared with web/api/finance.py) -------------------------------------------------
 
 
 def now() -> datetime:

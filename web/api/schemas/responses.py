@@ -228,7 +228,7 @@ class QueueCountsSchema(Schema):
     by_clock = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
-# --- errors (documented; web/errors.py writes them)
+# --- errors (documented; web/common/errors.py writes them)
 
 
 class ErrorSchema(Schema):

@@ -16,7 +16,7 @@ from domain.errors import DomainError
 from domain.values import Role
 from projections.labels import AWAITING_LABELS
 from projections.queues import queue_counts, queue_page
-from projections.timeline import case_summaries, case_summary, timeline
+from projections.timeline import CaseSummary, TimelineStep, case_summaries, case_summary, timeline
 from web import get_db
 from web.common.actions import perform
 from web.common.casepage import display_names
@@ -102,6 +102,21 @@ def _requested_version(latest: int) -> tuple[int, str]:
     return value, ""
 
 
+def _names(steps: list[TimelineStep], summary: CaseSummary | None) -> dict[tuple[str, str], str]:
+    pairs = {(s.actor_role, s.actor_id) for s in steps}
+    if summary is not None:
+        pairs.add((Role.CONSUMER.value, summary.consumer_id))
+    return display_names(pairs)
+
+
+def refund_cap(case_no: str) -> int | None:
+    """R3.a: the most a refund ruling may name, or None when the domain cannot say."""
+    try:
+        return get_service().refund_preview(case_no).cap_fen
+    except DomainError:
+        return None
+
+
 def render_case(case_no: str, form: RulingForm | None = None, status: int = 200) -> tuple[str, int]:
     db = get_db()
     summary = case_summary(db, case_no)
@@ -113,12 +128,8 @@ def render_case(case_no: str, form: RulingForm | None = None, status: int = 200)
     latest = max(hashes)
     version, version_note = _requested_version(latest)
     steps = timeline(db, case_no, include_internal=True)
-    pairs = {(s.actor_role, s.actor_id) for s in steps}
-    if summary is not None:
-        pairs.add((Role.CONSUMER.value, summary.consumer_id))
-    names = display_names(pairs)
-    service = get_service()
-    chain = chain_view(service.verify(case_no)[0])
+    names = _names(steps, summary)
+    chain = chain_view(get_service().verify(case_no)[0])
     as_of = rebuild(case_no, version, steps, names)
     now_state = as_of if version == latest else rebuild(case_no, latest, steps, names)
     current = now_state.case
@@ -135,12 +146,7 @@ def render_case(case_no: str, form: RulingForm | None = None, status: int = 200)
     can_rule = (
         current is not None and current.ruling is None and current.status.value == "in_arbitration"
     )
-    cap_fen: int | None = None
-    if can_rule:
-        try:
-            cap_fen = service.refund_preview(case_no).cap_fen
-        except DomainError:
-            cap_fen = None
+    cap_fen = refund_cap(case_no) if can_rule else None
     consumer_name = ""
     if current is not None:
         consumer_name = names.get((Role.CONSUMER.value, current.consumer_id)) or current.consumer_id
@@ -181,12 +187,7 @@ def rule(case_no: str) -> ResponseReturnValue:
     if summary is None:
         abort(404)
     form = RulingForm.from_request()
-    cap_fen: int | None = None
-    try:
-        cap_fen = get_service().refund_preview(case_no).cap_fen
-    except DomainError:
-        cap_fen = None
-    ruling = form.validate(cap_fen, summary.currency)
+    ruling = form.validate(refund_cap(case_no), summary.currency)
     if ruling is None:
         return render_case(case_no, form=form, status=400)
     return perform(

@@ -174,7 +174,6 @@ def parse_policy_form(data: MultiDict[str, str]) -> tuple[PolicyForm, PolicyTerm
     """The posted form → (the form as typed, with errors) and the ``PolicyTerms`` it describes, or
     None when a field could not be read (then ``form.errors`` says which and why)."""
     get = data.get
-    getlist = data.getlist
     form = PolicyForm()
     for name in (*INT_FIELDS, "categories", "warranty_parts", "repair_fee_cap"):
         form.values[name] = str(get(name, "") or "").strip()
@@ -185,7 +184,29 @@ def parse_policy_form(data: MultiDict[str, str]) -> tuple[PolicyForm, PolicyTerm
     categories = _items(form.values["categories"])
     if not categories:
         form.add_error("categories", gettext("List at least one product category (R11)."))
+    numbers = _numbers(form)
+    cap = _cap(form)
+    exclusions = _exclusions(form, data, categories)
+    notes = _notes(form, data, categories)
+    if form.errors:
+        return form, None
+    terms = PolicyTerms(
+        categories=categories,
+        exclusions=tuple(exclusions),
+        warranty_parts=_items(form.values["warranty_parts"]),
+        free_return_shipping=form.free_return_shipping,
+        repair_fee_cap_fen=cap,
+        after_sales_carrier=form.values["after_sales_carrier"],
+        store_name=form.values["store_name"],
+        notes=tuple(notes),
+        currency=form.values["currency"] or "CNY",
+        **numbers,
+    )
+    return form, terms
 
+
+def _numbers(form: PolicyForm) -> dict[str, int]:
+    """The whole-number terms (days, hours, months), each above 0."""
     numbers: dict[str, int] = {}
     for name in INT_FIELDS:
         text = form.values[name]
@@ -196,7 +217,11 @@ def parse_policy_form(data: MultiDict[str, str]) -> tuple[PolicyForm, PolicyTerm
             )
         else:
             numbers[name] = int(text)
+    return numbers
 
+
+def _cap(form: PolicyForm) -> int | None:
+    """R6: the highest repair fee in fen, or None for no cap."""
     try:
         cap = parse_yuan(form.values["repair_fee_cap"])
     except ValueError:
@@ -209,7 +234,14 @@ def parse_policy_form(data: MultiDict[str, str]) -> tuple[PolicyForm, PolicyTerm
                 field=_label("repair_fee_cap"),
             ),
         )
+    return cap
 
+
+def _exclusions(
+    form: PolicyForm, data: MultiDict[str, str], categories: tuple[str, ...]
+) -> list[Exclusion]:
+    """R1.a: the excluded categories, each one of the store's, with its kind and reason."""
+    getlist = data.getlist
     exclusions: list[Exclusion] = []
     kinds = {k.value for k in ExclusionKind}
     for category, kind, reason in zip(
@@ -248,7 +280,14 @@ def parse_policy_form(data: MultiDict[str, str]) -> tuple[PolicyForm, PolicyTerm
             )
         else:
             exclusions.append(Exclusion(row["category"], ExclusionKind(row["kind"]), row["reason"]))
+    return exclusions
 
+
+def _notes(
+    form: PolicyForm, data: MultiDict[str, str], categories: tuple[str, ...]
+) -> list[CategoryNote]:
+    """R23: product limits shown before purchase, per category."""
+    getlist = data.getlist
     notes: list[CategoryNote] = []
     for category, text in zip(getlist("note_category"), getlist("note_text"), strict=False):
         row = {"category": category.strip(), "text": text.strip()}
@@ -271,22 +310,7 @@ def parse_policy_form(data: MultiDict[str, str]) -> tuple[PolicyForm, PolicyTerm
             )
         else:
             notes.append(CategoryNote(row["category"], row["text"]))
-
-    if form.errors:
-        return form, None
-    terms = PolicyTerms(
-        categories=categories,
-        exclusions=tuple(exclusions),
-        warranty_parts=_items(form.values["warranty_parts"]),
-        free_return_shipping=form.free_return_shipping,
-        repair_fee_cap_fen=cap,
-        after_sales_carrier=form.values["after_sales_carrier"],
-        store_name=form.values["store_name"],
-        notes=tuple(notes),
-        currency=form.values["currency"] or "CNY",
-        **numbers,
-    )
-    return form, terms
+    return notes
 
 
 def refusal_field(error: DomainError) -> str:

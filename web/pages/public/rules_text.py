@@ -7,8 +7,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 #: The platform's after-sales rules (policy.md) as the public reads them, by id: every rule id a
-#: page shows links here (``web.casepage.rule_url`` -> ``/rules#R12``). Groups in the order of the
-#: platform's document.
+#: page shows links here (``web.common.casepage.rule_url`` -> ``/rules#R12``). Groups in the order
+#: of the platform's document.
 RULE_GROUPS: tuple[tuple[Any, tuple[tuple[str, Any, Any], ...]], ...] = (
     (
         _l("Principles"),
