@@ -99,6 +99,28 @@ def format_cst(dt: datetime) -> str:
     return to_cst(dt).strftime("%Y-%m-%d %H:%M CST")
 
 
+def last_day_cst(end: datetime) -> date:
+    """The last CST day a period ending (exclusively) at ``end`` still covers.
+
+    policy.md "Clocks": N natural days end at 24:00 of the last day, stored as 00:00 CST of the
+    day after; that instant's last day is the day before. Any other instant's last day is its own.
+    """
+    local = to_cst(end)
+    if local.timetz().replace(tzinfo=None) == time(0):
+        return local.date() - timedelta(days=1)
+    return local.date()
+
+
+def format_deadline_cst(end: datetime) -> str:
+    """A deadline as people read policy.md's clocks: ``2026-10-07 24:00 CST`` for a period that
+    ends (exclusively) at 2026-10-08 00:00 CST, never the next day's 00:00; any other instant in
+    the ordinary form (``format_cst``)."""
+    local = to_cst(end)
+    if local.timetz().replace(tzinfo=None) == time(0):
+        return f"{last_day_cst(end).isoformat()} 24:00 CST"
+    return format_cst(end)
+
+
 def start_of_cst_day(day: date) -> datetime:
     """00:00 CST of ``day`` as an aware UTC datetime (also 24:00 CST of the day before)."""
     return datetime.combine(day, time(0), tzinfo=CST).astimezone(UTC)

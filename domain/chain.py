@@ -13,10 +13,10 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, _create_id_param_names
@@ -39,6 +39,31 @@ _NOT_PAYLOAD = frozenset(
 )
 
 
+_ADDED_LATER = "chain.added_later"
+_T = TypeVar("_T")
+
+
+def added_later(default: _T) -> _T:
+    """A dataclass field added to a value type after events holding it were stored.
+
+    ``canonical`` leaves such a field out while it holds its default, so an event stored before
+    the field existed (decoded now with the default) hashes as it did when it was recorded, and
+    a new value that sets the field is covered by its hash. ``default`` must be immutable.
+    """
+    result: _T = field(default=default, metadata={_ADDED_LATER: True})
+    return result
+
+
+def _hashed_fields(value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(value):
+        item = getattr(value, f.name)
+        if f.metadata.get(_ADDED_LATER) and item == f.default:
+            continue
+        out[f.name] = canonical(item)
+    return out
+
+
 def canonical(value: Any) -> Any:
     """A JSON-ready form that is identical for an object and for its stored-and-decoded copy."""
     if value is None or isinstance(value, bool | int):
@@ -58,7 +83,7 @@ def canonical(value: Any) -> Any:
     if isinstance(value, UUID):
         return str(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return _hashed_fields(value)
     if isinstance(value, Mapping):
         return {str(k): canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, list | tuple | frozenset | set):

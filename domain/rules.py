@@ -2,7 +2,9 @@
 
 Nothing here reads a clock: ``now`` and every instant are passed in as aware datetimes. Each
 function names its rule; every refusal message cites the rule id and, when a deadline decided, shows
-it in China Standard Time as ``YYYY-MM-DD HH:MM CST``.
+it in China Standard Time as people read policy.md's clocks: a period of days ends at
+``YYYY-MM-DD 24:00 CST`` of its last day (never the next day's 00:00), any other instant as
+``YYYY-MM-DD HH:MM CST`` (``calendar.format_deadline_cst``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from domain.calendar import (
     cst_date,
     end_of_natural_days,
     format_cst,
+    format_deadline_cst,
     require_aware,
     start_of_cst_day,
 )
@@ -160,13 +163,13 @@ def eligibility(
             return Verdict(
                 True,
                 "R6",
-                f"repair in warranty until {format_cst(warranty)}: free of charge (R6)",
+                f"repair in warranty until {format_deadline_cst(warranty)}: free of charge (R6)",
                 warranty,
             )
         why = (
             "damage caused by the user"
             if reason is Reason.USER_DAMAGE
-            else f"warranty ended {format_cst(warranty)}"
+            else f"warranty ended at {format_deadline_cst(warranty)}"
         )
         return Verdict(
             True, "R6", f"repair possible at the user's cost, on a quote ({why}) (R6)", warranty
@@ -178,12 +181,12 @@ def eligibility(
                 True,
                 "R1.c",
                 f"quality problem within the {months}-month warranty, open until "
-                f"{format_cst(warranty)} (R1.c, R5)",
+                f"{format_deadline_cst(warranty)} (R1.c, R5)",
                 warranty,
             )
         return _refuse(
             "R5",
-            f"the {months}-month warranty ended {format_cst(warranty)} (R5)",
+            f"the {months}-month warranty ended at {format_deadline_cst(warranty)} (R5)",
             warranty,
         )
 
@@ -206,13 +209,14 @@ def eligibility(
         return Verdict(
             True,
             "R1",
-            f"{terms.return_window_days}-day no-reason return open until {format_cst(window)} (R1)",
+            f"{terms.return_window_days}-day no-reason return open until "
+            f"{format_deadline_cst(window)} (R1)",
             window,
         )
     return _refuse(
         "R1",
         f"the {terms.return_window_days}-day no-reason return window closed at "
-        f"{format_cst(window)} (R1)",
+        f"{format_deadline_cst(window)} (R1)",
         window,
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 
+from domain.chain import added_later
 from domain.errors import InvalidInput, PolicyBelowFloor
 from domain.values import CaseKind, ExclusionKind
 
@@ -25,6 +26,29 @@ class Exclusion:
     def __post_init__(self) -> None:
         if not isinstance(self.kind, ExclusionKind):
             object.__setattr__(self, "kind", ExclusionKind(self.kind))
+
+
+@dataclass(frozen=True)
+class KindHours:
+    """R12.a: one row of a policy version's per-kind SLA table (first response within ``hours``)."""
+
+    kind: CaseKind
+    hours: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, CaseKind):
+            object.__setattr__(self, "kind", CaseKind(self.kind))
+
+
+# R12.a: the platform's SLA table, the slowest first response a version may promise per case kind:
+# return, refund and exchange 24 h (R12.a), repair 48 h (R5.a), complaint 24 h (R9.a).
+PLATFORM_FIRST_RESPONSE_HOURS: dict[CaseKind, int] = {
+    CaseKind.RETURN_REFUND: 24,
+    CaseKind.REFUND_ONLY: 24,
+    CaseKind.EXCHANGE: 24,
+    CaseKind.REPAIR: 48,
+    CaseKind.COMPLAINT: COMPLAINT_RESPONSE_HOURS,
+}
 
 
 @dataclass(frozen=True)
@@ -57,6 +81,20 @@ class PolicyTerms:
     store_name: str = ""  # R11 the store's name as its policy is published (empty: its id)
     notes: tuple[CategoryNote, ...] = field(default=())  # R23
     currency: str = "CNY"
+    # The complete process (issue 7). Versions stored before these terms existed decode with
+    # these defaults, which are also the platform's floors / ceilings (R19); ``added_later`` keeps
+    # their events' hashes (domain.chain).
+    return_transit_days: int = added_later(7)  # R13/R25: transit when no carrier estimate
+    inspection_hours: int = added_later(48)  # R14: inspect returned goods within N h
+    refund_review_hours: int = added_later(24)  # R3: the platform reviews a refund within N h
+    replacement_ship_hours: int = added_later(48)  # R8: ship a replacement within N h
+    confirm_goods_days: int = added_later(10)  # R7/R8: consumer confirms goods sent back
+    repair_days: int = added_later(7)  # R7: the merchant repairs within N days of receipt
+    quote_answer_days: int = added_later(3)  # R6: the consumer answers a repair quote
+    ship_back_hours: int = added_later(48)  # R14: the merchant ships goods back within N h
+    dispute_days: int = added_later(7)  # R10: dispute a rejection / an opinion within N days
+    post_close_days: int = added_later(15)  # R9/R10: complain or escalate after closing
+    first_response_by_kind: tuple[KindHours, ...] = added_later(())  # R12.a per-kind rows
 
     def decision_hours(self, kind: CaseKind) -> int:
         """R12 / R5.a / R9.a: hours the handler has to accept or reject (respond to) a new case."""
@@ -65,6 +103,22 @@ class PolicyTerms:
         if kind is CaseKind.COMPLAINT:
             return COMPLAINT_RESPONSE_HOURS
         return self.accept_hours
+
+    def first_response_hours_for(self, kind: CaseKind) -> int:
+        """R12.a: hours for the first response to a first application of ``kind``.
+
+        A row of ``first_response_by_kind`` wins; otherwise repair answers within its R5.a
+        response time, a complaint within the platform's R9.a 24 h, and every other kind within
+        ``first_response_hours`` (the R12.a term versions published before the table had).
+        """
+        for row in self.first_response_by_kind:
+            if row.kind is kind:
+                return row.hours
+        if kind is CaseKind.REPAIR:
+            return self.repair_response_hours
+        if kind is CaseKind.COMPLAINT:
+            return COMPLAINT_RESPONSE_HOURS
+        return self.first_response_hours
 
     def exclusion_for(self, category: str) -> Exclusion | None:
         for exclusion in self.exclusions:
@@ -82,24 +136,55 @@ class PolicyTerms:
 PLATFORM_FLOOR = PolicyTerms(categories=())
 
 # Fields where a larger number is more generous to the consumer, and where a smaller one is.
-_AT_LEAST = ("return_window_days", "warranty_months", "parts_warranty_months", "consumer_ship_days")
+# The consumer's own time is "at least" (more is generous); merchant's and platform's "at most".
+_AT_LEAST = (
+    "return_window_days",
+    "warranty_months",
+    "parts_warranty_months",
+    "consumer_ship_days",
+    "confirm_goods_days",
+    "quote_answer_days",
+    "dispute_days",
+    "post_close_days",
+)
 _AT_MOST = (
     "accept_hours",
     "repair_response_hours",
     "first_response_hours",
     "confirm_receipt_hours",
     "refund_working_days",
+    "return_transit_days",
+    "inspection_hours",
+    "refund_review_hours",
+    "replacement_ship_hours",
+    "repair_days",
+    "ship_back_hours",
 )
 _RULE_OF = {
     "return_window_days": "R1",
     "warranty_months": "R5",
     "parts_warranty_months": "R5",
     "consumer_ship_days": "R13",
+    "confirm_goods_days": "R8",
+    "quote_answer_days": "R6",
+    "dispute_days": "R10",
+    "post_close_days": "R9",
     "accept_hours": "R12",
     "repair_response_hours": "R5.a",
     "first_response_hours": "R12.a",
     "confirm_receipt_hours": "R3",
     "refund_working_days": "R3",
+    "return_transit_days": "R13",
+    "inspection_hours": "R14",
+    "refund_review_hours": "R3",
+    "replacement_ship_hours": "R8",
+    "repair_days": "R7",
+    "ship_back_hours": "R14",
+}
+#: Every whole-number term with its platform bound: "at least" (floor) or "at most" (ceiling).
+TERM_BOUNDS: dict[str, tuple[str, str]] = {
+    **{name: ("at_least", _RULE_OF[name]) for name in _AT_LEAST},
+    **{name: ("at_most", _RULE_OF[name]) for name in _AT_MOST},
 }
 
 
@@ -132,6 +217,7 @@ def check_terms(terms: PolicyTerms) -> None:
                 f"({_RULE_OF[name]}); a merchant may be faster, never slower",
                 field=name,
             )
+    _check_first_response_table(terms)
     seen: set[str] = set()
     for exclusion in terms.exclusions:
         if exclusion.category not in terms.categories:
@@ -163,6 +249,31 @@ def check_terms(terms: PolicyTerms) -> None:
         raise InvalidInput("currency must be an ISO 4217 code", field="currency")
 
 
+def _check_first_response_table(terms: PolicyTerms) -> None:
+    """R12.a / R19: one row per kind, each no slower than the platform's hours for that kind."""
+    seen: set[CaseKind] = set()
+    for row in terms.first_response_by_kind:
+        if row.kind in seen:
+            raise InvalidInput(
+                f"the first-response table lists {row.kind.value} twice (R12.a)",
+                field="first_response_by_kind",
+            )
+        seen.add(row.kind)
+        hours = row.hours
+        if isinstance(hours, bool) or not isinstance(hours, int) or hours <= 0:
+            raise InvalidInput(
+                f"first response hours for {row.kind.value} must be a positive whole number",
+                field="first_response_by_kind",
+            )
+        ceiling = PLATFORM_FIRST_RESPONSE_HOURS[row.kind]
+        if hours > ceiling:
+            raise PolicyBelowFloor(
+                f"first response for {row.kind.value} within {hours} h exceeds the platform's "
+                f"limit of {ceiling} h (R12.a); a merchant may be faster, never slower",
+                field="first_response_by_kind",
+            )
+
+
 def most_generous(versions: list[PolicyTerms]) -> PolicyTerms:
     """R19 reading: a case is judged by the version in force when its order was placed unless a
     later one is more generous; taken term by term over ``versions`` (that one and all later ones).
@@ -184,6 +295,10 @@ def most_generous(versions: list[PolicyTerms]) -> PolicyTerms:
     # A shorter list of short-warranty parts is more generous.
     parts_everywhere = set.intersection(*(set(v.warranty_parts) for v in versions))
     changes["warranty_parts"] = tuple(p for p in base.warranty_parts if p in parts_everywhere)
+    changes["first_response_by_kind"] = tuple(
+        KindHours(kind, min(v.first_response_hours_for(kind) for v in versions))
+        for kind in CaseKind
+    )
     caps = [v.repair_fee_cap_fen for v in versions if v.repair_fee_cap_fen is not None]
     changes["repair_fee_cap_fen"] = min(caps) if caps else None
     categories = list(base.categories)

@@ -17,7 +17,7 @@ from domain.case_values import CaseLine, Evidence, RefundPlan, Ruling, Shipment
 from domain.deadlines import Deadline
 from domain.lines import OrderLine, Tender, TenderRefund
 from domain.policy import PolicyVersion
-from domain.terms import CategoryNote, Exclusion, PolicyTerms
+from domain.terms import CategoryNote, Exclusion, KindHours, PolicyTerms
 from domain.values import Actor
 
 
@@ -55,6 +55,7 @@ VALUE_TYPES: tuple[type[Any], ...] = (
     OrderLine,
     Exclusion,
     CategoryNote,
+    KindHours,
     PolicyTerms,
     PolicyVersion,
     CaseLine,

@@ -22,7 +22,7 @@ from typing import Any
 from eventsourcing.utils import get_topic
 
 from domain.policy import MerchantPolicy
-from domain.terms import CategoryNote, Exclusion, PolicyTerms
+from domain.terms import CategoryNote, Exclusion, KindHours, PolicyTerms
 from projections.db import Database, DbConnection, parse_ts, ts
 
 __all__ = [
@@ -75,6 +75,9 @@ def terms_from_json(text: str | Mapping[str, Any]) -> PolicyTerms:
     )
     values["notes"] = tuple(
         CategoryNote(str(n["category"]), str(n["text"])) for n in values.get("notes", ())
+    )
+    values["first_response_by_kind"] = tuple(  # R12.a per-kind rows
+        KindHours(r["kind"], int(r["hours"])) for r in values.get("first_response_by_kind", ())
     )
     return PolicyTerms(**values)
 

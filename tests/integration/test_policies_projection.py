@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.terms import CategoryNote, Exclusion, PolicyTerms
-from domain.values import Actor, ExclusionKind, Role
+from domain.terms import CategoryNote, Exclusion, KindHours, PolicyTerms
+from domain.values import Actor, CaseKind, ExclusionKind, Role
 from projections.policies import (
     POLICIES_PROJECTION,
     PoliciesProjection,
@@ -45,6 +45,8 @@ def rich_terms() -> PolicyTerms:
         repair_fee_cap_fen=30_000,
         after_sales_carrier="顺丰速运 售后专线",
         notes=(CategoryNote("phone", "防水等级 IP68，进水不保修"),),
+        inspection_hours=24,
+        first_response_by_kind=(KindHours(CaseKind.REPAIR, 36),),  # R12.a
     )
 
 

@@ -18,6 +18,8 @@ from domain.calendar import (
     cst_date,
     end_of_natural_days,
     format_cst,
+    format_deadline_cst,
+    last_day_cst,
     require_aware,
     to_cst,
 )
@@ -250,3 +252,34 @@ def test_add_months_moves_exactly_n_months_and_never_later_in_the_month(
     assert result.day <= day.day
     if result.day < day.day:
         assert (result + timedelta(days=1)).day == 1
+
+
+# --- deadlines as people read them (policy.md "Clocks": N days end at 24:00 of the last day) ---
+
+
+def test_a_period_ending_at_cst_midnight_is_stated_as_24_00_of_its_last_day() -> None:
+    end = end_of_natural_days(cst(2026, 9, 30, 20), 7)  # R1: signed for 09-30, 7 days
+    assert end == cst(2026, 10, 8)
+    assert last_day_cst(end) == date(2026, 10, 7)
+    assert format_deadline_cst(end) == "2026-10-07 24:00 CST"
+
+
+def test_a_deadline_that_is_not_a_midnight_is_stated_as_it_is() -> None:
+    end = add_hours(cst(2026, 10, 7, 21, 30), 2)  # R12: 2 hours
+    assert format_deadline_cst(end) == "2026-10-07 23:30 CST"
+    assert last_day_cst(end) == date(2026, 10, 7)
+    one_second_past = cst(2026, 10, 8) + timedelta(seconds=1)
+    assert last_day_cst(one_second_past) == date(2026, 10, 8)
+
+
+def test_deadline_formatting_reads_the_utc_instant_in_cst() -> None:
+    end_utc = datetime(2026, 10, 7, 16, 0, tzinfo=UTC)  # 2026-10-08 00:00 CST
+    assert format_deadline_cst(end_utc) == "2026-10-07 24:00 CST"
+    assert format_deadline_cst(datetime(2026, 10, 8, 0, 0, tzinfo=UTC)) == "2026-10-08 08:00 CST"
+
+
+def test_working_day_deadline_over_national_day_is_stated_on_its_last_working_day() -> None:
+    # R3: 3 working days from 2026-09-29 run over the National Day holidays and end on 10-09.
+    end = add_working_days(cst(2026, 9, 29, 10), 3, PRC)
+    assert format_deadline_cst(end) == f"{last_day_cst(end).isoformat()} 24:00 CST"
+    assert PRC.is_working_day(last_day_cst(end))

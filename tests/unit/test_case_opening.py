@@ -47,12 +47,12 @@ def test_no_reason_return_refused_at_the_first_microsecond_after_the_seventh_day
     with pytest.raises(DeadlinePassed) as info:
         open_case(delivered_at=DELIVERED, at=cst(2026, 9, 30))
     assert info.value.rule == "R1"
-    assert "2026-09-30 00:00 CST" in str(info.value)
+    assert "2026-09-29 24:00 CST" in str(info.value)  # the last day (policy.md Clocks)
 
 
 def test_delivery_on_national_day_eve_window_runs_over_the_holiday_unextended() -> None:
     open_case(delivered_at=EVE, at=EVE_WINDOW_END - US)
-    with pytest.raises(DeadlinePassed, match=r"\[R1\].*2026-10-08 00:00 CST"):
+    with pytest.raises(DeadlinePassed, match=r"\[R1\].*2026-10-07 24:00 CST"):
         open_case(delivered_at=EVE, at=EVE_WINDOW_END)
 
 
@@ -129,7 +129,7 @@ def test_defect_after_the_warranty_is_refused(kind: CaseKind) -> None:
     with pytest.raises(DeadlinePassed) as info:
         open_case(kind, Reason.QUALITY_DEFECT, at=WARRANTY_END)
     assert info.value.rule == "R5"
-    assert "2027-09-23 00:00 CST" in str(info.value)
+    assert "2027-09-22 24:00 CST" in str(info.value)
 
 
 def test_listed_part_has_the_three_month_warranty() -> None:

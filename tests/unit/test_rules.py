@@ -83,7 +83,7 @@ def test_no_reason_return_allowed_in_the_last_microsecond_of_the_seventh_day() -
     assert verdict.allowed
     assert verdict.rule == "R1"
     assert verdict.deadline == WINDOW_END
-    assert "2026-10-08 00:00 CST" in verdict.message
+    assert "2026-10-07 24:00 CST" in verdict.message
     verdict.raise_if_refused()
 
 
@@ -92,11 +92,43 @@ def test_no_reason_return_refused_after_seventh_day() -> None:
     assert not verdict.allowed
     assert verdict.rule == "R1"
     assert verdict.deadline == WINDOW_END
-    assert "R1" in verdict.message and "2026-10-08 00:00 CST" in verdict.message
+    assert "R1" in verdict.message and "2026-10-07 24:00 CST" in verdict.message
     with pytest.raises(DeadlinePassed) as caught:
         verdict.raise_if_refused()
     assert caught.value.rule == "R1"
-    assert "2026-10-08 00:00 CST" in str(caught.value)
+    assert "2026-10-07 24:00 CST" in str(caught.value)
+
+
+def test_no_reason_window_names_its_last_day_in_the_last_hour_and_last_second() -> None:
+    # policy.md "Clocks": 7 natural days end at 24:00 of the 7th day; 10-07 is a National Day
+    # holiday, which does not extend natural days (R1, Law art. 10).
+    for now in (cst(2026, 10, 7, 23), cst(2026, 10, 7, 23, 59) + timedelta(seconds=59)):
+        verdict = judge(Reason.NO_REASON, now)
+        assert verdict.allowed
+        assert "open until 2026-10-07 24:00 CST (R1)" in verdict.message
+    refused = judge(Reason.NO_REASON, cst(2026, 10, 8))
+    assert "closed at 2026-10-07 24:00 CST (R1)" in refused.message
+    assert "10-08" not in refused.message
+
+
+def test_no_reason_window_ending_on_a_make_up_working_day_names_that_day() -> None:
+    # 2026-10-10 (a Saturday) is a make-up working day; natural days count it like any day (R1).
+    signed = cst(2026, 10, 3, 9)
+    last_second = cst(2026, 10, 10, 23, 59) + timedelta(seconds=59)
+    assert (
+        "until 2026-10-10 24:00 CST"
+        in judge(Reason.NO_REASON, last_second, delivered_at=signed).message
+    )
+    refused = judge(Reason.NO_REASON, cst(2026, 10, 11), delivered_at=signed)
+    assert not refused.allowed and "closed at 2026-10-10 24:00 CST (R1)" in refused.message
+
+
+def test_warranty_messages_name_the_last_day_of_the_warranty() -> None:
+    # R5: 12 months from 2026-09-30 end with 2027-09-30; R6 repair messages say the same day.
+    inside = judge(Reason.QUALITY_DEFECT, cst(2027, 9, 30, 23, 59) + timedelta(seconds=59))
+    assert "open until 2027-09-30 24:00 CST (R1.c, R5)" in inside.message
+    repair = judge(Reason.QUALITY_DEFECT, WARRANTY_END, kind=CaseKind.REPAIR)
+    assert "warranty ended at 2027-09-30 24:00 CST" in repair.message
 
 
 def test_no_reason_exchange_follows_the_same_window() -> None:
@@ -175,7 +207,7 @@ def test_quality_return_refused_after_warranty() -> None:
     assert not verdict.allowed
     assert verdict.rule == "R5"
     assert verdict.deadline == WARRANTY_END
-    assert "2027-10-01 00:00 CST" in verdict.message
+    assert "2027-09-30 24:00 CST" in verdict.message
     with pytest.raises(DeadlinePassed) as caught:
         verdict.raise_if_refused()
     assert caught.value.rule == "R5"
@@ -260,7 +292,7 @@ def test_repair_out_of_warranty_is_still_allowed_at_the_users_cost() -> None:
     verdict = judge(Reason.QUALITY_DEFECT, WARRANTY_END, kind=CaseKind.REPAIR)
     assert verdict.allowed and verdict.rule == "R6"
     assert "user's cost" in verdict.message
-    assert "2027-10-01 00:00 CST" in verdict.message
+    assert "2027-09-30 24:00 CST" in verdict.message
 
 
 def test_repair_of_user_damage_is_allowed_in_warranty() -> None:

@@ -205,9 +205,9 @@ def parse_policy_form(data: MultiDict[str, str]) -> tuple[PolicyForm, PolicyTerm
     return form, terms
 
 
-def _numbers(form: PolicyForm) -> dict[str, int]:
+def _numbers(form: PolicyForm) -> dict[str, Any]:
     """The whole-number terms (days, hours, months), each above 0."""
-    numbers: dict[str, int] = {}
+    numbers: dict[str, Any] = {}  # whole-number terms by name (INT_FIELDS)
     for name in INT_FIELDS:
         text = form.values[name]
         if not text.isdigit() or int(text) <= 0:
