@@ -89,7 +89,7 @@ def migrate_command() -> None:
 
 
 def _load_demo(echo: Callable[[str], None]) -> None:
-    from web.accounts import create_account, get_account
+    from web.common.accounts import create_account, get_account
     from web.demo import DEMO_ACCOUNTS, run_demo
 
     db = _migrated_db()
