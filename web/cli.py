@@ -99,7 +99,7 @@ def migrate_command() -> None:
 
 def _load_demo(echo: Callable[[str], None]) -> None:
     from projections.event_store import open_service
-    from web.accounts import create_account, get_account
+    from web.common.accounts import create_account, get_account
     from web.demo import DEMO_ACCOUNTS, run_demo
 
     db = _migrated_db()
