@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from projections.db import Database, DbConnection, parse_ts, ts
-from projections.timeline import (
+from projections.case_events import (
     case_event_topics,
     deadline_dicts,
     event_name,
     status_after,
 )
+from projections.db import Database, DbConnection, parse_ts, ts
 
 __all__ = [
     "DUE_SQL",

@@ -126,11 +126,15 @@ def test_refunded_return_has_one_row_per_step_with_actor_rule_and_details(world:
         (4, "return_delivered", "R3", "system", "platform"),
         (5, "receipt_confirmed", "R3", "merchant", "staff1"),
         (6, "inspected", "R14", "merchant", "staff1"),
-        (7, "refund_approved", "R3.a", "platform_agent", "agent1"),
+        (7, "refund_approved", "R3", "platform_agent", "agent1"),  # the declaration's rule
         (8, "refund_paid", "R3", "finance", "fin1"),
         (9, "closed", "R3", "finance", "fin1"),
         (10, "rated", "R18", "consumer", "c1"),
     ]
+    events = world.events(case_no)
+    # Issue 7: each row says what its event says (status it led to, rule it applied).
+    assert [(s.rule, s.status) for s in rows] == [(e.rule, e.status or "") for e in events]
+    assert [s.status for s in rows][-3:] == ["refund_approved", "closed", "closed"]
     opened, accepted, shipped, _delivered, _confirmed, inspected, approved, paid, closed, rated = (
         rows
     )
@@ -235,14 +239,13 @@ def test_breach_is_shown_to_the_consumer_and_routing_and_internal_notes_are_not(
         ("note_added", "R21", True),
         ("note_added", "R21", False),
         ("sla_breached", "R9.a", False),
-        ("routed", "R20", True),
+        ("routed", "R9.a", True),  # the escalation the breached R9.a clock leads to
     ]
     breach = everything[3]
     assert breach.actor_role == "system" and breach.actor_id == "timer"
     assert breach.details == {
         "clock": "platform_response",
         "due_at": "2026-09-22T02:00:00.000000Z",
-        "rule": "R9.a",
         "party": "platform_agent",
     }
     assert [(c.name, c.outcome, c.met) for c in breach.deadlines_closed] == [
@@ -310,7 +313,7 @@ def test_arbitration_steps_carry_the_ruling(world: World) -> None:
         ("escalated", "R10"),
         ("evidence_submitted", "R10"),
         ("ruled", "R10"),
-        ("refund_approved", "R3.a"),
+        ("refund_approved", "R10"),  # carrying out the ruling (the event's rule)
     ]
     assert rows[1].reason == "人为损坏"
     assert rows[3].evidence[0]["sha256"] == "a" * 64 and rows[3].details == {"count": 1}
