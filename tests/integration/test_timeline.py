@@ -15,6 +15,7 @@ from domain.case import Case
 from domain.case_values import Evidence, Ruling, RulingOutcome
 from domain.chain import GENESIS
 from domain.deadlines import Clock, Deadline
+from domain.values import Role
 from projections.labels import STEP_BY_EVENT, STEP_LABELS
 from projections.tablehash import table_digest
 from projections.timeline import (
@@ -372,6 +373,30 @@ def test_summary_of_refunded_return(world: World) -> None:
     assert summary.rating == 5 and summary.responsibility == "no_fault"
     assert summary.last_version == 10 and summary.policy_version == 1
     assert summary.last_event_hash == world.events(case_no)[-1].event_hash
+
+
+def test_summary_holds_the_moves_each_role_may_make_as_the_domain_says(world: World) -> None:
+    """Issue 7: the moves allowed per role come from the last event (``allowed``), so a list
+    shows what the domain would accept; they are never re-derived from the status."""
+    case_no = world.open()
+    for step in range(3):
+        world.catch_up()
+        summary = case_summary(world.db, case_no)
+        assert summary is not None
+        case = world.case(case_no)
+        assert summary.allowed == world.events(case_no)[-1].allowed
+        for role in Role:
+            expected = tuple(m.value for m in case.allowed_moves(case.role_actor(role)))
+            assert summary.moves_for(role.value) == expected, (step, role)
+        if step == 0:
+            assert "accept" in (summary.moves_for("merchant") or ())
+            assert "accept" not in (summary.moves_for("consumer") or ())
+            world.clock.advance(hours=1)
+            world.app.accept(request_id=world.rid(), actor=merchant(), case_no=case_no)
+        elif step == 1:
+            assert "ship_return" in (summary.moves_for("consumer") or ())
+            world.app.withdraw(request_id=world.rid(), actor=consumer(), case_no=case_no)
+    assert "accept" not in (summary.moves_for("merchant") or ("accept",))  # withdrawn
 
 
 # -- rebuild -------------------------------------------------------------------------------
