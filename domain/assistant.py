@@ -27,7 +27,12 @@ class Answer:
 
 
 def can_i_return(
-    line: OrderLine, terms: PolicyTerms, delivered_at: datetime | None, now: datetime
+    line: OrderLine,
+    terms: PolicyTerms,
+    delivered_at: datetime | None,
+    now: datetime,
+    *,
+    opened: bool = False,
 ) -> Answer:
     """R16 over R1, R1.a, R1.b, R1.c and R5: whether a no-reason return is open, until when, and
     what remains (a quality return or repair within warranty) when it is not."""
@@ -35,7 +40,7 @@ def can_i_return(
         return Answer("not_delivered", "R3", None, None)
     warranty_until = rules.warranty_end(delivered_at, terms.warranty_months)
     verdict = rules.eligibility(
-        CaseKind.RETURN_REFUND, Reason.NO_REASON, line, terms, delivered_at, now
+        CaseKind.RETURN_REFUND, Reason.NO_REASON, line, terms, delivered_at, now, opened=opened
     )
     if verdict.allowed:
         return Answer("no_reason_open", "R1", verdict.deadline, warranty_until)

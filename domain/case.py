@@ -148,9 +148,17 @@ class Case(ChainedAggregate):
         if kind is CaseKind.COMPLAINT:
             _text(description, "description", "R9", "a complaint says what went wrong")
         order_lines = list(eligibility_lines)
+        opened = {case_line.line_no: case_line.opened for case_line in lines}  # R1.a
         for line in order_lines:
             verdict = rules.eligibility(
-                kind, reason_code, line, terms, delivered_at, at, component=component
+                kind,
+                reason_code,
+                line,
+                terms,
+                delivered_at,
+                at,
+                component=component,
+                opened=opened.get(line.line_no, False),
             )
             verdict.raise_if_refused()
         deadlines = cls._opening_deadlines(kind, terms, first_application, at)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from domain.chain import added_later
 from domain.errors import InvalidInput, PolicyBelowFloor
+from domain.exclusions import check_exclusion
 from domain.values import CaseKind, ExclusionKind
 
 COMPLAINT_RESPONSE_HOURS = 24  # R9.a platform responds within 24 h
@@ -236,6 +237,7 @@ def check_terms(terms: PolicyTerms) -> None:
                 f"R1.a: excluding {exclusion.category!r} needs a reason shown to consumers",
                 field="exclusions",
             )
+        check_exclusion(exclusion.category, exclusion.kind)  # the platform's list (R1.a, R19)
     for part in terms.warranty_parts:
         if not part.strip():
             raise InvalidInput("a listed warranty part needs a name", field="warranty_parts")

@@ -94,6 +94,7 @@ EXCLUSION_KIND_LABELS: dict[str, Any] = {
     ExclusionKind.CUSTOM.value: _l("Custom-made goods"),
     ExclusionKind.DIGITAL.value: _l("Digital goods, once delivered"),
     ExclusionKind.CONSUMABLE.value: _l("Consumables once opened (e.g. cosmetics samples)"),
+    ExclusionKind.HYGIENE.value: _l("Hygiene goods, when confirmed at purchase (e.g. underwear)"),
 }
 
 #: Blank rows offered under the filled ones for new exclusions and notes.
