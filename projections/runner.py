@@ -19,116 +19,62 @@ missing id. (This relies on the library's default of inserting under a table loc
 ids visible in order; ``POSTGRES_ENABLE_DB_FUNCTIONS`` inserts without that lock.)
 
 Topics: a projection with ``topics`` receives only events with those topics, but its position
-still advances over every notification. Filtering happens in Python, before decoding: the
+still advances over every notification.
+
+Bad events: an event a projection cannot apply is parked (``projections.parking``), not retried
+forever; the batch goes on without it. Filtering happens in Python, before decoding: the
 library's SQL topic filter has no index behind it on either store, and with it the runner could
 not tell "no matching event yet" from "nothing more to read" without a second query.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from projections.db import Database, DbConnection, check_identifier, parse_ts, ts
+from projections.notifications import count_notifications_after
+from projections.parking import (
+    forget,
+    is_transient,
+    park,
+    parked_counts,
+    parked_events,
+    unpark,
+)
+from projections.projection import (
+    BatchCallback,
+    ProgressCallback,
+    Projection,
+    ProjectionStatus,
+    RetryResult,
+)
 
 __all__ = [
     "BatchCallback",
     "ProgressCallback",
     "Projection",
     "ProjectionStatus",
+    "RetryResult",
     "Runner",
     "count_notifications_after",
 ]
 
-ProgressCallback = Callable[[int, int], None]
-"""``progress(done, total)``: notifications passed so far / to pass, summed over projections."""
-
-BatchCallback = Callable[[str, int], None]
-"""``on_batch_written(projection_name, new_position)``: called inside the batch transaction
-after the rows and the new position are written, before COMMIT. Test seam: raise to simulate a
-crash at the worst moment."""
-
-
-class Projection(Protocol):
-    """A read model fed by the notification log.
-
-    ``name`` identifies its row in ``projection_tracking``; ``tables`` are the tables it owns
-    (``rebuild`` empties them); ``topics`` are the event topics it wants (empty: all).
-    ``process`` writes rows for one decoded domain event through ``tx``, the connection of the
-    batch transaction; it must not commit, and must not read the event store or the clock.
-    """
-
-    # Read-only members, so that plain class attributes (``tables = ("my_table",)``) conform.
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def tables(self) -> tuple[str, ...]: ...
-
-    @property
-    def topics(self) -> tuple[str, ...]: ...
-
-    def process(self, tx: DbConnection, event: Any, notification_id: int) -> None: ...
-
-
-@dataclass(frozen=True)
-class ProjectionStatus:
-    name: str
-    position: int
-    """Id of the last notification passed (0: none yet)."""
-    head: int
-    """Largest notification id in the event store (0: empty)."""
-    lag_events: int
-    """Notifications after ``position`` (counted, not ``head - position``: ids have gaps)."""
-    lag_seconds: float | None
-    """Age of the oldest unprocessed event; 0.0 when caught up; None if it has no timestamp."""
-    updated_at: datetime | None
-    """When the position last moved (None before the first catch-up)."""
+logger = logging.getLogger("aftersales.projections")
 
 
 class _PositionMoved(Exception):
     """Another runner advanced the projection first; this batch is rolled back."""
 
 
-def count_notifications_after(recorder: ApplicationRecorder, position: int) -> int:
-    """Number of notifications with id > ``position``.
-
-    Uses one COUNT query on the library's SQLite and PostgreSQL recorders; other recorders
-    (e.g. POPO in unit tests) are paged through.
-    """
-    # Imported here: these modules are only needed for the matching recorder.
-    from eventsourcing.postgres import PostgresApplicationRecorder
-    from eventsourcing.sqlite import SQLiteApplicationRecorder
-
-    if isinstance(recorder, SQLiteApplicationRecorder):
-        table = check_identifier(recorder.events_table_name)
-        with recorder.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT COUNT(*) FROM {table} WHERE rowid > ?", (position,))
-            return int(c.fetchone()[0])
-    if isinstance(recorder, PostgresApplicationRecorder):
-        from psycopg.sql import SQL, Identifier
-
-        statement = SQL("SELECT COUNT(*) AS n FROM {}.{} WHERE notification_id > %s").format(
-            Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name)
-        )
-        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (position,))
-            row = curs.fetchone()
-            assert row is not None
-            return int(row["n"])
-    count, start = 0, position
-    while True:
-        page = recorder.select_notifications(start, 1000, inclusive_of_start=False)
-        if not page:
-            return count
-        count += len(page)
-        start = page[-1].id
+class _BadEvent(Exception):
+    """An event of the batch could not be applied: redo the batch event by event (savepoints)."""
 
 
 class Runner:
@@ -252,9 +198,24 @@ class Runner:
     def _apply_batch(
         self, projection: Projection, old: int, notifications: Sequence[Notification]
     ) -> int:
+        """One transaction for the batch and the new position. When an event cannot be applied,
+        the batch is rolled back and redone with a savepoint around each event: a failing event
+        is parked (its own writes undone) and the others are applied (issue 10)."""
+        try:
+            return self._write_batch(projection, old, notifications, careful=False)
+        except _BadEvent:
+            return self._write_batch(projection, old, notifications, careful=True)
+
+    def _write_batch(
+        self,
+        projection: Projection,
+        old: int,
+        notifications: Sequence[Notification],
+        *,
+        careful: bool,
+    ) -> int:
         new = notifications[-1].id
         topics = frozenset(projection.topics)
-        mapper = self.app.mapper
         count = 0
         with self.db.transaction() as tx:
             # Claim the batch first: this write serialises concurrent runners.
@@ -268,12 +229,101 @@ class Runner:
             for notification in notifications:
                 if topics and notification.topic not in topics:
                     continue
-                event = mapper.to_domain_event(notification)
-                projection.process(tx, event, notification.id)
+                if careful:
+                    count += self._apply_or_park(tx, projection, notification)
+                    continue
+                try:
+                    self._apply_one(tx, projection, notification)
+                except Exception as error:
+                    if is_transient(error):
+                        raise
+                    raise _BadEvent(notification.id) from error
                 count += 1
             if self.on_batch_written is not None:
                 self.on_batch_written(projection.name, new)
         return count
+
+    def _apply_one(
+        self, tx: DbConnection, projection: Projection, notification: Notification
+    ) -> None:
+        event = self.app.mapper.to_domain_event(notification)
+        projection.process(tx, event, notification.id)
+
+    def _apply_or_park(
+        self, tx: DbConnection, projection: Projection, notification: Notification
+    ) -> int:
+        """Apply one event inside a savepoint; on an error that is the event's fault, undo its
+        writes and park it. Returns 1 when applied, 0 when parked."""
+        tx.execute("SAVEPOINT apply_event")
+        try:
+            self._apply_one(tx, projection, notification)
+        except Exception as error:
+            if is_transient(error):
+                raise
+            tx.execute("ROLLBACK TO SAVEPOINT apply_event")
+            tx.execute("RELEASE SAVEPOINT apply_event")
+            self._park(tx, projection, notification, error)
+            return 0
+        tx.execute("RELEASE SAVEPOINT apply_event")
+        return 1
+
+    def _park(
+        self,
+        tx: DbConnection,
+        projection: Projection,
+        notification: Notification,
+        error: Exception,
+    ) -> None:
+        logger.error(
+            "projection %s: parked notification %s (%s v%s): %s",
+            projection.name,
+            notification.id,
+            notification.topic,
+            notification.originator_version,
+            error,
+        )
+        park(
+            tx,
+            projection.name,
+            notification_id=notification.id,
+            originator_id=str(notification.originator_id),
+            originator_version=notification.originator_version,
+            topic=notification.topic,
+            error=error,
+            now=self.clock(),
+        )
+
+    def retry_parked(self, names: Iterable[str] | None = None) -> RetryResult:
+        """Apply the parked events of the named projections (all when None) again, each in its
+        own transaction, in notification order: one that applies leaves ``parked_events``, one
+        that fails again stays with another attempt counted.
+
+        An event replayed here is applied after later events of its aggregate were; a
+        projection whose rows depend on that order is better rebuilt (which also replays it).
+        """
+        replayed = still = 0
+        for projection in self._selected(names):
+            for parked in parked_events(self.db, [projection.name]):
+                found = self.recorder.select_notifications(
+                    parked.notification_id, 1, inclusive_of_start=True
+                )
+                if not found or found[0].id != parked.notification_id:
+                    still += 1  # not in the event store: stays parked for a person to look at
+                    continue
+                notification = found[0]
+                try:
+                    with self.db.transaction() as tx:
+                        if not unpark(tx, projection.name, notification.id):
+                            continue  # another retry replayed it first
+                        self._apply_one(tx, projection, notification)
+                    replayed += 1
+                except Exception as error:
+                    if is_transient(error):
+                        raise
+                    with self.db.transaction() as tx:
+                        self._park(tx, projection, notification, error)
+                    still += 1
+        return RetryResult(replayed, still)
 
     def follow(
         self,
@@ -301,8 +351,9 @@ class Runner:
     ) -> int:
         """Empty the named projections' tables and replay them from the first event.
 
-        Emptying the tables and resetting the positions to 0 is one transaction. Returns the
-        number of events processed by the replay.
+        Emptying the tables, forgetting their parked events and resetting the positions to 0 is
+        one transaction. Returns the number of events processed by the replay (events that still
+        fail are parked again).
         """
         projections = self._selected(names)
         self._ensure_tracking_rows(projections)
@@ -310,6 +361,7 @@ class Runner:
             for projection in projections:
                 for table in projection.tables:
                     tx.execute(f"DELETE FROM {check_identifier(table)}")
+                forget(tx, projection.name)
                 tx.execute(
                     "UPDATE projection_tracking SET position = 0, updated_at = ? WHERE name = ?",
                     (ts(self.clock()), projection.name),
@@ -328,6 +380,7 @@ class Runner:
                     "SELECT name, position, updated_at FROM projection_tracking"
                 ).fetchall()
             }
+        parked = parked_counts(self.db)
         now = self.clock()
         statuses = []
         for name in self.projections:
@@ -345,6 +398,7 @@ class Runner:
                     lag_events=lag_events,
                     lag_seconds=lag_seconds,
                     updated_at=parse_ts(updated_at) if updated_at is not None else None,
+                    parked=parked.get(name, 0),
                 )
             )
         return statuses

@@ -175,12 +175,23 @@ def projections_run(names: tuple[str, ...], interval: float, once: bool) -> None
         return
     processed = runner.catch_up()
     click.echo(f"caught up {', '.join(runner.projections)}: {processed} events")
+    _warn_parked(runner)
     if once:
         return
     try:
         runner.follow(poll_interval=interval)
     except KeyboardInterrupt:
         click.echo("stopped")
+
+
+def _warn_parked(runner: Any) -> None:
+    parked = sum(s.parked for s in runner.status())
+    if parked:
+        click.secho(
+            f"warning: {parked} parked event(s): see `aftersales projections status`",
+            fg="yellow",
+            err=True,
+        )
 
 
 @projections_group.command("rebuild")
@@ -207,17 +218,61 @@ def projections_rebuild(names: tuple[str, ...]) -> None:
 
         processed = runner.rebuild(list(names) or None, progress=progress)
     click.echo(f"rebuilt {', '.join(names) or 'all projections'}: {processed} events")
+    _warn_parked(runner)
 
 
 @projections_group.command("status")
 @with_appcontext
 def projections_status() -> None:
-    """Position and lag (events, seconds) of each projection."""
-    rows = _runner().status()
-    click.echo(f"{'projection':<14} {'position':>9} {'head':>9} {'lag':>7} {'lag s':>8}")
+    """Position, lag (events, seconds) and parked events of each projection; exit 1 while any
+    event is parked (issue 10: a projection could not apply it and went on without it)."""
+    from projections.parking import parked_events
+
+    runner = _runner()
+    rows = runner.status()
+    click.echo(
+        f"{'projection':<14} {'position':>9} {'head':>9} {'lag':>7} {'lag s':>8} {'parked':>7}"
+    )
     for s in rows:
         lag_s = "-" if s.lag_seconds is None else f"{s.lag_seconds:.1f}"
-        click.echo(f"{s.name:<14} {s.position:>9} {s.head:>9} {s.lag_events:>7} {lag_s:>8}")
+        click.echo(
+            f"{s.name:<14} {s.position:>9} {s.head:>9} {s.lag_events:>7} {lag_s:>8} {s.parked:>7}"
+        )
+    parked = parked_events(runner.db, runner.projections)
+    if not parked:
+        return
+    click.secho(
+        f"\n{len(parked)} parked event(s); fix the projection, then "
+        "`aftersales projections retry [NAME]` (or rebuild it):",
+        fg="red",
+        err=True,
+    )
+    for p in parked[:50]:
+        click.echo(
+            f"  {p.projection} notification {p.notification_id} ({p.topic} "
+            f"v{p.originator_version} of {p.originator_id}), {p.attempts} attempt(s): {p.error}",
+            err=True,
+        )
+    if len(parked) > 50:
+        click.echo(f"  ... and {len(parked) - 50} more", err=True)
+    sys.exit(1)
+
+
+@projections_group.command("retry")
+@click.argument("names", nargs=-1)
+@with_appcontext
+def projections_retry(names: tuple[str, ...]) -> None:
+    """Apply the parked events of the named projections (all when none is named) again, in
+    notification order; exit 1 when some still fail (they stay parked)."""
+    runner = _runner()
+    try:
+        result = runner.retry_parked(list(names) or None)
+    except KeyError as error:
+        _fail(str(error.args[0]), 2)
+        return
+    click.echo(f"replayed {result.replayed} parked event(s); {result.still_parked} still parked")
+    if result.still_parked:
+        sys.exit(1)
 
 
 @main.group("timers")
