@@ -151,7 +151,8 @@ def eligibility(
       consumables once ``opened`` (the consumer says so when applying, R1.a); hygiene goods when
       the order line records the buyer's confirmation at purchase (R1.b).
     - quality reasons (R1.c): whatever the category and after the R1 window, but delivered and
-      within warranty (R5, ``terms.warranty_months_for(component)``).
+      within warranty (R5, ``terms.warranty_months_for(component, line.category)``: a part
+      listed for the line's category has its own warranty, anything else the unit's).
     - refund_only for not_delivered (reading of R3): only while the order is NOT delivered.
     - repair (R6): any time once delivered; out of warranty or user damage it is at the user's cost.
 
@@ -187,7 +188,7 @@ def eligibility(
         rule = "R1" if reason is Reason.NO_REASON else ("R6" if kind is CaseKind.REPAIR else "R1.c")
         return _refuse(rule, f"the order has not been signed for yet ({rule})")
 
-    months = terms.warranty_months_for(component)
+    months = terms.warranty_months_for(component, line.category)
     warranty = warranty_end(delivered_at, months)
 
     if kind is CaseKind.REPAIR:
