@@ -6,7 +6,7 @@ the ``Database`` is built on first use by ``get_db()``.
 
 Audience blueprints are found by module name (``AUDIENCE_MODULES``): a module that exists is
 imported and either its ``init_app(app)`` is called or its ``bp`` blueprint registered, so the
-people writing ``web/consumer.py`` & co. never edit this file.
+people writing ``web/pages/consumer/`` & co. never edit this file.
 """
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ if TYPE_CHECKING:
 
 #: Modules providing blueprints, registered in this order when they exist.
 AUDIENCE_MODULES: tuple[str, ...] = (
-    "web.consumer",
-    "web.merchant",
-    "web.agent",
-    "web.arbitrator",
-    "web.finance",
-    "web.public",
+    "web.pages.case",
+    "web.pages.consumer",
+    "web.pages.merchant",
+    "web.pages.agent",
+    "web.pages.arbitrator",
+    "web.pages.finance",
+    "web.pages.public",
     "web.api",
 )
 
@@ -48,8 +49,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides what the environment gives (tests pass
     ``DATABASE_URL``, ``SECRET_KEY``, ``TESTING``). A ready ``Database`` may be passed as
     ``config["DATABASE"]`` to share one between the app and a test."""
-    from web import actions, auth, csrf, errors, i18n, stores, timefmt
+    from web.common import actions, auth, csrf, errors, i18n, platform, stores, timefmt
+    from web.pages import auth as auth_pages
     from web.settings import load_settings
+    from web.users_cli import users_cli
 
     app = Flask(__name__)
     given = dict(config or {})
@@ -63,11 +66,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Order matters: who is asking (auth) before the CSRF check, which exempts bearer tokens.
     errors.init_app(app)
     auth.init_app(app)
+    auth_pages.init_app(app)
+    app.cli.add_command(users_cli)
     csrf.init_app(app)
     i18n.init_app(app)
     timefmt.init_app(app)
     actions.init_app(app)
     stores.init_app(app)
+    platform.init_app(app)
     app.after_request(_security_headers)
 
     for name in app.config["AUDIENCE_MODULES"]:

@@ -31,8 +31,9 @@ from werkzeug.test import TestResponse
 
 from projections.db import Database
 from projections.migrate import migrate
-from web import accounts, create_app, get_db
-from web.accounts import Account
+from web import create_app, get_db
+from web.common import accounts
+from web.common.accounts import Account
 
 PASSWORD = "correct-horse-battery"
 SECRET_KEY = "test-secret-key-not-for-production"

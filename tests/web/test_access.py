@@ -38,8 +38,9 @@ from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from tests.web.conftest import DEMO_PASSWORDS, csrf_token_for, load_demo, login_as, make_app
-from web import accounts, evidence, get_db
-from web.consumer import ACTIONS as CONSUMER_ACTIONS
+from web import get_db
+from web.common import accounts, evidence
+from web.pages.consumer.case_actions import ACTIONS as CONSUMER_ACTIONS
 from web.services import get_service
 
 # --- who is who in the demo (web/demo.py) ----------------------------------------------------

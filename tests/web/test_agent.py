@@ -22,7 +22,7 @@ from projections.queues import queue_page
 from projections.timeline import case_summary, timeline
 from tests.web.test_arbitrator import as_user, catch_up, csrf, demo_copy, page
 from web import get_db
-from web.charts import Series, line_chart, nice_max
+from web.common.charts import Series, line_chart, nice_max
 from web.services import get_service
 
 DIGITAL_STAFF = Actor(Role.MERCHANT, "s3001", merchant_id="m1001")

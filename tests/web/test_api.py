@@ -25,7 +25,8 @@ from domain.service import AfterSales
 from domain.values import Actor, Role, TenderKind
 from projections.registry import make_runner
 from tests.web.conftest import PASSWORD, ROLE_ACCOUNTS, make_app
-from web import accounts, get_db
+from web import get_db
+from web.common import accounts
 
 PLATFORM = Actor(Role.SYSTEM, "commerce-platform")
 MERCHANT_ID = ROLE_ACCOUNTS["merchant"].merchant_id or "M3001"

@@ -15,8 +15,8 @@ import pytest
 
 from tests.web.test_api import PNG, World, make_world, settlement_csv
 from web import get_db
-from web.api_cases import COMMANDS
-from web.api_core import OPERATIONS
+from web.api.cases import COMMANDS
+from web.api.core import OPERATIONS
 
 LIMIT = 4096
 

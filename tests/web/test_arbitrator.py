@@ -22,7 +22,7 @@ from domain.values import Actor, Role
 from projections.registry import make_runner
 from tests.web.conftest import DEMO_PASSWORDS, csrf_token_for, load_demo, login_as, make_app
 from web import get_db
-from web.arbitrator import AmountError, parse_yuan
+from web.common.amounts import AmountError, parse_yuan
 from web.services import get_service
 
 WANG = Actor(Role.CONSUMER, "c2003")

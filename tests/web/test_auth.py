@@ -24,9 +24,10 @@ from tests.web.conftest import (
     login_as,
     make_app,
 )
-from web import accounts, create_app, get_db
-from web.accounts import Account, AccountError
-from web.auth import (
+from web import create_app, get_db
+from web.common import accounts
+from web.common.accounts import Account, AccountError
+from web.common.auth import (
     add_nav_link,
     case_scope,
     current_actor,

@@ -27,8 +27,9 @@ from projections.registry import make_runner
 from projections.timeline import case_summary, timeline
 from tests.web.conftest import DEMO_PASSWORDS, csrf_token_for, login_as
 from web import get_db
-from web.consumer import REASONS_BY_KIND, parse_yuan
 from web.demo import DIGITAL_STAFF, PLATFORM, SHOP_DIGITAL, SHOP_FRESH, ZHANG
+from web.pages.consumer.base import REASONS_BY_KIND
+from web.pages.consumer.case_actions import parse_yuan
 from web.services import get_service
 
 CONSUMER_PW = DEMO_PASSWORDS["consumer"]
@@ -419,8 +420,8 @@ def test_staff_see_the_triage_on_the_case_page(demo_app: Flask, demo_client: Fla
     new_order(demo_app, "T-TRIAGE")
     login(demo_client, "zhangsan")
     case_no = opened_case_no(open_form(demo_client, "T-TRIAGE", description="耳机坏了，要维修"))
-    from web.accounts import get_account
-    from web.casepage import load_case_view
+    from web.common.accounts import get_account
+    from web.common.casepage import load_case_view
 
     with demo_app.test_request_context("/?lang=en"):
         from flask import g, render_template_string

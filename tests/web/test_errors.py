@@ -21,8 +21,8 @@ from domain.errors import (
     NotFound,
 )
 from tests.web.conftest import make_app
-from web.accounts import Account
-from web.auth import login_required
+from web.common.accounts import Account
+from web.common.auth import login_required
 
 SECRET = "db password is hunter2"
 

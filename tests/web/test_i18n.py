@@ -12,9 +12,10 @@ from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
 from tests.web.conftest import login_as
-from web import accounts, get_db, i18n
-from web.accounts import Account
-from web.timefmt import countdown, localtime, parse_instant
+from web import get_db
+from web.common import accounts, i18n
+from web.common.accounts import Account
+from web.common.timefmt import countdown, localtime, parse_instant
 
 INSTANT = "2025-03-01T08:00:00.000000Z"  # 16:00 in Beijing, 03:00 in New York (EST)
 

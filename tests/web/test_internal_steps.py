@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from domain.values import Actor, Role
 from tests.web.conftest import DEMO_PASSWORDS, csrf_token_for, login_as
-from web.actions import refresh_read_models
+from web.common.actions import refresh_read_models
 from web.services import get_service
 
 PLATFORM_NOTE = "商家客服近30天响应超时3次"  # the agent's internal note on DEMO-C-0007

@@ -10,8 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.web.conftest import PASSWORD, ROLE_ACCOUNTS, login_as
-from web import accounts, get_db
-from web.accounts import Account
+from web import get_db
+from web.common import accounts
+from web.common.accounts import Account
 
 USER = ROLE_ACCOUNTS["consumer"].username
 OTHER = ROLE_ACCOUNTS["merchant"].username

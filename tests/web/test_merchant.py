@@ -26,8 +26,9 @@ from domain.values import Actor, ExclusionKind, Role, TenderKind
 from projections.policies import current_policy, policy_history
 from projections.registry import make_runner
 from tests.web.conftest import PASSWORD, csrf_token_for, login_as, make_app
-from web import accounts, get_db
-from web import merchant as merchant_module
+from web import get_db
+from web.common import accounts
+from web.pages.merchant import queue as merchant_queue
 
 STORE, OTHER_STORE = "M3001", "M3002"
 STAFF = Actor(Role.MERCHANT, "S2001", merchant_id=STORE)
@@ -240,7 +241,7 @@ def test_queue_shows_only_this_store_sorted_by_due_time_with_counts(
 def test_queue_pages_fifty_at_a_time(
     shop: Shop, staff: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(merchant_module, "PAGE_SIZE", 2)
+    monkeypatch.setattr(merchant_queue, "PAGE_SIZE", 2)
     cases = [shop.open() for _ in range(3)]
     shop.catch_up()
 

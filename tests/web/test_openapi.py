@@ -10,9 +10,9 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from web.api_cases import COMMANDS
-from web.openapi import openapi_path
-from web.schemas import COMMAND_SCHEMAS
+from web.api.cases import COMMANDS
+from web.api.openapi import openapi_path
+from web.api.schemas.commands import COMMAND_SCHEMAS
 
 
 def _document(client: FlaskClient) -> dict[str, Any]:

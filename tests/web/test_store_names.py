@@ -33,7 +33,7 @@ def test_public_pages_and_queues_show_the_published_name(demo_app: Flask) -> Non
 
 def test_a_store_without_a_published_name_is_shown_by_its_id(demo_app: Flask) -> None:
     with demo_app.test_request_context():
-        from web.stores import store_name
+        from web.common.stores import store_name
 
         assert store_name("m1001") == "山海数码旗舰店"
         assert store_name("m9999") == "m9999"

@@ -2,7 +2,7 @@
  *
  * 1. Remembers the browser's time zone in the `tz` cookie so that the server can show times in it
  *    (the server checks the name against its zone database; an account's own zone wins).
- * 2. Ticks every <time datetime="..." data-countdown> (rendered by web/timefmt.py countdown()).
+ * 2. Ticks every <time datetime="..." data-countdown> (rendered by web/common/timefmt.py countdown()).
  */
 (function () {
   "use strict";
@@ -38,7 +38,7 @@
     });
   }
 
-  // The two largest units, as web/timefmt.py _duration() does.
+  // The two largest units, as web/common/timefmt.py _duration() does.
   function duration(seconds) {
     var days = Math.floor(seconds / 86400);
     var hours = Math.floor((seconds % 86400) / 3600);

@@ -30,8 +30,9 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from projections.labels import STEP_LABELS
 from tests.web.conftest import DEMO_PASSWORDS, load_demo, make_app
-from web import casepage, get_db
-from web.i18n import LANGUAGES
+from web import get_db
+from web.common import labels
+from web.common.i18n import LANGUAGES
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -248,7 +249,7 @@ class Texts:
             return str(msgid)  # a lazy_gettext string, rendered now in this language
 
     def status(self, code: str) -> str:
-        return self(casepage.STATUS_LABELS[code])
+        return self(labels.STATUS_LABELS[code])
 
     def step(self, code: str, **values: str) -> str:
         return self(STEP_LABELS[code]).format(**values)

@@ -21,7 +21,8 @@ import pytest
 from projections.labels import STEP_LABELS
 from projections.timeline import timeline
 from tests.web.browser.conftest import LiveServer, Texts, check_page, log_in
-from web import casepage, get_db
+from web import get_db
+from web.common import labels
 
 pytestmark = pytest.mark.browser
 
@@ -129,7 +130,7 @@ def test_no_reason_return_from_application_to_approved_refund_through_the_pages(
     assert not flash_errors(merchant), flash_errors(merchant)
     expect_status(merchant, t, "received")
     inspect = merchant.locator(f"form[action$='/merchant/cases/{case_no}/inspect']")
-    inspect.get_by_label(t(casepage.RESPONSIBILITY_LABELS["no_fault"])).check()
+    inspect.get_by_label(t(labels.RESPONSIBILITY_LABELS["no_fault"])).check()
     inspect.get_by_label(t("Findings (required)")).fill(FINDINGS)
     submit(merchant, f"form[action$='/merchant/cases/{case_no}/inspect']")
     assert not flash_errors(merchant), flash_errors(merchant)
@@ -160,7 +161,7 @@ def test_no_reason_return_from_application_to_approved_refund_through_the_pages(
         "return_delivered": t.step("return_delivered"),
         "receipt_confirmed": t.step("receipt_confirmed"),
         "inspected": t.step(
-            "inspected", responsibility=t(casepage.RESPONSIBILITY_LABELS["no_fault"])
+            "inspected", responsibility=t(labels.RESPONSIBILITY_LABELS["no_fault"])
         ),
         "refund_approved": t.step("refund_approved", total_fen=REFUND),
     }

@@ -1,0 +1,76 @@
+"""One path from an HTML form to a domain command, shared by every audience's pages.
+
+A form carries a ``request_id`` (a fresh UUID rendered into it by ``form_request_id()``), so a
+double submit or a browser retry is recorded once (the service's idempotency). The actor is always
+the logged-in account; a refusal comes back as a flashed message naming the rule, and nothing is
+stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app, flash, redirect, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+
+from domain.errors import DomainError
+from domain.service import Result
+from web.common.auth import current_actor
+from web.services import get_service
+
+
+def form_request_id() -> str:
+    """A new idempotency key for one rendered form (template global)."""
+    return str(uuid.uuid4())
+
+
+def request_id_from_form() -> str:
+    given = (request.form.get("request_id") or "").strip()
+    return given or str(uuid.uuid4())
+
+
+def refusal_text(error: DomainError) -> str:
+    """A refusal as a person reads it: the rule id, then the domain's message."""
+    return str(
+        gettext("Not possible (%(rule)s): %(message)s", rule=error.rule, message=error.message)
+    )
+
+
+def refresh_read_models() -> None:
+    """Read your own write: bring the read models up to the command just made, so the page a form
+    redirects to shows it (the background runner would a moment later; two runners on one
+    projection are safe, see projections.runner). A failure here never undoes the command."""
+    from projections.registry import make_runner
+    from web import get_db
+
+    try:
+        make_runner(get_service(), get_db()).catch_up()
+    except Exception:  # the command itself succeeded; the background runner will catch up
+        current_app.logger.exception("catching up the projections after a command failed")
+
+
+def perform(
+    command: str,
+    back_to: str,
+    *,
+    success: str | None = None,
+    **arguments: Any,
+) -> ResponseReturnValue:
+    """Run ``AfterSales.<command>(request_id=…, actor=<current account>, **arguments)``; flash the
+    outcome and redirect to ``back_to`` (POST-redirect-GET)."""
+    method: Callable[..., Result] = getattr(get_service(), command)
+    try:
+        method(request_id=request_id_from_form(), actor=current_actor(), **arguments)
+    except DomainError as error:
+        flash(refusal_text(error), "error")
+    else:
+        flash(success or gettext("Done."), "success")
+        refresh_read_models()
+    return redirect(back_to, code=303)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_global(form_request_id)

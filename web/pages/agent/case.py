@@ -1,0 +1,275 @@
+"""``/agent/cases/<no>``: the shared case view with internal steps (P4) and the agent's moves:
+respond / give the handling opinion (R9.a), approve a refund (R3, R3.a), accept or reject in the
+merchant's place after its deadline (R12.a), file a complaint for the consumer (R9), grant
+compensation (R14, R10), route (R20), close, notes (R21). Every form goes through
+``web.common.actions.perform``; input is checked first so a mistake names the field."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from domain.errors import DomainError
+from domain.triage import classify
+from domain.values import CaseKind
+from web.common.actions import perform, refusal_text
+from web.common.amounts import AmountError, amount_error_text, parse_yuan
+from web.common.casepage import load_case_view
+from web.common.formats import money, yuan_text
+from web.common.labels import (
+    kind_label,
+)
+from web.common.translate import gettext
+from web.pages.agent.base import (
+    bp,
+    case_url,
+    form_text,
+    queue_choices,
+    queue_name,
+    summary_or_404,
+    text_move,
+)
+from web.pages.agent.case_view import case_actions, ruling_facts
+from web.services import get_service
+
+
+@bp.route("/cases/<case_no>")
+def case(case_no: str) -> ResponseReturnValue:
+    view = load_case_view(case_no, include_internal=True)
+    steps = [s.step for s in view.steps]
+    ruling = ruling_facts(steps)
+    acts = case_actions(view.summary, ruling)
+    routed = view.triage
+    opened = next((s for s in steps if s.step == "opened"), None)
+    suggestion = classify(opened.reason if opened else "", view.summary.merchant_id)
+    return render_template(
+        "agent/case.html",
+        view=view,
+        ruling=ruling,
+        acts=acts,
+        routed=routed,
+        suggestion=suggestion,
+        queue_choices=queue_choices(view.summary.merchant_id),
+        kind_choices=[(k.value, kind_label(k.value)) for k in CaseKind],
+        kind_label=kind_label,
+        money=lambda fen: money(fen, view.summary.currency),
+        yuan_text=yuan_text,
+    )
+
+
+@bp.route("/cases/<case_no>/respond", methods=["POST"])
+def respond(case_no: str) -> ResponseReturnValue:
+    """R9.a: the platform's first response to a complaint, within 24 hours."""
+    return text_move(
+        case_no,
+        "reason",
+        gettext("Response to the consumer"),
+        "respond_to_complaint",
+        gettext("The response is recorded and shown to the consumer (R9.a)."),
+    )
+
+
+@bp.route("/cases/<case_no>/opinion", methods=["POST"])
+def opinion(case_no: str) -> ResponseReturnValue:
+    """R9.a: the platform's handling opinion, within 72 hours."""
+    return text_move(
+        case_no,
+        "opinion",
+        gettext("Handling opinion"),
+        "give_opinion",
+        gettext("The handling opinion is recorded (R9.a)."),
+    )
+
+
+@bp.route("/cases/<case_no>/approve-refund", methods=["POST"])
+def approve_refund(case_no: str) -> ResponseReturnValue:
+    """R3: the platform approves the refund; R3.a caps it and splits it over the tenders."""
+    summary = summary_or_404(case_no)
+    back = case_url(case_no, "refund")
+    raw = (request.form.get("amount") or "").strip()
+    reason = form_text("reason", gettext("Reason for a partial refund"), required=False)
+    if reason is None:
+        return redirect(back, code=303)
+    amount: int | None = None
+    if raw:
+        try:
+            amount = parse_yuan(raw)
+        except AmountError as error:
+            flash(amount_error_text(gettext("Refund amount (yuan)"), error), "error")
+            return redirect(back, code=303)
+        if amount <= 0:
+            flash(
+                gettext(
+                    "%(field)s: a refund must be more than ¥0.00 (R3.a).",
+                    field=gettext("Refund amount (yuan)"),
+                ),
+                "error",
+            )
+            return redirect(back, code=303)
+        try:
+            full = get_service().refund_preview(case_no)
+        except DomainError as error:
+            flash(refusal_text(error), "error")
+            return redirect(back, code=303)
+        if amount > full.cap_fen:
+            flash(
+                gettext(
+                    "%(field)s: %(amount)s is more than the cap of %(cap)s, what was paid for "
+                    "the goods plus the shipping owed under R2 (R3.a).",
+                    field=gettext("Refund amount (yuan)"),
+                    amount=money(amount, summary.currency),
+                    cap=money(full.cap_fen, summary.currency),
+                ),
+                "error",
+            )
+            return redirect(back, code=303)
+        if amount < full.cap_fen and not reason:
+            flash(
+                gettext(
+                    "%(field)s: say why the refund is less than the cap of %(cap)s.",
+                    field=gettext("Reason for a partial refund"),
+                    cap=money(full.cap_fen, summary.currency),
+                ),
+                "error",
+            )
+            return redirect(back, code=303)
+        if amount == full.cap_fen:
+            amount = None  # the full refund: the domain computes the same plan
+    return perform(
+        "approve_refund",
+        case_url(case_no, "top"),
+        success=gettext("Refund approved. Finance pays it within the working days of R3."),
+        case_no=case_no,
+        amount_fen=amount,
+        reason=reason,
+    )
+
+
+@bp.route("/cases/<case_no>/accept", methods=["POST"])
+def accept(case_no: str) -> ResponseReturnValue:
+    """R12.a: accept in the merchant's place; the domain allows it only after the merchant's
+    deadline was missed."""
+    summary_or_404(case_no)
+    text = form_text("reason", gettext("Reason"), required=False)
+    if text is None:
+        return redirect(case_url(case_no), code=303)
+    return perform(
+        "accept",
+        case_url(case_no, "top"),
+        success=gettext("Accepted in the merchant's place (R12.a)."),
+        case_no=case_no,
+        reason=text or gettext("Accepted by the platform after the merchant missed its deadline"),
+    )
+
+
+@bp.route("/cases/<case_no>/reject", methods=["POST"])
+def reject(case_no: str) -> ResponseReturnValue:
+    """R12 / R12.a: reject in the merchant's place, always with a reason."""
+    return text_move(
+        case_no,
+        "reason",
+        gettext("Reason for the rejection"),
+        "reject",
+        gettext("Rejected in the merchant's place (R12.a)."),
+    )
+
+
+@bp.route("/cases/<case_no>/complaint", methods=["POST"])
+def file_complaint(case_no: str) -> ResponseReturnValue:
+    """R9: a complaint taken by platform customer service on an existing case."""
+    return text_move(
+        case_no,
+        "reason",
+        gettext("What the consumer complains about"),
+        "file_complaint",
+        gettext("Complaint filed; the platform answers within 24 hours (R9.a)."),
+        channel="platform",
+    )
+
+
+@bp.route("/cases/<case_no>/compensation", methods=["POST"])
+def compensation(case_no: str) -> ResponseReturnValue:
+    """R14 repair plus compensation, or the compensation a ruling fixed (R10)."""
+    summary_or_404(case_no)
+    back = case_url(case_no, "compensation")
+    label = gettext("Compensation (yuan)")
+    try:
+        amount = parse_yuan(request.form.get("amount") or "")
+    except AmountError as error:
+        flash(amount_error_text(label, error), "error")
+        return redirect(back, code=303)
+    if amount <= 0:
+        flash(gettext("%(field)s: must be more than ¥0.00 (R14).", field=label), "error")
+        return redirect(back, code=303)
+    reason = form_text("reason", gettext("What the compensation is for"))
+    if reason is None:
+        return redirect(back, code=303)
+    return perform(
+        "grant_compensation",
+        case_url(case_no, "top"),
+        success=gettext("Compensation granted (R14)."),
+        case_no=case_no,
+        amount_fen=amount,
+        reason=reason,
+    )
+
+
+@bp.route("/cases/<case_no>/route", methods=["POST"])
+def route(case_no: str) -> ResponseReturnValue:
+    """R20: a person overrides the automatic triage (confidence 100 %: a person decided)."""
+    summary = summary_or_404(case_no)
+    back = request.form.get("back") == "home"
+    target = url_for("agent.home", _anchor="triage") if back else case_url(case_no, "triage")
+    queue = (request.form.get("queue") or "").strip()
+    allowed = {q for q, _label in queue_choices(summary.merchant_id)}
+    if queue not in allowed:
+        flash(
+            gettext("%(field)s: choose one of the queues offered.", field=gettext("Queue")), "error"
+        )
+        return redirect(target, code=303)
+    kind = (request.form.get("classified_kind") or "").strip()
+    if kind not in {k.value for k in CaseKind}:
+        flash(gettext("%(field)s: choose a case type.", field=gettext("Classified as")), "error")
+        return redirect(target, code=303)
+    reason = form_text("reason", gettext("Why the triage is changed"))
+    if reason is None:
+        return redirect(target, code=303)
+    return perform(
+        "route",
+        target,
+        success=gettext("Routed to %(queue)s (R20).", queue=queue_name(queue)),
+        case_no=case_no,
+        queue=queue,
+        classified_kind=kind,
+        confidence_pct=100,
+        reason=reason,
+    )
+
+
+@bp.route("/cases/<case_no>/close", methods=["POST"])
+def close(case_no: str) -> ResponseReturnValue:
+    return text_move(
+        case_no,
+        "reason",
+        gettext("Reason for closing"),
+        "close_case",
+        gettext("The case is closed."),
+    )
+
+
+@bp.route("/cases/<case_no>/note", methods=["POST"])
+def note(case_no: str) -> ResponseReturnValue:
+    """R21 / P4: a note on the record; internal notes are hidden from the consumer."""
+    summary_or_404(case_no)
+    text = form_text("text", gettext("Note"))
+    if text is None:
+        return redirect(case_url(case_no, "note"), code=303)
+    internal = request.form.get("visible_to_consumer") not in ("1", "on", "yes")
+    return perform(
+        "add_note",
+        case_url(case_no, "top"),
+        success=gettext("Internal note added.") if internal else gettext("Note added."),
+        case_no=case_no,
+        text=text,
+        internal=internal,
+    )

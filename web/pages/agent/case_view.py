@@ -1,0 +1,160 @@
+"""What the agent's case page shows beside the shared case view: the ruling to carry out (R10),
+the refund plan per tender and shipping leg (R3, R3.a, R2), and which of the agent's forms apply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request
+
+from domain.case_values import RefundPlan
+from domain.errors import DomainError
+from domain.values import CaseKind
+from projections.timeline import CaseSummary, TimelineStep
+from web.common.actions import refusal_text
+from web.common.amounts import AmountError, amount_error_text, parse_yuan
+from web.common.formats import money, yuan_text
+from web.common.labels import (
+    RULING_LABELS,
+    party_label,
+    tender_label,
+)
+from web.common.translate import gettext
+from web.pages.agent.base import CLOSABLE, TERMINAL, deadlines_by_name, parse_due
+from web.services import get_service
+
+# --- the case page ----------------------------------------------------------------------------
+
+
+@dataclass
+class RulingFacts:
+    outcome: str
+    outcome_label: str
+    refund_fen: int
+    compensation_fen: int
+    return_required: bool
+
+
+def ruling_facts(steps: list[TimelineStep]) -> RulingFacts | None:
+    ruled = next((s for s in steps if s.step == "ruled"), None)
+    if ruled is None:
+        return None
+    d = ruled.details
+    outcome = str(d.get("outcome", ""))
+    label = RULING_LABELS.get(outcome)
+    return RulingFacts(
+        outcome=outcome,
+        outcome_label=str(label) if label is not None else outcome,
+        refund_fen=int(d.get("refund_fen", 0)),
+        compensation_fen=int(d.get("compensation_fen", 0)),
+        return_required=bool(d.get("return_required", False)),
+    )
+
+
+def plan_view(plan: RefundPlan) -> dict[str, Any]:
+    c = plan.currency
+    return {
+        "total_fen": plan.total_fen,
+        "total": money(plan.total_fen, c),
+        "goods": money(plan.goods_fen, c),
+        "shipping": money(plan.shipping_fen, c),
+        "cap_fen": plan.cap_fen,
+        "cap": money(plan.cap_fen, c),
+        "cap_yuan": yuan_text(plan.cap_fen),
+        "total_yuan": yuan_text(plan.total_fen),
+        "return_leg_payer": party_label(plan.return_leg_payer.value),
+        "outbound_leg_payer": party_label(plan.outbound_leg_payer.value),
+        "split": [
+            {
+                "tender": tender_label(part.kind.value),
+                "amount": money(part.amount_fen, c),
+                "in_kind": part.in_kind,
+            }
+            for part in plan.split
+        ],
+    }
+
+
+@dataclass
+class Actions:
+    respond: bool = False
+    opinion: bool = False
+    approve: bool = False
+    approve_fixed: int | None = None  # a ruling fixed the amount (R10)
+    preview: dict[str, Any] | None = None
+    full: dict[str, Any] | None = None
+    preview_error: str = ""
+    preview_amount: str = ""
+    merchant_place: bool = False  # the case waits for the merchant's R12 decision
+    merchant_breached: bool = False
+    merchant_due: Any = None
+    complaint: bool = False
+    close: bool = False
+    compensation: bool = False
+    compensation_fixed: int | None = None
+    route: bool = False
+
+
+def case_actions(summary: CaseSummary, ruling: RulingFacts | None) -> Actions:
+    status = summary.status
+    clocks = deadlines_by_name(summary)
+    acts = Actions()
+    is_open = status not in TERMINAL
+    acts.respond = summary.complaint_open and "platform_response" in clocks
+    acts.opinion = summary.complaint_open and "platform_response" not in clocks
+    if summary.refund_total_fen is None and is_open:
+        if ruling is not None:
+            acts.approve = ruling.outcome == "refund" and status in (
+                "ruled",
+                "received",
+                "awaiting_refund",
+            )
+            acts.approve_fixed = ruling.refund_fen if acts.approve else None
+        else:
+            acts.approve = status == "awaiting_refund"
+    if acts.approve:
+        refund_preview(summary, acts)
+    if status == "requested" and summary.kind != CaseKind.COMPLAINT.value:
+        acts.merchant_place = True
+        decision = clocks.get("merchant_decision")
+        acts.merchant_breached = bool(decision and decision.get("breached"))
+        acts.merchant_due = parse_due(decision)
+    acts.complaint = not summary.complaint_open and status != "withdrawn"
+    acts.close = status in CLOSABLE
+    if is_open and not summary.compensation_fen:
+        if ruling is not None and ruling.compensation_fen:
+            acts.compensation = True
+            acts.compensation_fixed = ruling.compensation_fen
+        elif ruling is None and summary.responsibility in ("product_defect", "transport_damage"):
+            acts.compensation = True
+    acts.route = is_open and ruling is None
+    return acts
+
+
+def refund_preview(summary: CaseSummary, acts: Actions) -> None:
+    """R3.a / R2: what the refund pays and where it goes, asked of the domain."""
+    service = get_service()
+    try:
+        full = service.refund_preview(summary.case_no)
+    except DomainError as error:
+        acts.preview_error = refusal_text(error)
+        return
+    acts.full = plan_view(full)
+    amount: int | None = acts.approve_fixed
+    raw = (request.args.get("amount") or "").strip()
+    if acts.approve_fixed is None and raw:
+        acts.preview_amount = raw
+        try:
+            amount = parse_yuan(raw)
+        except AmountError as error:
+            acts.preview_error = amount_error_text(gettext("Refund amount (yuan)"), error)
+            amount = None
+    if amount is None or amount == full.total_fen:
+        acts.preview = acts.full
+        return
+    try:
+        acts.preview = plan_view(service.refund_preview(summary.case_no, amount))
+    except DomainError as error:
+        acts.preview_error = refusal_text(error)
+        acts.preview = None

@@ -1,0 +1,54 @@
+"""``/my/orders`` and ``/my/orders/<no>``: the consumer's own orders (anyone else's is a 404)."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from projections.orders import OrderLineRow, order_lines, orders_of_consumer
+from projections.timeline import case_summary
+from web import get_db
+from web.pages.consumer.base import bp, me, utc_now
+from web.pages.consumer.cases import case_row
+from web.pages.consumer.order_view import LineStatus, order_view
+
+
+def own_order_rows(order_no: str) -> list[OrderLineRow]:
+    rows = order_lines(get_db(), order_no)
+    if not rows or rows[0].consumer_id != me().party_id:
+        abort(404)
+    return rows
+
+
+@bp.route("/")
+def home() -> ResponseReturnValue:
+    return redirect(url_for("consumer.orders"))
+
+
+@bp.route("/orders")
+def orders() -> ResponseReturnValue:
+    rows = orders_of_consumer(get_db(), me().party_id)
+    now = utc_now()
+    grouped: dict[str, list[OrderLineRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.order_no, []).append(row)
+    views = [order_view(lines, now) for lines in grouped.values()]
+    return render_template("consumer/orders.html", orders=views)
+
+
+@bp.route("/orders/<order_no>")
+def order(order_no: str) -> ResponseReturnValue:
+    rows = own_order_rows(order_no)
+    view = order_view(rows, utc_now())
+    asked: LineStatus | None = None
+    line_arg = request.args.get("line", "")
+    if line_arg:
+        asked = next((ls for ls in view.lines if str(ls.row.line_no) == line_arg), None)
+    summaries = [s for s in (case_summary(get_db(), no) for no in view.cases) if s is not None]
+    return render_template(
+        "consumer/order.html",
+        order=view,
+        asked=asked,
+        line_arg=line_arg,
+        cases=[case_row(s) for s in summaries],
+    )

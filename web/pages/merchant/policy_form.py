@@ -1,0 +1,369 @@
+"""The merchant's policy form (R11, R19, R23): what the page shows, and the posted form parsed
+into :class:`domain.terms.PolicyTerms`.
+
+Input names follow ``PolicyTerms`` field names, so a refusal from the domain (``InvalidInput`` /
+``PolicyBelowFloor`` carry ``.field``) lands next to the input it is about. Two exceptions: the
+repair fee cap is typed in yuan (``repair_fee_cap``, stored as ``repair_fee_cap_fen``), and the
+exclusion / note rows are repeated inputs (``exclusion_category`` ... zipped by position).
+
+Nothing here decides whether terms are generous enough: the domain's ``check_terms`` does (R19).
+This module only turns text into values and words every refusal for the person who typed it,
+keeping what they typed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+from domain.errors import DomainError, PolicyBelowFloor
+from domain.terms import PLATFORM_FLOOR, CategoryNote, Exclusion, PolicyTerms
+from domain.values import ExclusionKind
+from web.common.formats import yuan_text
+
+__all__ = [
+    "AT_LEAST",
+    "AT_MOST",
+    "FIELD_LABELS",
+    "INT_FIELDS",
+    "PolicyForm",
+    "form_from_terms",
+    "parse_policy_form",
+    "parse_yuan",
+]
+
+#: Whole-number terms, in the order the form shows them.
+INT_FIELDS: tuple[str, ...] = (
+    "return_window_days",
+    "consumer_ship_days",
+    "warranty_months",
+    "parts_warranty_months",
+    "accept_hours",
+    "repair_response_hours",
+    "first_response_hours",
+    "confirm_receipt_hours",
+    "refund_working_days",
+)
+
+#: Terms where the platform sets a floor (a store may give more, never less) and the rule.
+AT_LEAST: dict[str, str] = {
+    "return_window_days": "R1",
+    "warranty_months": "R5",
+    "parts_warranty_months": "R5",
+    "consumer_ship_days": "R13",
+}
+#: Terms where the platform sets a ceiling (a store may be faster, never slower) and the rule.
+AT_MOST: dict[str, str] = {
+    "accept_hours": "R12",
+    "repair_response_hours": "R5.a",
+    "first_response_hours": "R12.a",
+    "confirm_receipt_hours": "R3",
+    "refund_working_days": "R3",
+}
+
+FIELD_LABELS: dict[str, Any] = {
+    "categories": _l("Product categories"),
+    "return_window_days": _l("No-reason return window (days)"),
+    "consumer_ship_days": _l("Days the consumer has to ship an accepted return"),
+    "exclusions": _l("Categories excluded from no-reason returns"),
+    "warranty_months": _l("Warranty of the whole unit (months)"),
+    "parts_warranty_months": _l("Warranty of listed parts and consumables (months)"),
+    "warranty_parts": _l("Listed parts and consumables"),
+    "accept_hours": _l("Accept or reject a return, refund or exchange within (hours)"),
+    "repair_response_hours": _l("Respond to a repair request within (hours)"),
+    "first_response_hours": _l("First response to a first application within (hours)"),
+    "confirm_receipt_hours": _l("Confirm receipt of returned goods within (hours)"),
+    "refund_working_days": _l("Refund reaches the consumer within (working days)"),
+    "free_return_shipping": _l("The store pays the return shipping of every return"),
+    "repair_fee_cap": _l("Highest repair fee the store may quote (¥)"),
+    "after_sales_carrier": _l("After-sales carrier"),
+    "store_name": _l("Store name"),
+    "notes": _l("Product limits per category"),
+    "summary": _l("What changed in this version"),
+    "currency": _l("Currency"),
+}
+
+#: Blank rows offered under the filled ones for new exclusions and notes.
+SPARE_ROWS = 2
+_SPLIT = re.compile(r"[\n\r,，、;；]+")
+_YUAN = re.compile(r"^(\d{1,9})(?:\.(\d{1,2}))?$")
+
+
+@dataclass
+class PolicyForm:
+    """What the form shows: the typed (or current) text of every input, and an error per field."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    free_return_shipping: bool = False
+    exclusions: list[dict[str, str]] = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def value(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def error(self, name: str) -> str | None:
+        return self.errors.get(name)
+
+    @property
+    def exclusion_rows(self) -> list[dict[str, str]]:
+        return [*self.exclusions, *({"category": "", "kind": "", "reason": ""},) * SPARE_ROWS]
+
+    @property
+    def note_rows(self) -> list[dict[str, str]]:
+        return [*self.notes, *({"category": "", "text": ""},) * SPARE_ROWS]
+
+    def add_error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+
+def parse_yuan(text: str) -> int | None:
+    """``500``, ``500.5``, ``¥500.50`` → fen; "" → None; anything else raises ValueError."""
+    cleaned = text.strip().replace(",", "").replace("，", "").lstrip("¥￥").strip()
+    if not cleaned:
+        return None
+    match = _YUAN.match(cleaned)
+    if match is None:
+        raise ValueError(text)
+    whole, decimals = match.group(1), (match.group(2) or "").ljust(2, "0")
+    return int(whole) * 100 + int(decimals)
+
+
+def form_from_terms(terms: PolicyTerms | None, summary: str = "") -> PolicyForm:
+    """The form pre-filled with ``terms`` (the current version), or the platform's defaults."""
+    base = terms or PLATFORM_FLOOR
+    values = {name: str(getattr(base, name)) for name in INT_FIELDS}
+    values["categories"] = "\n".join(base.categories)
+    values["warranty_parts"] = "\n".join(base.warranty_parts)
+    values["repair_fee_cap"] = yuan_text(base.repair_fee_cap_fen)
+    values["after_sales_carrier"] = base.after_sales_carrier
+    values["store_name"] = base.store_name
+    values["currency"] = base.currency
+    values["summary"] = summary
+    return PolicyForm(
+        values=values,
+        free_return_shipping=base.free_return_shipping,
+        exclusions=[
+            {"category": e.category, "kind": e.kind.value, "reason": e.reason}
+            for e in base.exclusions
+        ],
+        notes=[{"category": n.category, "text": n.text} for n in base.notes],
+    )
+
+
+def _items(text: str) -> tuple[str, ...]:
+    seen: list[str] = []
+    for part in _SPLIT.split(text):
+        item = part.strip()
+        if item and item not in seen:
+            seen.append(item)
+    return tuple(seen)
+
+
+def _label(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name))
+
+
+def parse_policy_form(data: MultiDict[str, str]) -> tuple[PolicyForm, PolicyTerms | None]:
+    """The posted form → (the form as typed, with errors) and the ``PolicyTerms`` it describes, or
+    None when a field could not be read (then ``form.errors`` says which and why)."""
+    get = data.get
+    form = PolicyForm()
+    for name in (*INT_FIELDS, "categories", "warranty_parts", "repair_fee_cap"):
+        form.values[name] = str(get(name, "") or "").strip()
+    for name in ("after_sales_carrier", "store_name", "summary", "currency"):
+        form.values[name] = str(get(name, "") or "").strip()
+    form.free_return_shipping = str(get("free_return_shipping", "")) in ("1", "on", "true", "yes")
+
+    categories = _items(form.values["categories"])
+    if not categories:
+        form.add_error("categories", gettext("List at least one product category (R11)."))
+    numbers = _numbers(form)
+    cap = _cap(form)
+    exclusions = _exclusions(form, data, categories)
+    notes = _notes(form, data, categories)
+    if form.errors:
+        return form, None
+    terms = PolicyTerms(
+        categories=categories,
+        exclusions=tuple(exclusions),
+        warranty_parts=_items(form.values["warranty_parts"]),
+        free_return_shipping=form.free_return_shipping,
+        repair_fee_cap_fen=cap,
+        after_sales_carrier=form.values["after_sales_carrier"],
+        store_name=form.values["store_name"],
+        notes=tuple(notes),
+        currency=form.values["currency"] or "CNY",
+        **numbers,
+    )
+    return form, terms
+
+
+def _numbers(form: PolicyForm) -> dict[str, Any]:
+    """The whole-number terms (days, hours, months), each above 0."""
+    numbers: dict[str, Any] = {}  # whole-number terms by name (INT_FIELDS)
+    for name in INT_FIELDS:
+        text = form.values[name]
+        if not text.isdigit() or int(text) <= 0:
+            form.add_error(
+                name,
+                gettext("%(field)s: enter a whole number above 0.", field=_label(name)),
+            )
+        else:
+            numbers[name] = int(text)
+    return numbers
+
+
+def _cap(form: PolicyForm) -> int | None:
+    """R6: the highest repair fee in fen, or None for no cap."""
+    try:
+        cap = parse_yuan(form.values["repair_fee_cap"])
+    except ValueError:
+        cap = None
+        form.add_error(
+            "repair_fee_cap",
+            gettext(
+                "%(field)s: enter an amount in yuan such as 300 or 299.50, or leave it empty "
+                "for no cap (R6).",
+                field=_label("repair_fee_cap"),
+            ),
+        )
+    return cap
+
+
+def _exclusions(
+    form: PolicyForm, data: MultiDict[str, str], categories: tuple[str, ...]
+) -> list[Exclusion]:
+    """R1.a: the excluded categories, each one of the store's, with its kind and reason."""
+    getlist = data.getlist
+    exclusions: list[Exclusion] = []
+    kinds = {k.value for k in ExclusionKind}
+    for category, kind, reason in zip(
+        getlist("exclusion_category"),
+        getlist("exclusion_kind"),
+        getlist("exclusion_reason"),
+        strict=False,
+    ):
+        row = {"category": category.strip(), "kind": kind.strip(), "reason": reason.strip()}
+        if not any(row.values()) or (not row["category"] and not row["reason"]):
+            continue  # a blank spare row (its kind select may still carry a value)
+        form.exclusions.append(row)
+        if not row["category"] or row["category"] not in categories:
+            form.add_error(
+                "exclusions",
+                gettext(
+                    "An excluded category must be one of the product categories listed above "
+                    "(%(category)s) (R1.a).",
+                    category=row["category"] or "—",
+                ),
+            )
+        elif row["kind"] not in kinds:
+            form.add_error(
+                "exclusions",
+                gettext("Say which kind of special goods %(category)s are (R1.a).", **row),
+            )
+        elif not row["reason"]:
+            form.add_error(
+                "exclusions",
+                gettext("Excluding %(category)s needs a reason shown to consumers (R1.a).", **row),
+            )
+        elif any(e.category == row["category"] for e in exclusions):
+            form.add_error(
+                "exclusions",
+                gettext("%(category)s is excluded twice; keep one row.", **row),
+            )
+        else:
+            exclusions.append(Exclusion(row["category"], ExclusionKind(row["kind"]), row["reason"]))
+    return exclusions
+
+
+def _notes(
+    form: PolicyForm, data: MultiDict[str, str], categories: tuple[str, ...]
+) -> list[CategoryNote]:
+    """R23: product limits shown before purchase, per category."""
+    getlist = data.getlist
+    notes: list[CategoryNote] = []
+    for category, text in zip(getlist("note_category"), getlist("note_text"), strict=False):
+        row = {"category": category.strip(), "text": text.strip()}
+        if not any(row.values()):
+            continue
+        form.notes.append(row)
+        if row["category"] not in categories:
+            form.add_error(
+                "notes",
+                gettext(
+                    "A product limit belongs to one of the product categories listed above "
+                    "(%(category)s) (R23).",
+                    category=row["category"] or "—",
+                ),
+            )
+        elif not row["text"]:
+            form.add_error(
+                "notes",
+                gettext("Write the limits of %(category)s, or empty the row (R23).", **row),
+            )
+        else:
+            notes.append(CategoryNote(row["category"], row["text"]))
+    return notes
+
+
+def refusal_field(error: DomainError) -> str:
+    """The form input a domain refusal is about (``repair_fee_cap_fen`` is typed in yuan)."""
+    name = error.field or ""
+    if name == "repair_fee_cap_fen":
+        return "repair_fee_cap"
+    if name in FIELD_LABELS:
+        return name
+    return "form"
+
+
+def explain_refusal(form: PolicyForm, error: DomainError) -> None:
+    """Put a domain refusal next to its field, worded for the merchant, naming the rule."""
+    name = refusal_field(error)
+    if isinstance(error, PolicyBelowFloor) and name in AT_LEAST:
+        message = gettext(
+            "%(field)s must be at least %(floor)s (%(rule)s, R19): a store may be more generous "
+            "than the platform's floor, never less.",
+            field=_label(name),
+            floor=getattr(PLATFORM_FLOOR, name),
+            rule=AT_LEAST[name],
+        )
+    elif isinstance(error, PolicyBelowFloor) and name in AT_MOST:
+        message = gettext(
+            "%(field)s must be at most %(limit)s (%(rule)s, R19): a store may be faster than "
+            "the platform's limit, never slower.",
+            field=_label(name),
+            limit=getattr(PLATFORM_FLOOR, name),
+            rule=AT_MOST[name],
+        )
+    else:
+        message = gettext(
+            "Not possible (%(rule)s): %(message)s", rule=error.rule, message=error.message
+        )
+    form.add_error(name, message)
+
+
+def floor_hint(name: str) -> str:
+    """``At least 7 (R1)`` / ``At most 2 (R12)`` for a term with a platform limit, else ""."""
+    if name in AT_LEAST:
+        return str(
+            gettext(
+                "Platform floor: at least %(n)s (%(rule)s).",
+                n=getattr(PLATFORM_FLOOR, name),
+                rule=AT_LEAST[name],
+            )
+        )
+    if name in AT_MOST:
+        return str(
+            gettext(
+                "Platform limit: at most %(n)s (%(rule)s).",
+                n=getattr(PLATFORM_FLOOR, name),
+                rule=AT_MOST[name],
+            )
+        )
+    return ""
