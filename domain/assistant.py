@@ -278,9 +278,12 @@ def about_line(
 class OrderFacts(Protocol):
     """What ``about_order`` reads of an order (``domain.order.Order`` has it)."""
 
-    order_no: str
-    lines: tuple[OrderLine, ...]
-    delivered_at: datetime | None
+    @property
+    def order_no(self) -> str: ...
+    @property
+    def lines(self) -> tuple[OrderLine, ...]: ...
+    @property
+    def delivered_at(self) -> datetime | None: ...
 
     def claimed_quantity(self, line_no: int) -> int: ...
 
@@ -348,17 +351,28 @@ class CaseAnswer:
 class CaseFacts(Protocol):
     """What ``about_case`` reads of a case (``domain.case.Case`` has it)."""
 
-    case_no: str
-    kind: CaseKind
-    status: Any
-    reason_code: Reason
-    responsibility: Responsibility | None
-    terms: PolicyTerms
-    prior_returns_to_merchant: int
-    bought_again_since_first_return: bool
-    deadlines: Mapping[Any, Any]
-    refund: Any
-    refund_paid: bool
+    @property
+    def case_no(self) -> str: ...
+    @property
+    def kind(self) -> CaseKind: ...
+    @property
+    def status(self) -> Any: ...
+    @property
+    def reason_code(self) -> Reason: ...
+    @property
+    def responsibility(self) -> Responsibility | None: ...
+    @property
+    def terms(self) -> PolicyTerms: ...
+    @property
+    def prior_returns_to_merchant(self) -> int: ...
+    @property
+    def bought_again_since_first_return(self) -> bool: ...
+    @property
+    def deadlines(self) -> Mapping[Any, Any]: ...
+    @property
+    def refund(self) -> Any: ...
+    @property
+    def refund_paid(self) -> bool: ...
 
     def refund_plan(self, amount_fen: int | None = None) -> Any: ...
 

@@ -6,14 +6,30 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
+import pytest
+
 from domain.assistant import Action, about_case, about_line, about_order
+from domain.assistant_queries import ask_about_case, ask_about_order
 from domain.calendar import CST
+from domain.errors import NotFound
 from domain.lines import OrderLine, Tender, TenderRefund
 from domain.order import Order
 from domain.terms import Exclusion, PolicyTerms, WarrantyPart
 from domain.values import Actor, CaseKind, ExclusionKind, Party, Reason, Role, TenderKind
 
-from .builders import CONSUMER, DELIVERED, MERCHANT, OPENED, given, open_case, ship_return
+from .builders import (
+    CONSUMER,
+    DELIVERED,
+    MERCHANT,
+    OPENED,
+    OTHER_CONSUMER,
+    FakeClock,
+    given,
+    memory_app,
+    open_case,
+    seed,
+    ship_return,
+)
 from .builders import accept as accept_move
 
 SIGNED = datetime(2026, 9, 30, 20, 0, tzinfo=CST)  # eve of National Day
@@ -215,3 +231,25 @@ def test_about_a_complaint_there_is_no_shipping_or_refund() -> None:
     answer = about_case(case, OPENED)
     assert answer.shipping is None and answer.money is None
     assert {d.rule for d in answer.deadlines} >= {"R9.a"}
+
+
+def test_the_application_answers_a_consumer_about_their_own_order_and_case() -> None:
+    # R16 from the stored facts: the policy in force (R19), the order, the case; P4: only theirs.
+    clock = FakeClock()
+    shop = seed(memory_app(clock), clock)
+    clock.now = OPENED
+    answer = ask_about_order(shop.app, actor=CONSUMER, order_no="O1")
+    (first,) = answer.lines
+    assert first.option(Action.NO_REASON_RETURN).available
+    assert first.no_reason_shipping.return_leg is Party.CONSUMER  # R2: a first return
+    case_no = shop.open()
+    after = ask_about_order(shop.app, actor=CONSUMER, order_no="O1")
+    assert after.lines[0].quantity == 0  # R3.a: the unit is under the open return
+    case = ask_about_case(shop.app, actor=CONSUMER, case_no=case_no)
+    assert case.case_no == case_no and case.status == "requested" and not case.your_turn
+    agent = Actor(Role.PLATFORM_AGENT, "agent1")
+    assert ask_about_case(shop.app, actor=agent, case_no=case_no).case_no == case_no
+    with pytest.raises(NotFound):
+        ask_about_order(shop.app, actor=OTHER_CONSUMER, order_no="O1")
+    with pytest.raises(NotFound):
+        ask_about_case(shop.app, actor=OTHER_CONSUMER, case_no=case_no)
