@@ -5,21 +5,23 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from eventsourcing.domain import Aggregate
 
 from domain.case import Case
-from domain.case_values import Evidence, Ruling, RulingOutcome
+from domain.case.events import CaseEvent
+from domain.case_values import Evidence, Ruling, RulingOutcome, Shipment
 from domain.chain import GENESIS
 from domain.deadlines import Clock, Deadline
-from domain.values import Role
+from domain.values import Responsibility, Role
 from projections.labels import STEP_BY_EVENT, STEP_LABELS
 from projections.tablehash import table_digest
 from projections.timeline import (
     TIMELINE_PROJECTION,
+    TimelineProjection,
     TimelineStep,
     case_event_topics,
     case_summary,
@@ -397,6 +399,69 @@ def test_summary_holds_the_moves_each_role_may_make_as_the_domain_says(world: Wo
             assert "ship_return" in (summary.moves_for("consumer") or ())
             world.app.withdraw(request_id=world.rid(), actor=consumer(), case_no=case_no)
     assert "accept" not in (summary.moves_for("merchant") or ("accept",))  # withdrawn
+
+
+class ParcelWeighed(CaseEvent):
+    """An event class the projections have never heard of (issue 7: a new move is a step
+    without code changes in projections/)."""
+
+    shipment: Shipment
+    weight_g: int
+    weighed_at: datetime
+    responsibility: Responsibility
+
+
+def test_a_new_kind_of_event_is_a_step_from_its_own_fields(world: World) -> None:
+    case_no = world.open()
+    world.catch_up()
+    last = world.events(case_no)[-1]
+    due = Deadline.of(Clock.MERCHANT_DECISION, START + timedelta(hours=5))
+    event = object.__new__(ParcelWeighed)
+    vars(event).update(
+        originator_id=last.originator_id,
+        originator_version=2,
+        timestamp=START,
+        actor=merchant(),
+        at=START + timedelta(hours=1),
+        reason="称重",
+        deadlines=(due,),
+        status="received",
+        rule="R25",
+        allowed={"merchant": ["inspect"], "consumer": []},
+        event_hash="h2",
+        prev_hash=last.event_hash,
+        shipment=Shipment("SF", "SF9", 800),
+        weight_g=1250,
+        weighed_at=START,
+        responsibility=Responsibility.NO_FAULT,
+    )
+    with world.db.transaction() as tx:
+        TimelineProjection().process(tx, event, 10_000)
+
+    step = steps(world, case_no)[-1]
+    assert (step.step, step.event_name, step.rule, step.status, step.reason) == (
+        "parcel_weighed",
+        "ParcelWeighed",
+        "R25",
+        "received",
+        "称重",
+    )
+    assert step.details == {
+        "carrier": "SF",
+        "tracking_no": "SF9",
+        "fee_fen": 800,
+        "weight_g": 1250,
+        "weighed_at": "2026-09-21T02:00:00.000000Z",
+        "responsibility": "no_fault",
+    }
+    summary = case_summary(world.db, case_no)
+    assert summary is not None
+    assert (summary.status, summary.responsibility, summary.next_clock) == (
+        "received",
+        "no_fault",
+        "merchant_decision",
+    )
+    assert summary.moves_for("merchant") == ("inspect",) and summary.moves_for("finance") == ()
 
 
 # -- rebuild -------------------------------------------------------------------------------
