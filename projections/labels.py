@@ -168,6 +168,7 @@ AWAITING_LABELS: Final[dict[str, str]] = {
     "dispute": N_("Accept the answer or dispute it"),
     "pay_compensation": N_("Pay the compensation"),
     "refund_by_statutory_end": N_("See the refund paid by the statutory end"),
+    "complain_or_escalate": N_("Complain or apply for arbitration, if need be"),
 }
 
 # ``timeline_steps.deadlines_closed[].outcome``

@@ -82,6 +82,7 @@ _CLOCK_AWAITING: dict[str, str] = {
     "consumer_dispute": "dispute",
     "arbitration": "rule",
     "compensation_payment": "pay_compensation",
+    "post_close": "complain_or_escalate",
 }
 
 # Status -> (party, awaiting, rule) for a case waiting on someone without a clock: a row is added

@@ -120,7 +120,10 @@ def test_items_follow_a_return_from_merchant_to_consumer_platform_and_finance(
     world.app.record_refund_paid(
         request_id=world.rid(), actor=FINANCE, case_no=case_no, psp_reference="P1"
     )
-    assert items_of(world, case_no) == []
+    # R9/R10 reading (issue 7): closed, the consumer may still complain or escalate a while.
+    assert items_of(world, case_no) == [
+        ("consumer:c1", "post_close", "consumer", "complain_or_escalate", False)
+    ]
 
 
 def test_breached_clock_stays_until_satisfied_and_routing_changes_the_platform_queue(

@@ -150,7 +150,12 @@ def test_refunded_return_has_one_row_per_step_with_actor_rule_and_details(world:
     assert opened.details["reason_code"] == "no_reason"
     assert opened.details["lines"][0]["paid_fen"] == 10000
     assert accepted.actor_merchant_id == "m1"
-    assert shipped.details == {"carrier": "SF", "tracking_no": "SF123", "fee_fen": 1200}
+    assert shipped.details == {
+        "carrier": "SF",
+        "tracking_no": "SF123",
+        "fee_fen": 1200,
+        "expected_delivery_at": None,  # the carrier's estimate, when given (R25, issue 7)
+    }
     assert inspected.details["responsibility"] == "no_fault"
     assert approved.details["total_fen"] == 10000
     assert approved.details["split"] == [
