@@ -112,7 +112,7 @@ def test_product_after_sales_section_in_english(demo_client: FlaskClient) -> Non
     mask = text_of(
         demo_client.get("/stores/m1002/products/CO-MASK/after-sales?lang=en").get_data(as_text=True)
     )
-    assert "unless you confirmed at purchase that it cannot be returned (R1.b)" in mask
+    assert "while unopened; once opened it cannot be returned without a reason (R1.a)" in mask
     assert "The store lists no special limits for this category." in mask
 
 

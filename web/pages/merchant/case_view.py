@@ -61,7 +61,11 @@ def warranty_info(view: CaseView) -> WarrantyInfo | None:
     except DomainError:
         return None
     component = str(opened.get("component") or "unit")
-    months = terms.warranty_months_for(component)
+    try:  # R5: a part listed for the line's category has its own warranty
+        lines = get_service().get_case(view.summary.case_no).lines
+    except DomainError:
+        return None
+    months = terms.warranty_months_for(component, lines[0].category if lines else "")
     until = rules.warranty_end(parse_ts(str(opened["delivered_at"])), months)
     return WarrantyInfo(view.summary.opened_at < until, until, months, component)
 
