@@ -144,4 +144,5 @@ def test_rule_ids_on_case_pages_link_to_the_rules_page(demo_app: Flask) -> None:
     client = demo_app.test_client()
     login_as(client, "shanhai", DEMO_PASSWORDS["merchant"])
     html = client.get("/merchant/cases/DEMO-C-0001").get_data(as_text=True)
-    assert 'href="/rules#R12"' in html and 'href="/rules#R3.a"' in html
+    # R3 for the refund's approval: the rule its event says it applied (issue 7).
+    assert 'href="/rules#R12"' in html and 'href="/rules#R3"' in html
