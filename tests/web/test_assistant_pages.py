@@ -144,7 +144,10 @@ def test_only_the_consumer_or_platform_staff_may_ask(shop: World) -> None:
     order_no = shop.order()
     case_no = shop.open_case(order_no)
     for path in (f"/api/v1/orders/{order_no}/assistant", f"/api/v1/cases/{case_no}/assistant"):
-        assert shop.get("other_consumer", path).status_code == 404  # P4: not theirs
+        stranger = shop.get("other_consumer", path)
+        assert stranger.status_code == 404  # P4: not theirs, and the answer does not say whose
+        assert order_no not in stranger.get_data(as_text=True)
+        assert case_no not in stranger.get_data(as_text=True)
         assert shop.get("merchant", path).status_code == 403
         assert shop.get("platform_agent", path).status_code == 200  # on the consumer's behalf
         assert shop.get(None, path).status_code == 401

@@ -7,9 +7,11 @@ behalf."""
 
 from __future__ import annotations
 
+from flask import abort
 from flask.typing import ResponseReturnValue
 
 from domain.assistant_queries import ask_about_case, ask_about_order
+from domain.errors import NotFound
 from domain.values import Role
 from web.api.core import dump, operation
 from web.api.schemas.assistant import CaseAnswerSchema, OrderAnswerSchema
@@ -30,7 +32,10 @@ ASKERS = (Role.CONSUMER, Role.PLATFORM_AGENT, Role.ARBITRATOR)
     rule_ids=("R16", "R1", "R1.a", "R1.b", "R1.c", "R2", "R3.a", "R5", "R6"),
 )
 def order_assistant(order_no: str) -> ResponseReturnValue:
-    answer = ask_about_order(get_service(), actor=current_actor(), order_no=order_no)
+    try:
+        answer = ask_about_order(get_service(), actor=current_actor(), order_no=order_no)
+    except NotFound:  # unknown, or another consumer's: the same plain 404 (P4)
+        abort(404)
     return dump(OrderAnswerSchema, answer)
 
 
@@ -45,5 +50,8 @@ def order_assistant(order_no: str) -> ResponseReturnValue:
     rule_ids=("R16", "R21", "R2", "R3.a"),
 )
 def case_assistant(case_no: str) -> ResponseReturnValue:
-    answer = ask_about_case(get_service(), actor=current_actor(), case_no=case_no)
+    try:
+        answer = ask_about_case(get_service(), actor=current_actor(), case_no=case_no)
+    except NotFound:  # unknown, or another consumer's: the same plain 404 (P4)
+        abort(404)
     return dump(CaseAnswerSchema, answer)
