@@ -21,7 +21,7 @@ from werkzeug.test import TestResponse
 from domain.case_values import Status
 from domain.lines import OrderLine, Tender
 from domain.service import AfterSales, LineRequest
-from domain.terms import Exclusion, PolicyTerms
+from domain.terms import PLATFORM_FLOOR, Exclusion, PolicyTerms
 from domain.values import Actor, ExclusionKind, Role, TenderKind
 from projections.policies import current_policy, policy_history
 from projections.registry import make_runner
@@ -543,6 +543,20 @@ def test_a_bad_upload_stores_nothing(shop: Shop, staff: FlaskClient) -> None:
 # -- the policy (R11, R19, R23) ----------------------------------------------------------------
 
 
+PROCESS_TERMS = (
+    "return_transit_days",
+    "inspection_hours",
+    "refund_review_hours",
+    "replacement_ship_hours",
+    "repair_days",
+    "quote_answer_days",
+    "ship_back_hours",
+    "confirm_goods_days",
+    "dispute_days",
+    "post_close_days",
+)
+
+
 def policy_form(**changes: Any) -> dict[str, Any]:
     form: dict[str, Any] = {
         "categories": "phone\nfruit",
@@ -564,6 +578,8 @@ def policy_form(**changes: Any) -> dict[str, Any]:
         "note_category": ["phone", ""],
         "note_text": ["进水不保修", ""],
         "summary": "延长退货期",
+        # the complete process (issue 7): the platform's defaults
+        **{name: str(getattr(PLATFORM_FLOOR, name)) for name in PROCESS_TERMS},
     }
     form.update(changes)
     return form

@@ -21,8 +21,10 @@ from web.pages.consumer.base import (
     utc_now,
 )
 from web.pages.consumer.open_form import (
+    LineExtras,
     OpenForm,
     kind_choices,
+    line_extras,
     read_open_form,
     reason_choices,
     refusal_message,
@@ -32,10 +34,16 @@ from web.pages.consumer.orders import own_order_rows
 from web.services import get_service
 
 
+def _extras(view: OrderView, line_no: int) -> LineExtras:
+    line = get_service().get_order(view.order_no).line(line_no)
+    return line_extras(line, view.terms, view.delivered_at)
+
+
 def _open_page(
     view: OrderView, status: LineStatus, form: OpenForm, code: int = 200
 ) -> ResponseReturnValue:
     carrier = view.terms.after_sales_carrier if view.terms else ""
+    extras = _extras(view, status.row.line_no)
     return (
         render_template(
             "consumer/open.html",
@@ -46,6 +54,8 @@ def _open_page(
             reasons=reason_choices(),
             max_mb=evidence_store.max_bytes() // (1024 * 1024) or 1,
             carrier=carrier,
+            opened_note=extras.opened_note,
+            parts=extras.parts,
         ),
         code,
     )
@@ -65,7 +75,7 @@ def open_case(order_no: str, line_no: int) -> ResponseReturnValue:
         default_reason = "no_reason" if status.ok else ""
         return _open_page(view, status, OpenForm(kind=default_kind, reason=default_reason))
 
-    form, quantity = read_open_form(status)
+    form, quantity = read_open_form(status, _extras(view, line_no))
     try:
         uploads = evidence_store.check_uploads(request.files.getlist("photos"), field="photos")
     except evidence_store.UploadError as error:
@@ -80,10 +90,17 @@ def open_case(order_no: str, line_no: int) -> ResponseReturnValue:
     line = order.line(line_no)
     if view.terms is not None and form.kind != CaseKind.COMPLAINT.value:
         verdict = rules.eligibility(
-            CaseKind(form.kind), Reason(form.reason), line, view.terms, order.delivered_at, now
+            CaseKind(form.kind),
+            Reason(form.reason),
+            line,
+            view.terms,
+            order.delivered_at,
+            now,
+            form.component,
+            opened=form.opened,
         )
         if not verdict.allowed:
-            form.refusal = refusal_message(verdict, line, view.terms)
+            form.refusal = refusal_message(verdict, line, view.terms, opened=form.opened)
             return _open_page(view, status, form, 422)
 
     saved = save_all(uploads)
@@ -95,9 +112,10 @@ def open_case(order_no: str, line_no: int) -> ResponseReturnValue:
             order_no=order_no,
             kind=form.kind,
             reason_code=form.reason,
-            lines=[LineRequest(line_no, quantity)],
+            lines=[LineRequest(line_no, quantity, opened=form.opened)],
             description=form.description,
             evidence=[item.evidence for item in uploads],
+            component=form.component,
         )
     except DomainError as error:
         discard(saved)
