@@ -366,14 +366,30 @@ class AfterSales(OrderCommands, CaseCommands, ChainVerification, Application[UUI
             now = clock()  # after loading: a command racing another never goes back in time
             detail = move(case, now) or {}
             touched: list[Aggregate] = [case]
-            if case.status.is_terminal and case.refund is None and case.refund_bearing:
-                order = self._find(Order, case.order_id)
-                if order is not None and case.case_no in order.claims:
-                    order.release(case_no=case.case_no, actor=actor, at=now)
-                    touched.append(order)
+            order = self._order_claim(case, actor, now)
+            if order is not None:
+                touched.append(order)
             return case, case.case_no, detail, touched
 
         return self._run(request_id, command, actor, step, key=case_no)
+
+    def _order_claim(self, case: Case, actor: Actor, now: datetime) -> Order | None:
+        """R3.a: a case that refunds holds a claim on its lines, so no line is refunded twice
+        across cases; an exchange or repair that comes to a refund (it became one, R8/P1, or a
+        ruling ordered one, R10) claims them then, and is refused if another case holds them.
+        A case that ends without a refund releases its claim."""
+        if case.refund is None and not case.status.is_terminal:
+            return None
+        order = self._find(Order, case.order_id)
+        if order is None:
+            return None
+        claimed = case.case_no in order.claims
+        if case.refund is not None and not claimed and case.lines:
+            quantities = {line.line_no: line.quantity for line in case.lines}
+            order.claim(case_no=case.case_no, quantities=quantities, actor=actor, at=now)
+        elif case.status.is_terminal and case.refund is None and claimed:
+            order.release(case_no=case.case_no, actor=actor, at=now)
+        return order if order.pending_events else None
 
     def refund_preview(self, case_no: str, amount_fen: int | None = None) -> RefundPlan:
         return self.get_case(case_no).refund_plan(amount_fen)

@@ -14,7 +14,7 @@ from domain.errors import InvalidInput
 from domain.process import MOVES, Move
 from domain.service import AfterSales
 
-from .builders import CONSUMER, MERCHANT, FakeClock, Shop, cst, memory_app, seed
+from .builders import AGENT, CONSUMER, MERCHANT, FakeClock, Shop, cst, memory_app, seed
 
 
 def shop_at(now: datetime) -> Shop:
@@ -122,3 +122,49 @@ def test_every_opening_is_triaged_in_the_same_transaction() -> None:
     assert (routed.rule, routed.actor.id, routed.queue) == ("R20", "triage", "merchant:m1")
     assert routed.classified_kind == "repair" and "维修" in routed.reason
     assert case.version == 2 and case.queue == "merchant:m1"
+
+
+def test_an_exchange_that_becomes_a_refund_claims_its_lines_so_none_is_refunded_twice() -> None:
+    """R3.a with R8/P1 (issue 7): the line is already under a return; the exchange on the same
+    unit, turned into a refund by its clock, cannot be refunded again."""
+    from domain.deadlines import Clock
+    from domain.errors import IllegalTransition
+
+    from .builders import SYSTEM
+
+    shop = shop_at(cst(2026, 9, 24, 9))
+    returned = shop.open()  # claims line 1 (R3.a)
+    exchange = shop.open("exchange", "quality_defect", description="wrong colour")
+    for case_no in (exchange,):
+        shop.do("accept", case_no, MERCHANT)
+        shop.do("ship_return", case_no, CONSUMER, carrier="SF", tracking_no="SF1")
+        shop.do("record_return_delivered", case_no, SYSTEM)
+        shop.do("confirm_receipt", case_no, MERCHANT)
+        shop.do("inspect", case_no, MERCHANT, responsibility="product_defect", findings="ok")
+    due = shop.app.get_case(exchange).deadlines[Clock.REPLACEMENT_SHIP].due_at
+    shop.clock.now = due
+    shop.app.expire(case_no=exchange, clock=Clock.REPLACEMENT_SHIP)
+    assert shop.app.get_case(exchange).status is Status.AWAITING_REFUND
+    with pytest.raises(IllegalTransition) as refused:
+        shop.do("approve_refund", exchange, AGENT)
+    assert refused.value.rule == "R3.a"
+    assert shop.app.get_case(exchange).refund is None
+    assert shop.app.get_case(returned).status is Status.REQUESTED
+
+
+def test_a_refunded_exchange_holds_a_claim_on_its_lines() -> None:
+    from domain.deadlines import Clock
+
+    from .builders import SYSTEM
+
+    shop = shop_at(cst(2026, 9, 24, 9))
+    exchange = shop.open("exchange", "quality_defect", description="wrong colour")
+    shop.do("accept", exchange, MERCHANT)
+    shop.do("ship_return", exchange, CONSUMER, carrier="SF", tracking_no="SF1")
+    shop.do("record_return_delivered", exchange, SYSTEM)
+    shop.do("confirm_receipt", exchange, MERCHANT)
+    shop.do("inspect", exchange, MERCHANT, responsibility="product_defect", findings="ok")
+    shop.clock.now = shop.app.get_case(exchange).deadlines[Clock.REPLACEMENT_SHIP].due_at
+    shop.app.expire(case_no=exchange, clock=Clock.REPLACEMENT_SHIP)
+    shop.do("approve_refund", exchange, AGENT)
+    assert exchange in shop.app.get_order("O1").claims
