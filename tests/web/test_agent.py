@@ -167,7 +167,7 @@ def test_respond_then_opinion_then_close_a_complaint(demo: Flask, agent: FlaskCl
     html = page(agent, f"/agent/cases/{case_no}?lang=en")
     assert "Response to the consumer: please fill this in." in html
     catch_up(demo)
-    assert steps_of(demo, case_no) == ["opened"]
+    assert steps_of(demo, case_no) == ["opened", "routed"]  # R20: triaged as it opened
     # an opinion before the response is refused by the domain, naming R9.a
     response = post(agent, f"/agent/cases/{case_no}/opinion", opinion="先给意见")
     assert response.status_code == 303
@@ -196,6 +196,7 @@ def test_respond_then_opinion_then_close_a_complaint(demo: Flask, agent: FlaskCl
     assert status_of(demo, case_no) == "closed"
     assert steps_of(demo, case_no) == [
         "opened",
+        "routed",
         "complaint_responded",
         "opinion_given",
         "closed",

@@ -1,4 +1,4 @@
-"""``/my/orders/<no>/lines/<line>/open``: opening a case with photos; R20 triage on success."""
+"""``/my/orders/<no>/lines/<line>/open``: opening a case with photos (R20: the service triages)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,13 @@ from flask_babel import gettext
 from domain import rules
 from domain.errors import DomainError
 from domain.service import LineRequest
-from domain.triage import classify
 from domain.values import CaseKind, Reason
 from web.common import evidence as evidence_store
 from web.common.actions import refresh_read_models, refusal_text, request_id_from_form
 from web.pages.consumer.base import (
     REASONS_BY_KIND,
-    TRIAGE_ACTOR,
     bp,
     discard,
-    log,
     me,
     save_all,
     utc_now,
@@ -124,26 +121,7 @@ def open_case(order_no: str, line_no: int) -> ResponseReturnValue:
         discard(saved)
         form.refusal = refusal_text(error)
         return _open_page(view, status, form, 422)
-    case_no = result.key
-    _triage(request_id, case_no, form.description, view.merchant_id)
+    case_no = result.key  # R20: the service triaged it as it opened it
     refresh_read_models()
     flash(gettext("Your application %(no)s was submitted.", no=case_no), "success")
     return redirect(url_for("consumer.case", case_no=case_no), code=303)
-
-
-def _triage(request_id: str, case_no: str, description: str, merchant_id: str) -> None:
-    """R20: classify the description and route the case; a failure here never loses the case."""
-    result = classify(description, merchant_id)
-    words = ", ".join(result.matched) or "-"  # the words that decided it (R20 is the step's rule)
-    try:
-        get_service().route(
-            request_id=f"{request_id}:triage",
-            actor=TRIAGE_ACTOR,
-            case_no=case_no,
-            queue=result.queue,
-            classified_kind=result.kind,
-            confidence_pct=result.confidence_pct,
-            reason=words,
-        )
-    except DomainError:
-        log.exception("R20 triage of %s was refused", case_no)
