@@ -147,6 +147,20 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("ship-exchange", "ship_exchange", (MERCHANT,), "Ship the replacement", ("R8",)),
     Command(
+        "goods-received",
+        "confirm_goods_received",
+        (CONSUMER,),
+        "Confirm the replacement, repaired or returned goods arrived (the case closes)",
+        ("R7", "R8"),
+    ),
+    Command(
+        "ship-back",
+        "ship_back",
+        (MERCHANT,),
+        "Send the goods back after a failed inspection or a declined quote",
+        ("R14", "R6"),
+    ),
+    Command(
         "approve-refund",
         "approve_refund",
         (AGENT,),

@@ -214,6 +214,8 @@ COMMAND_SCHEMAS: dict[str, type[CommandSchema]] = {
     "answer-quote": AnswerQuoteSchema,
     "complete-repair": CompleteRepairSchema,
     "ship-exchange": ShipmentSchema,
+    "goods-received": ReasonOptionalSchema,
+    "ship-back": ShipmentSchema,
     "approve-refund": ApproveRefundSchema,
     "refund-paid": PaymentReferenceSchema,
     "refund-failed": ReasonRequiredSchema,
