@@ -112,6 +112,11 @@ def test_unopened_returns_and_opened_quality_claims_are_recorded(
     assert quality.status_code == 303, quality.get_data(as_text=True)[-2000:]
     second = cases(shop, order_no)[-1]
     assert shop.service.get_case(second).lines[0].opened is True
+    shop.settle()  # every audience's case page says so (R1.a); the unopened one does not
+    zh = consumer.get(f"/my/cases/{second}?lang=zh_CN").get_data(as_text=True)
+    assert '<span class="badge" data-testid="opened">已拆封（R1.a）</span>' in zh
+    en = consumer.get(f"/my/cases/{first}?lang=en").get_data(as_text=True)
+    assert 'data-testid="opened"' not in en
 
 
 def test_the_api_takes_opened_per_line(shop: World) -> None:
