@@ -24,7 +24,7 @@ class ChainVerification:
 
     def case_ids(self) -> Iterator[UUID]:
         """Every case, in the order they were opened (from the notification log)."""
-        topic = get_topic(Case.Opened)  # type: ignore[attr-defined]
+        topic = get_topic(Case.Opened)
         start = 1
         while True:
             page = self.recorder.select_notifications(start, 500, topics=[topic])
