@@ -12,7 +12,7 @@ from marshmallow import (
 
 from domain.terms import CategoryNote, Exclusion, PolicyTerms
 from domain.values import ExclusionKind
-from web.api.schemas.base import ApiSchema, Choice, CommandSchema, Fen, Flag, Text, not_blank
+from web.common.schema_fields import ApiSchema, Choice, CommandSchema, Fen, Flag, Text, not_blank
 
 # --- policies (R11, R19)
 
