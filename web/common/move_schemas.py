@@ -128,6 +128,17 @@ def input_fields(spec: InputSpec, takes: frozenset[str]) -> dict[str, fields.Fie
     raise ValueError(f"no field for input type {kind}")
 
 
+@validates_schema
+def _both_or_neither(self: Schema, data: dict[str, Any], **kwargs: Any) -> None:
+    """An optional shipment is carrier and tracking number together, or neither (R13)."""
+    carrier, tracking = (str(data.get(k) or "").strip() for k in ("carrier", "tracking_no"))
+    if bool(carrier) != bool(tracking):
+        raise ValidationError(
+            "Give carrier and tracking number together (R13), or neither.",
+            "tracking_no" if carrier else "carrier",
+        )
+
+
 def schema_name(move: Move) -> str:
     """``ship_return`` -> ``ShipReturnSchema`` (the OpenAPI component is ``ShipReturn``)."""
     return "".join(part.capitalize() for part in move.value.split("_")) + "Schema"
@@ -141,15 +152,18 @@ def schema_for(move: Move | str) -> type[CommandSchema]:
     attrs: dict[str, Any] = {}
     for item in spec.inputs:
         attrs.update(input_fields(item, takes))
+        if item.type is InputType.SHIPMENT and not item.required:
+            attrs["_both_or_neither"] = _both_or_neither
     attrs["__doc__"] = f"{spec.label} ({spec.rule})."
     cls: type[Schema] = type(schema_name(spec.move), (CommandSchema,), attrs)
     return cls  # type: ignore[return-value]
 
 
-def load_arguments(move: Move | str, data: Any) -> dict[str, Any]:
+def load_arguments(move: Move | str, data: Any, partial: tuple[str, ...] = ()) -> dict[str, Any]:
     """``data`` validated by the move's schema: the command's keyword arguments plus the
-    ``request_id``. Raises ``marshmallow.ValidationError`` naming each bad field."""
-    loaded: dict[str, Any] = schema_for(move)().load(data)
+    ``request_id`` (``partial``: inputs the caller supplies itself, not required here). Raises
+    ``marshmallow.ValidationError`` naming each bad field."""
+    loaded: dict[str, Any] = schema_for(move)().load(data, partial=partial or False)
     return loaded
 
 

@@ -31,7 +31,7 @@ def case(case_no: str) -> ResponseReturnValue:
     own_case(case_no)
     view = load_case_view(case_no, include_internal=True)
     warranty = warranty_info(view) if view.summary.kind == "repair" else None
-    actions = available_actions(view, warranty)
+    actions = available_actions(view)
     ruling = step_details(view, "ruled")
     policy = current_policy(get_db(), view.summary.merchant_id)
     return render_template(
