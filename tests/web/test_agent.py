@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from domain.deadlines import Clock
+from domain.process import CARRY_OUT, Move
 from domain.service import AfterSales
 from domain.values import Actor, Role
 from projections.queues import queue_page
@@ -165,7 +166,7 @@ def test_respond_then_opinion_then_close_a_complaint(demo: Flask, agent: FlaskCl
     response = post(agent, f"/agent/cases/{case_no}/respond?lang=en", reason="   ")
     assert response.status_code == 303
     html = page(agent, f"/agent/cases/{case_no}?lang=en")
-    assert "Response to the consumer: please fill this in." in html
+    assert "Response: please fill this in (R9.a)." in html  # the declared input, its rule
     catch_up(demo)
     assert steps_of(demo, case_no) == ["opened"]
     # an opinion before the response is refused by the domain, naming R9.a
@@ -272,7 +273,7 @@ def test_after_the_merchant_missed_its_deadline_the_agent_rejects_in_its_place(
         assert "The merchant missed its deadline" in html
         assert "Accept the application" in html and "Reject the application" in html
         response = post(agent, "/agent/cases/DEMO-C-0011/reject?lang=en", reason="")
-        assert "Reason for the rejection: please fill this in." in page(
+        assert "Reason: please fill this in (R12)." in page(
             agent, "/agent/cases/DEMO-C-0011?lang=en"
         )
         response = post(agent, "/agent/cases/DEMO-C-0011/reject", reason="面膜已拆封使用")
@@ -369,7 +370,8 @@ def test_a_ruled_refund_is_approved_at_the_ruled_amount(demo: Flask, agent: Flas
     assert 'data-testid="ruled-banner"' in html
     assert "The ruling fixed the amount at ¥69.90 (R10)." in html
     assert 'name="amount"' not in html.split('id="refund"')[1].split("</section>")[0]
-    assert "Triage and routing" not in html  # nothing may change a ruled case's outcome
+    # routing changes no outcome: the declaration keeps it open after a ruling (R10 carry-out)
+    assert ("Triage and routing" in html) == (Move.ROUTE in CARRY_OUT.always)
     post(agent, "/agent/cases/DEMO-C-0011/approve-refund")
     catch_up(demo)
     with demo.app_context():

@@ -129,7 +129,8 @@ def form_arguments(
     spec = MOVES[move]
     takes = command_parameters(spec)
     errors: dict[str, str] = {}
-    data: dict[str, Any] = {"request_id": _text(form, "request_id") or "form"}
+    # the form's own request id goes to the command as it is (web.common.actions)
+    data: dict[str, Any] = {"request_id": "form"}
     for each in spec.inputs:
         data.update(_read_input(each, form, takes, errors))
     read_by_page = tuple(i.name for i in spec.inputs if i.type in PAGE_READ)
@@ -157,17 +158,19 @@ def perform_move(
     *,
     success: str | None = None,
     form: MultiDict[str, str] | Mapping[str, Any] | None = None,
+    error_to: str | None = None,
     **given: Any,
 ) -> ResponseReturnValue:
     """Read ``form`` (default: the request's) into the move's arguments and make the move; a
-    mistake is flashed naming its field and nothing is stored."""
+    mistake is flashed naming its field and nothing is stored (then back to ``error_to``, default
+    ``back_to``)."""
     from flask import request
 
     arguments, errors = form_arguments(move, request.form if form is None else form, **given)
     if errors:
         for message in errors.values():
             flash(message, "error")
-        return redirect(back_to, code=303)
+        return redirect(error_to or back_to, code=303)
     extra = {k: v for k, v in given.items() if k not in arguments}
     return perform(
         MOVES[move].command_name,

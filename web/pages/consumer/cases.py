@@ -80,7 +80,7 @@ class Actions:
         return any(move.value in self.allowed for move in CONSUMER_MOVES)
 
 
-def case_actions(view: CaseView) -> Actions:
+def case_forms(view: CaseView) -> Actions:
     s = view.summary
     acts = Actions(frozenset(move.value for move in allowed_moves(view.case_no)))
     if Move.SHIP_RETURN.value in acts.allowed:
@@ -101,7 +101,7 @@ def case(case_no: str) -> ResponseReturnValue:
     return render_template(
         "consumer/case.html",
         view=view,
-        actions=case_actions(view),
+        actions=case_forms(view),
         max_mb=evidence_store.max_bytes() // (1024 * 1024) or 1,
     )
 

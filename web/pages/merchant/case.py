@@ -18,7 +18,7 @@ from web.common.labels import (
 )
 from web.pages.merchant.base import bp, own_case
 from web.pages.merchant.case_view import (
-    available_actions,
+    case_forms,
     deadline_of,
     refund_preview,
     step_details,
@@ -31,7 +31,7 @@ def case(case_no: str) -> ResponseReturnValue:
     own_case(case_no)
     view = load_case_view(case_no, include_internal=True)
     warranty = warranty_info(view) if view.summary.kind == "repair" else None
-    actions = available_actions(view)
+    actions = case_forms(view)
     ruling = step_details(view, "ruled")
     policy = current_policy(get_db(), view.summary.merchant_id)
     return render_template(

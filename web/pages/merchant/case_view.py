@@ -129,7 +129,7 @@ FORMS: dict[str, Move] = {
 }
 
 
-def available_actions(view: CaseView) -> dict[str, bool]:
+def case_forms(view: CaseView) -> dict[str, bool]:
     """The merchant's forms to show: exactly the moves the domain allows the viewer now
     (``Case.allowed_moves``; R3, R6, R7, R8, R10, R12, R14, R21)."""
     allowed = allowed_moves(view.case_no)
