@@ -19,6 +19,7 @@ from projections.labels import AWAITING_LABELS
 from projections.queues import queue_counts, queue_page
 from projections.timeline import CaseSummary, TimelineStep, case_summaries, case_summary, timeline
 from web import get_db
+from web.common.auth import current_actor
 from web.common.casepage import display_names
 from web.common.formats import money
 from web.common.labels import (
@@ -26,7 +27,7 @@ from web.common.labels import (
     kind_label,
     status_label,
 )
-from web.common.moves import allowed_moves, perform_move
+from web.common.moves import perform_move
 from web.common.translate import gettext
 from web.pages.arbitrator.base import PAGE_SIZE, bp
 from web.pages.arbitrator.carry_out import carry_out_steps
@@ -144,7 +145,8 @@ def render_case(case_no: str, form: RulingForm | None = None, status: int = 200)
         if ruling is not None
         else []
     )
-    can_rule = Move.RULE in allowed_moves(case_no)  # the domain's answer (R10)
+    # the domain's answer (R10), from the case already rebuilt above
+    can_rule = current is not None and Move.RULE in current.allowed_moves(current_actor())
     cap_fen = refund_cap(case_no) if can_rule else None
     consumer_name = ""
     if current is not None:
