@@ -320,7 +320,7 @@ class Database:
             finally:
                 conn.close()
         else:
-            with self._get_pool().connection() as pconn, pconn.transaction():
+            with self._pg_connection() as pconn, pconn.transaction():
                 yield DbConnection(pconn, "postgresql")
 
     @contextmanager
@@ -343,7 +343,7 @@ class Database:
                 conn.close()
         else:
             with (
-                self._get_pool().connection() as pconn,
+                self._pg_connection() as pconn,
                 pconn.transaction(force_rollback=True),
             ):
                 pconn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -391,6 +391,32 @@ class Database:
         conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         return conn
+
+    @contextmanager
+    def _pg_connection(self) -> Iterator[Any]:
+        """A pooled connection that answered a ping (issue 10: never a connection the server
+        dropped on restart, ``pg_terminate_backend`` or an idle timeout).
+
+        Not the pool's own ``check=ConnectionPool.check_connection``: after each failed check the
+        pool sleeps with backoff (1 s, 2 s, 4 s ... with jitter) before the next try, so a pool
+        of dead connections stalls a request for seconds. Here one failed ping sweeps the whole
+        pool at once (``pool.check()``: every dead idle connection discarded and replaced, no
+        sleeping) and the next connection is taken.
+        """
+        pool = self._get_pool()
+        conn: Any = pool.getconn()
+        try:
+            try:
+                ConnectionPool.check_connection(conn)
+            except psycopg.Error:
+                pool.putconn(conn)  # broken: the pool discards it and opens another
+                conn = None
+                pool.check()
+                conn = pool.getconn()
+            yield conn
+        finally:
+            if conn is not None:
+                pool.putconn(conn)
 
     def _get_pool(self) -> ConnectionPool[Any]:
         pool = self._pool

@@ -55,6 +55,7 @@ from projections.projection import (
     ProjectionStatus,
     RetryResult,
 )
+from projections.supervise import Backoff, supervise
 
 __all__ = [
     "BatchCallback",
@@ -331,16 +332,21 @@ class Runner:
         stop: threading.Event | None = None,
         *,
         batch_size: int = 500,
+        backoff: Backoff | None = None,
     ) -> None:
         """Catch up, then poll every ``poll_interval`` seconds until ``stop`` is set.
 
-        An exception from a projection or the database ends the loop (and propagates): a
-        supervisor restarts the process, which resumes from the committed positions.
+        Supervised (``projections.supervise``): when the database goes away (connection lost,
+        SQLite locked) the error is logged and the next attempt waits with exponential backoff;
+        the runner resumes from the committed positions, without a restart.
         """
-        stop = stop if stop is not None else threading.Event()
-        while not stop.is_set():
-            self.catch_up(batch_size)
-            stop.wait(poll_interval)
+        supervise(
+            lambda: self.catch_up(batch_size),
+            name="projections " + ",".join(self.projections),
+            interval=poll_interval,
+            stop=stop,
+            backoff=backoff,
+        )
 
     def rebuild(
         self,

@@ -27,6 +27,7 @@ from domain.service import AfterSales
 from projections.db import Database
 from projections.queues import QUEUE_PROJECTION, QueueItem, QueueProjection, due_items
 from projections.runner import Runner
+from projections.supervise import Backoff, supervise
 
 __all__ = ["TimerWorker"]
 
@@ -108,15 +109,14 @@ class TimerWorker:
             )
         return int(recorded)
 
-    def run_forever(self, poll_interval: float = 5.0, stop: threading.Event | None = None) -> None:
-        """:meth:`run_once` every ``poll_interval`` seconds until ``stop`` is set. An error of a
-        whole run (the database is down ...) is logged and the loop goes on."""
-        if poll_interval <= 0:
-            raise ValueError("poll_interval must be positive")
-        stop = stop if stop is not None else threading.Event()
-        while not stop.is_set():
-            try:
-                self.run_once()
-            except Exception:
-                logger.exception("timer: run failed; retrying in %s s", poll_interval)
-            stop.wait(poll_interval)
+    def run_forever(
+        self,
+        poll_interval: float = 5.0,
+        stop: threading.Event | None = None,
+        *,
+        backoff: Backoff | None = None,
+    ) -> None:
+        """:meth:`run_once` every ``poll_interval`` seconds until ``stop`` is set. Supervised
+        (``projections.supervise``): an error of a whole run (the database is down ...) is logged
+        and the next run waits with exponential backoff; the loop never exits on it."""
+        supervise(self.run_once, name="timers", interval=poll_interval, stop=stop, backoff=backoff)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -41,21 +40,28 @@ def _service(clock: Callable[[], datetime] | None = None) -> AfterSales:
         from web.services import get_service
 
         return get_service()
-    return AfterSales.from_url(current_app.config["DATABASE_URL"], clock=clock)
+    from projections.event_store import open_service
+
+    return open_service(current_app.config["DATABASE_URL"], clock=clock)
 
 
 def _migrated_db() -> Any:
+    """The read model, migrated, and the event store's tables, created: under locks, so that
+    processes starting together never race in the catalogue (issue 10)."""
+    from projections.event_store import create_event_store_tables
     from projections.migrate import migrate
 
     db = _db()
     migrate(db)
+    create_event_store_tables(current_app.config["DATABASE_URL"])
     return db
 
 
 def _runner() -> Any:
     from projections.registry import make_runner
 
-    return make_runner(_service(), _migrated_db())
+    db = _migrated_db()
+    return make_runner(_service(), db)
 
 
 def _create_app() -> Any:
@@ -79,16 +85,20 @@ main = FlaskGroup(
 @main.command("migrate")
 @with_appcontext
 def migrate_command() -> None:
-    """Create or update the read-model tables (migrations/*.sql, each once, in order)."""
+    """Create or update the read-model tables (migrations/*.sql, each once, in order) and the
+    event store's tables: the one place where tables are created (safe to run concurrently)."""
+    from projections.event_store import create_event_store_tables
     from projections.migrate import migrate
 
     applied = migrate(_db())
+    create_event_store_tables(current_app.config["DATABASE_URL"])
     click.echo(
         f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else "")
     )
 
 
 def _load_demo(echo: Callable[[str], None]) -> None:
+    from projections.event_store import open_service
     from web.common.accounts import create_account, get_account
     from web.demo import DEMO_ACCOUNTS, run_demo
 
@@ -102,7 +112,7 @@ def _load_demo(echo: Callable[[str], None]) -> None:
             bar.length = max(bar.length or 1, counter["n"] + 1)
             bar.update(1)
 
-        report = run_demo(lambda clock: AfterSales.from_url(url, clock=clock), progress=tick)
+        report = run_demo(lambda clock: open_service(url, clock=clock), progress=tick)
     created = 0
     for username, password, role, display, party, merchant in DEMO_ACCOUNTS:
         if get_account(db, username) is None:
@@ -168,20 +178,31 @@ def projections_run(names: tuple[str, ...], interval: float, once: bool) -> None
     one process per projection by naming one each). Ctrl-C stops."""
     from projections.registry import make_runner
 
+    db = _migrated_db()
     try:
-        runner = make_runner(_service(), _migrated_db(), names=list(names))
+        runner = make_runner(_service(), db, names=list(names))
     except KeyError as error:
         _fail(str(error.args[0]), 2)
         return
-    processed = runner.catch_up()
-    click.echo(f"caught up {', '.join(runner.projections)}: {processed} events")
-    _warn_parked(runner)
     if once:
+        processed = runner.catch_up()
+        click.echo(f"caught up {', '.join(runner.projections)}: {processed} events")
+        _warn_parked(runner)
         return
+    _log_to_stderr()
+    click.echo(f"following {', '.join(runner.projections)} (Ctrl-C stops)")
     try:
-        runner.follow(poll_interval=interval)
+        runner.follow(poll_interval=interval)  # survives the database going away (issue 10)
     except KeyboardInterrupt:
         click.echo("stopped")
+
+
+def _log_to_stderr() -> None:
+    """Workers' log lines (parked events, lost connections, recoveries) on standard error."""
+    import logging
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
 
 def _warn_parked(runner: Any) -> None:
@@ -288,17 +309,15 @@ def timers_run(interval: float, once: bool) -> None:
     """Fire every due deadline as an ordinary event with actor `system` (idempotent)."""
     from projections.timers import TimerWorker
 
-    worker = TimerWorker(_service(), _migrated_db())
-    fired = worker.run_once()
-    click.echo(f"fired {fired} deadline(s)")
+    db = _migrated_db()
+    worker = TimerWorker(_service(), db)
     if once:
+        click.echo(f"fired {worker.run_once()} deadline(s)")
         return
+    _log_to_stderr()  # each breach is logged by the worker as it is recorded
+    click.echo("timers running (Ctrl-C stops)")
     try:
-        while True:
-            time.sleep(interval)
-            fired = worker.run_once()
-            if fired:
-                click.echo(f"fired {fired} deadline(s)")
+        worker.run_forever(poll_interval=interval)  # survives the database going away (issue 10)
     except KeyboardInterrupt:
         click.echo("stopped")
 
@@ -370,7 +389,7 @@ def _serve(host: str, port: int, follow: bool) -> None:
         from projections.timers import TimerWorker
 
         runner = _runner()
-        worker = TimerWorker(_service(), _db())
+        worker = TimerWorker(_service(), runner.db)
 
         def follow_loop(stop: threading.Event) -> None:
             while not stop.is_set():

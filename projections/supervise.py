@@ -1,0 +1,82 @@
+"""Workers supervise themselves (issue 10): a loop that survives a database going away.
+
+:func:`supervise` calls one step of work every ``interval`` seconds until stopped. When a step
+raises, the error is logged and the next attempt waits an exponentially growing delay
+(:class:`Backoff`: 0.5 s, 1 s, 2 s ... at most 30 s, with jitter); the first step that succeeds
+resets it. Connection loss (psycopg ``OperationalError``, a terminated backend, the pool timing
+out) and a locked SQLite file are logged as one line each; anything else with its traceback. The
+step resumes from committed state — the runner from its positions, the timer worker from the
+queue — so nothing is lost or repeated by retrying, and no restart is needed.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from projections.parking import is_transient
+
+__all__ = ["Backoff", "supervise"]
+
+logger = logging.getLogger("aftersales.supervise")
+
+
+@dataclass
+class Backoff:
+    """Delays between failed attempts: ``initial * factor**n``, at most ``maximum``, each with
+    up to ``jitter`` of itself added at random (so restarted workers do not retry in step)."""
+
+    initial: float = 0.5
+    maximum: float = 30.0
+    factor: float = 2.0
+    jitter: float = 0.1
+    failures: int = field(default=0, init=False)
+
+    def next_delay(self) -> float:
+        delay = min(self.maximum, self.initial * self.factor**self.failures)
+        self.failures += 1
+        return delay * (1 + self.jitter * random.random())
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+def supervise(
+    step: Callable[[], object],
+    *,
+    name: str,
+    interval: float,
+    stop: threading.Event | None = None,
+    backoff: Backoff | None = None,
+) -> None:
+    """Run ``step`` every ``interval`` seconds until ``stop`` is set; never exits on an error
+    of ``step`` (it backs off and tries again). KeyboardInterrupt and SystemExit propagate."""
+    if interval <= 0:
+        raise ValueError("interval must be positive")
+    stop = stop if stop is not None else threading.Event()
+    backoff = backoff if backoff is not None else Backoff()
+    while not stop.is_set():
+        try:
+            step()
+        except Exception as error:
+            delay = backoff.next_delay()
+            if is_transient(error):
+                logger.warning(
+                    "%s: database unavailable (%s: %s); attempt %d failed, retrying in %.1f s",
+                    name,
+                    type(error).__name__,
+                    str(error).strip().splitlines()[0] if str(error).strip() else "",
+                    backoff.failures,
+                    delay,
+                )
+            else:
+                logger.exception("%s: step failed; retrying in %.1f s", name, delay)
+            stop.wait(delay)
+            continue
+        if backoff.failures:
+            logger.warning("%s: recovered after %d failed attempt(s)", name, backoff.failures)
+            backoff.reset()
+        stop.wait(interval)
