@@ -10,7 +10,6 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,48 +19,9 @@ from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
 
 from domain.errors import DomainError
-from domain.service import AfterSales
 from web import create_app
-
-
-def _fail(message: str, code: int = 1) -> None:
-    click.secho(f"error: {message}", fg="red", err=True)
-    sys.exit(code)
-
-
-def _db() -> Any:
-    from web import get_db
-
-    return get_db()
-
-
-def _service(clock: Callable[[], datetime] | None = None) -> AfterSales:
-    if clock is None:
-        from web.services import get_service
-
-        return get_service()
-    from projections.event_store import open_service
-
-    return open_service(current_app.config["DATABASE_URL"], clock=clock)
-
-
-def _migrated_db() -> Any:
-    """The read model, migrated, and the event store's tables, created: under locks, so that
-    processes starting together never race in the catalogue (issue 10)."""
-    from projections.event_store import create_event_store_tables
-    from projections.migrate import migrate
-
-    db = _db()
-    migrate(db)
-    create_event_store_tables(current_app.config["DATABASE_URL"])
-    return db
-
-
-def _runner() -> Any:
-    from projections.registry import make_runner
-
-    db = _migrated_db()
-    return make_runner(_service(), db)
+from web.cli_projections import projections_group
+from web.cli_support import _db, _fail, _log_to_stderr, _migrated_db, _runner, _service
 
 
 def _create_app() -> Any:
@@ -80,6 +40,7 @@ main = FlaskGroup(
     load_dotenv=False,
     help="After-sales case ledger: returns, refunds, exchanges, repairs, complaints, arbitration.",
 )
+main.add_command(projections_group)
 
 
 @main.command("migrate")
@@ -160,139 +121,6 @@ def verify_command(case_no: str | None) -> None:
     events = sum(r.events_checked for r in reports)
     click.echo(f"verified {len(reports)} case(s), {events} event(s): {len(bad)} broken chain(s)")
     if bad:
-        sys.exit(1)
-
-
-@main.group("projections")
-def projections_group() -> None:
-    """Follow, rebuild and inspect the read models."""
-
-
-@projections_group.command("run")
-@click.argument("names", nargs=-1)
-@click.option("--interval", default=0.5, show_default=True, help="Seconds between polls.")
-@click.option("--once", is_flag=True, help="Catch up and stop.")
-@with_appcontext
-def projections_run(names: tuple[str, ...], interval: float, once: bool) -> None:
-    """Follow the event log and keep the named projections current (all when none is named; run
-    one process per projection by naming one each). Ctrl-C stops."""
-    from projections.registry import make_runner
-
-    db = _migrated_db()
-    try:
-        runner = make_runner(_service(), db, names=list(names))
-    except KeyError as error:
-        _fail(str(error.args[0]), 2)
-        return
-    if once:
-        processed = runner.catch_up()
-        click.echo(f"caught up {', '.join(runner.projections)}: {processed} events")
-        _warn_parked(runner)
-        return
-    _log_to_stderr()
-    click.echo(f"following {', '.join(runner.projections)} (Ctrl-C stops)")
-    try:
-        runner.follow(poll_interval=interval)  # survives the database going away (issue 10)
-    except KeyboardInterrupt:
-        click.echo("stopped")
-
-
-def _log_to_stderr() -> None:
-    """Workers' log lines (parked events, lost connections, recoveries) on standard error."""
-    import logging
-
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-
-
-def _warn_parked(runner: Any) -> None:
-    parked = sum(s.parked for s in runner.status())
-    if parked:
-        click.secho(
-            f"warning: {parked} parked event(s): see `aftersales projections status`",
-            fg="yellow",
-            err=True,
-        )
-
-
-@projections_group.command("rebuild")
-@click.argument("names", nargs=-1)
-@with_appcontext
-def projections_rebuild(names: tuple[str, ...]) -> None:
-    """Drop and replay the named projections (all when none is named), with progress."""
-    runner = _runner()
-    try:
-        selected = list(names) or None
-        if selected:
-            runner._selected(selected)
-    except KeyError as error:
-        _fail(str(error.args[0]), 2)
-    total = (_service().recorder.max_notification_id() or 0) * max(
-        1, len(names or runner.projections)
-    )
-    with click.progressbar(length=max(total, 1), label="rebuilding", show_pos=True) as bar:
-        last = {"done": 0}
-
-        def progress(done: int, _total: int) -> None:
-            bar.update(max(0, done - last["done"]))
-            last["done"] = done
-
-        processed = runner.rebuild(list(names) or None, progress=progress)
-    click.echo(f"rebuilt {', '.join(names) or 'all projections'}: {processed} events")
-    _warn_parked(runner)
-
-
-@projections_group.command("status")
-@with_appcontext
-def projections_status() -> None:
-    """Position, lag (events, seconds) and parked events of each projection; exit 1 while any
-    event is parked (issue 10: a projection could not apply it and went on without it)."""
-    from projections.parking import parked_events
-
-    runner = _runner()
-    rows = runner.status()
-    click.echo(
-        f"{'projection':<14} {'position':>9} {'head':>9} {'lag':>7} {'lag s':>8} {'parked':>7}"
-    )
-    for s in rows:
-        lag_s = "-" if s.lag_seconds is None else f"{s.lag_seconds:.1f}"
-        click.echo(
-            f"{s.name:<14} {s.position:>9} {s.head:>9} {s.lag_events:>7} {lag_s:>8} {s.parked:>7}"
-        )
-    parked = parked_events(runner.db, runner.projections)
-    if not parked:
-        return
-    click.secho(
-        f"\n{len(parked)} parked event(s); fix the projection, then "
-        "`aftersales projections retry [NAME]` (or rebuild it):",
-        fg="red",
-        err=True,
-    )
-    for p in parked[:50]:
-        click.echo(
-            f"  {p.projection} notification {p.notification_id} ({p.topic} "
-            f"v{p.originator_version} of {p.originator_id}), {p.attempts} attempt(s): {p.error}",
-            err=True,
-        )
-    if len(parked) > 50:
-        click.echo(f"  ... and {len(parked) - 50} more", err=True)
-    sys.exit(1)
-
-
-@projections_group.command("retry")
-@click.argument("names", nargs=-1)
-@with_appcontext
-def projections_retry(names: tuple[str, ...]) -> None:
-    """Apply the parked events of the named projections (all when none is named) again, in
-    notification order; exit 1 when some still fail (they stay parked)."""
-    runner = _runner()
-    try:
-        result = runner.retry_parked(list(names) or None)
-    except KeyError as error:
-        _fail(str(error.args[0]), 2)
-        return
-    click.echo(f"replayed {result.replayed} parked event(s); {result.still_parked} still parked")
-    if result.still_parked:
         sys.exit(1)
 
 
