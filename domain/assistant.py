@@ -1,16 +1,36 @@
-"""R16 smart customer service: answer "can I still return this?" from the merchant's published
-policy and the order's facts. The answer is a code with parameters (the site words it in the
-viewer's language) and always names the rule and the deadline that decided it."""
+"""R16 smart customer service: a consumer's questions about their own orders and cases, answered
+from the same rules that decide them (R1-R6, R3.a, R9), as plain values the site words in the
+viewer's language (zh / en). Nothing here reads a clock or a store.
+
+- ``can_i_return``: "can I still return this?" (R1, R1.a-c, R5), one code with its deadline.
+- ``about_line`` / ``about_order``: per order line, what the consumer can still do and until when
+  (no-reason return or exchange, quality return / exchange, repair, refund for goods never
+  delivered, complaint), which parts have which warranty (R5), who pays each shipping leg (R2,
+  R8) and how much comes back at most (R3.a) for a no-reason and for a quality return.
+- ``about_case``: for an open case, whose turn it is and by when, who pays the shipping and what
+  the refund is (the approved plan, else the most it can be).
+
+Every deadline is an exclusive end (``until``) with the last day it still covers (``last_day``):
+a period of days ends at 24:00 of that day (``ends_at_midnight``), policy.md "Clocks".
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Protocol
 
 from domain import rules
-from domain.lines import OrderLine
+from domain.calendar import last_day_cst, require_aware, to_cst
+from domain.errors import DomainError
+from domain.lines import OrderLine, TenderRefund
 from domain.terms import PolicyTerms
-from domain.values import CaseKind, Reason
+from domain.values import CaseKind, Party, Reason, Responsibility, Role
+from domain.warranty import PartOffer, parts_offered
+
+# ---------------------------------------------------------------------------- can I return this?
 
 
 @dataclass(frozen=True)
@@ -27,7 +47,12 @@ class Answer:
 
 
 def can_i_return(
-    line: OrderLine, terms: PolicyTerms, delivered_at: datetime | None, now: datetime
+    line: OrderLine,
+    terms: PolicyTerms,
+    delivered_at: datetime | None,
+    now: datetime,
+    *,
+    opened: bool = False,
 ) -> Answer:
     """R16 over R1, R1.a, R1.b, R1.c and R5: whether a no-reason return is open, until when, and
     what remains (a quality return or repair within warranty) when it is not."""
@@ -35,7 +60,7 @@ def can_i_return(
         return Answer("not_delivered", "R3", None, None)
     warranty_until = rules.warranty_end(delivered_at, terms.warranty_months)
     verdict = rules.eligibility(
-        CaseKind.RETURN_REFUND, Reason.NO_REASON, line, terms, delivered_at, now
+        CaseKind.RETURN_REFUND, Reason.NO_REASON, line, terms, delivered_at, now, opened=opened
     )
     if verdict.allowed:
         return Answer("no_reason_open", "R1", verdict.deadline, warranty_until)
@@ -45,3 +70,376 @@ def can_i_return(
     in_warranty = now < warranty_until
     code = "quality_only" if in_warranty else "warranty_over"
     return Answer(code, "R1.c" if in_warranty else "R5", verdict.deadline, warranty_until)
+
+
+# ---------------------------------------------------------------------------- shared answers
+
+
+@dataclass(frozen=True)
+class By:
+    """A deadline as people read it: the exclusive end and the last day it covers (CST)."""
+
+    until: datetime
+    last_day: date
+    ends_at_midnight: bool  # True: "by 24:00 of last_day"; else by until's time of day
+
+    @classmethod
+    def of(cls, until: datetime) -> By:
+        local = to_cst(until)
+        midnight = (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0)
+        return cls(until, last_day_cst(until), midnight)
+
+
+def _by(until: datetime | None) -> By | None:
+    return By.of(until) if until is not None else None
+
+
+@dataclass(frozen=True)
+class ShippingAnswer:
+    """Who pays each leg (R2; R8 for an exchange: ``outbound_leg`` is the replacement's)."""
+
+    return_leg: Party
+    outbound_leg: Party
+    rule: str = "R2"
+
+
+@dataclass(frozen=True)
+class MoneyBack:
+    """What a refund pays back (R3.a): the goods, plus the shipping the merchant owes (R2).
+
+    ``shipping_fen``: the shipping owed as known so far (the original delivery's share; once the
+    return is shipped, its fee too). ``return_leg_refunded``: the merchant owes the return leg,
+    so what the consumer paid the carrier comes back on top. ``total_fen``: what comes back
+    (``approved``: the approved amount; else the most it can be, ``cap_fen``). ``split``: the
+    money back to each tender (points and coupons in kind, Law art. 14-15)."""
+
+    goods_fen: int
+    shipping_fen: int
+    return_leg_refunded: bool
+    total_fen: int
+    cap_fen: int
+    split: tuple[TenderRefund, ...]
+    approved: bool = False
+    rule: str = "R3.a"
+
+
+class Action(StrEnum):
+    """What a consumer may ask for on a line (policy.md "Case kinds")."""
+
+    NO_REASON_RETURN = "no_reason_return"  # R1
+    NO_REASON_EXCHANGE = "no_reason_exchange"  # R1, R8
+    QUALITY_RETURN = "quality_return"  # R1.c, R5
+    QUALITY_EXCHANGE = "quality_exchange"  # R1.c, R8
+    REPAIR = "repair"  # R4, R6
+    REFUND_NOT_DELIVERED = "refund_not_delivered"  # R3 reading
+    COMPLAINT = "complaint"  # R9
+
+
+_ACTIONS: tuple[tuple[Action, CaseKind, Reason], ...] = (
+    (Action.NO_REASON_RETURN, CaseKind.RETURN_REFUND, Reason.NO_REASON),
+    (Action.NO_REASON_EXCHANGE, CaseKind.EXCHANGE, Reason.NO_REASON),
+    (Action.QUALITY_RETURN, CaseKind.RETURN_REFUND, Reason.QUALITY_DEFECT),
+    (Action.QUALITY_EXCHANGE, CaseKind.EXCHANGE, Reason.QUALITY_DEFECT),
+    (Action.REPAIR, CaseKind.REPAIR, Reason.QUALITY_DEFECT),
+    (Action.REFUND_NOT_DELIVERED, CaseKind.REFUND_ONLY, Reason.NOT_DELIVERED),
+    (Action.COMPLAINT, CaseKind.COMPLAINT, Reason.SERVICE),
+)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One thing the consumer can (``available``) or can no longer do on a line, with the rule
+    that decided, the deadline (``by``: window or warranty end) and the domain's own sentence.
+
+    ``free``: for a repair, whether it is free (in warranty, R6) or at the consumer's cost on a
+    quote; None for other actions. ``exclusion_reason``: the merchant's published reason when an
+    exclusion (R1.a / R1.b) refused."""
+
+    action: Action
+    kind: CaseKind
+    reason: Reason
+    available: bool
+    rule: str
+    by: By | None
+    message: str
+    free: bool | None = None
+    exclusion_reason: str = ""
+
+
+@dataclass(frozen=True)
+class LineAnswer:
+    line_no: int
+    title: str
+    category: str
+    quantity: int  # units the answer is about (not yet under a refund-bearing case)
+    delivered: bool
+    options: tuple[Option, ...]
+    parts: tuple[PartOffer, ...]  # R5: the whole unit, then the listed parts
+    no_reason_shipping: ShippingAnswer
+    quality_shipping: ShippingAnswer
+    no_reason_money: MoneyBack
+    quality_money: MoneyBack
+
+    def option(self, action: Action) -> Option:
+        return next(o for o in self.options if o.action is action)
+
+
+@dataclass(frozen=True)
+class OrderAnswer:
+    order_no: str
+    asked_at: datetime
+    lines: tuple[LineAnswer, ...]
+
+
+def _option(
+    action: Action,
+    kind: CaseKind,
+    reason: Reason,
+    line: OrderLine,
+    terms: PolicyTerms,
+    delivered_at: datetime | None,
+    now: datetime,
+    opened: bool,
+) -> Option:
+    verdict = rules.eligibility(kind, reason, line, terms, delivered_at, now, opened=opened)
+    free: bool | None = None
+    if kind is CaseKind.REPAIR and verdict.allowed:
+        free = verdict.deadline is not None and now < verdict.deadline
+    excluded = not verdict.allowed and verdict.rule in ("R1.a", "R1.b")
+    exclusion = terms.exclusion_for(line.category) if excluded else None
+    return Option(
+        action,
+        kind,
+        reason,
+        verdict.allowed,
+        verdict.rule,
+        _by(verdict.deadline),
+        verdict.message,
+        free,
+        exclusion.reason if exclusion is not None else "",
+    )
+
+
+def _money(
+    line: OrderLine, quantity: int, liability: rules.ShippingLiability, outbound_share_fen: int
+) -> MoneyBack:
+    goods = line.paid_for(quantity) if quantity else 0
+    outbound = outbound_share_fen if liability.outbound_leg is Party.MERCHANT else 0
+    cap = goods + outbound
+    split = rules.split_refund(goods, line.tenders) if line.tenders else ()
+    return MoneyBack(goods, outbound, liability.return_leg is Party.MERCHANT, cap, cap, split)
+
+
+def about_line(
+    line: OrderLine,
+    terms: PolicyTerms,
+    delivered_at: datetime | None,
+    now: datetime,
+    *,
+    quantity: int | None = None,
+    outbound_share_fen: int = 0,
+    prior_returns_to_merchant: int = 0,
+    bought_again_since_first_return: bool = False,
+    opened: bool = False,
+) -> LineAnswer:
+    """R16: what the consumer can still do with ``quantity`` units of ``line`` (all by default)
+    and until when, the parts' warranties (R5), the shipping (R2) and the money (R3.a)."""
+    require_aware(now, "now")
+    units = line.quantity if quantity is None else quantity
+    options = tuple(
+        _option(action, kind, reason, line, terms, delivered_at, now, opened)
+        for action, kind, reason in _ACTIONS
+    )
+    no_reason, quality = (
+        rules.shipping_liability(
+            reason,
+            None,
+            prior_returns_to_merchant=prior_returns_to_merchant,
+            bought_again_since_first_return=bought_again_since_first_return,
+            free_return_shipping=terms.free_return_shipping,
+        )
+        for reason in (Reason.NO_REASON, Reason.QUALITY_DEFECT)
+    )
+    return LineAnswer(
+        line.line_no,
+        line.title,
+        line.category,
+        units,
+        delivered_at is not None,
+        options,
+        parts_offered(line, terms, delivered_at),
+        ShippingAnswer(no_reason.return_leg, no_reason.outbound_leg),
+        ShippingAnswer(quality.return_leg, quality.outbound_leg),
+        _money(line, units, no_reason, outbound_share_fen),
+        _money(line, units, quality, outbound_share_fen),
+    )
+
+
+class OrderFacts(Protocol):
+    """What ``about_order`` reads of an order (``domain.order.Order`` has it)."""
+
+    @property
+    def order_no(self) -> str: ...
+    @property
+    def lines(self) -> tuple[OrderLine, ...]: ...
+    @property
+    def delivered_at(self) -> datetime | None: ...
+
+    def claimed_quantity(self, line_no: int) -> int: ...
+
+    def outbound_share_fen(self, line_no: int, quantity: int) -> int: ...
+
+
+def about_order(
+    order: OrderFacts,
+    terms: PolicyTerms,
+    now: datetime,
+    *,
+    prior_returns_to_merchant: int = 0,
+    bought_again_since_first_return: bool = False,
+) -> OrderAnswer:
+    """R16: ``about_line`` for every line of the order, over the units not yet under a
+    refund-bearing case (R3.a: no unit is refunded twice)."""
+    answers = []
+    for line in order.lines:
+        free = line.quantity - order.claimed_quantity(line.line_no)
+        answers.append(
+            about_line(
+                line,
+                terms,
+                order.delivered_at,
+                now,
+                quantity=free,
+                outbound_share_fen=order.outbound_share_fen(line.line_no, free) if free else 0,
+                prior_returns_to_merchant=prior_returns_to_merchant,
+                bought_again_since_first_return=bought_again_since_first_return,
+            )
+        )
+    return OrderAnswer(order.order_no, now, tuple(answers))
+
+
+# ---------------------------------------------------------------------------- about a case
+
+
+@dataclass(frozen=True)
+class DeadlineAnswer:
+    """An open clock of the case: who must act, under which rule, by when (R21)."""
+
+    clock: str
+    party: Role
+    rule: str
+    by: By
+    yours: bool  # the consumer must act
+    overdue: bool
+    breached: bool
+
+
+@dataclass(frozen=True)
+class CaseAnswer:
+    case_no: str
+    kind: CaseKind
+    status: str
+    finished: bool
+    your_turn: bool  # some open clock waits for the consumer
+    deadlines: tuple[DeadlineAnswer, ...]  # earliest first
+    shipping: ShippingAnswer | None  # None for a complaint
+    money: MoneyBack | None  # the refund (approved plan, else the most it can be); None: none
+    refund_approved: bool
+    refund_paid: bool
+
+
+class CaseFacts(Protocol):
+    """What ``about_case`` reads of a case (``domain.case.Case`` has it)."""
+
+    @property
+    def case_no(self) -> str: ...
+    @property
+    def kind(self) -> CaseKind: ...
+    @property
+    def status(self) -> Any: ...
+    @property
+    def reason_code(self) -> Reason: ...
+    @property
+    def responsibility(self) -> Responsibility | None: ...
+    @property
+    def terms(self) -> PolicyTerms: ...
+    @property
+    def prior_returns_to_merchant(self) -> int: ...
+    @property
+    def bought_again_since_first_return(self) -> bool: ...
+    @property
+    def deadlines(self) -> Mapping[Any, Any]: ...
+    @property
+    def refund(self) -> Any: ...
+    @property
+    def refund_paid(self) -> bool: ...
+
+    def refund_plan(self, amount_fen: int | None = None) -> Any: ...
+
+
+_REFUND_KINDS = (CaseKind.RETURN_REFUND, CaseKind.REFUND_ONLY)
+
+
+def about_case(case: CaseFacts, now: datetime) -> CaseAnswer:
+    """R16 / R21: where the consumer's case stands: the open clocks (theirs first to act on),
+    who pays the shipping (R2, after inspection its finding, R14) and the refund (R3.a)."""
+    require_aware(now, "now")
+    status = str(getattr(case.status, "value", case.status))
+    finished = status in ("closed", "withdrawn")
+    deadlines = tuple(
+        sorted(
+            (
+                DeadlineAnswer(
+                    str(getattr(d.name, "value", d.name)),
+                    Role(d.party),
+                    d.rule,
+                    By.of(d.due_at),
+                    Role(d.party) is Role.CONSUMER,
+                    now >= d.due_at,
+                    bool(d.breached),
+                )
+                for d in ([] if finished else case.deadlines.values())
+            ),
+            key=lambda a: a.by.until,
+        )
+    )
+    shipping: ShippingAnswer | None = None
+    money: MoneyBack | None = None
+    if case.kind is not CaseKind.COMPLAINT:
+        liability = rules.shipping_liability(
+            case.reason_code,
+            case.responsibility,
+            prior_returns_to_merchant=case.prior_returns_to_merchant,
+            bought_again_since_first_return=case.bought_again_since_first_return,
+            free_return_shipping=case.terms.free_return_shipping,
+        )
+        shipping = ShippingAnswer(liability.return_leg, liability.outbound_leg)
+    plan = case.refund
+    if plan is None and case.kind in _REFUND_KINDS and not finished:
+        try:
+            plan = case.refund_plan()
+        except DomainError:
+            plan = None
+    if plan is not None:
+        money = MoneyBack(
+            plan.goods_fen,
+            plan.shipping_fen,
+            Party(plan.return_leg_payer) is Party.MERCHANT,
+            plan.total_fen,
+            plan.cap_fen,
+            tuple(plan.split),
+            case.refund is not None,
+        )
+        shipping = ShippingAnswer(Party(plan.return_leg_payer), Party(plan.outbound_leg_payer))
+    return CaseAnswer(
+        case.case_no,
+        CaseKind(case.kind),
+        status,
+        finished,
+        any(d.yours and not d.overdue for d in deadlines),
+        deadlines,
+        shipping,
+        money,
+        case.refund is not None,
+        bool(case.refund_paid),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.chain import added_later
 from domain.errors import InvalidInput
 from domain.lines import OrderLine, Tender, TenderRefund
 from domain.values import Party
@@ -59,6 +60,7 @@ class CaseLine:
     paid_fen: int  # paid for the units under this case (R3.a cap)
     tenders: tuple[Tender, ...]  # how the whole line was paid
     outbound_share_fen: int  # this case's share of the order's outbound shipping (R2)
+    opened: bool = added_later(False)  # R1.a: the consumer said the goods were opened
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -68,7 +70,9 @@ class CaseLine:
         )
 
     @classmethod
-    def of(cls, line: OrderLine, quantity: int, outbound_share_fen: int) -> CaseLine:
+    def of(
+        cls, line: OrderLine, quantity: int, outbound_share_fen: int, *, opened: bool = False
+    ) -> CaseLine:
         return cls(
             line_no=line.line_no,
             sku=line.sku,
@@ -79,6 +83,7 @@ class CaseLine:
             paid_fen=line.paid_for(quantity),
             tenders=line.tenders,
             outbound_share_fen=outbound_share_fen,
+            opened=opened,
         )
 
 

@@ -103,6 +103,35 @@ def _refuse(rule: str, message: str, deadline: datetime | None = None) -> Verdic
     return Verdict(False, rule, message, deadline)
 
 
+def exclusion_refusal(line: OrderLine, terms: PolicyTerms, *, opened: bool) -> Verdict | None:
+    """R1.a / R1.b: the refusal a no-reason return of ``line`` meets for its category, or None.
+
+    ``opened``: the consumer opened the goods (recorded on the case line at application)."""
+    exclusion = terms.exclusion_for(line.category)
+    if exclusion is None:
+        return None
+    kind = exclusion.kind
+    if kind.requires_confirmation:
+        if not line.non_returnable_confirmed:
+            return None
+        return _refuse(
+            "R1.b",
+            f"{line.category} is excluded from no-reason returns once confirmed at purchase, "
+            f"and this order line records that confirmation: {exclusion.reason} (R1.b)",
+        )
+    if kind.opened_bites:
+        if not opened:
+            return None
+        return _refuse(
+            "R1.a",
+            f"{line.category} is excluded from no-reason returns once opened, and it was "
+            f"opened: {exclusion.reason} (R1.a)",
+        )
+    return _refuse(
+        "R1.a", f"{line.category} is excluded from no-reason returns: {exclusion.reason} (R1.a)"
+    )
+
+
 def eligibility(
     kind: CaseKind,
     reason: Reason,
@@ -111,15 +140,19 @@ def eligibility(
     delivered_at: datetime | None,
     now: datetime,
     component: str = "unit",
+    *,
+    opened: bool = False,
 ) -> Verdict:
     """May a ``kind`` case for ``reason`` be opened on ``line`` at ``now``? (R1, R1.a-c, R5, R6, R9)
 
     - complaint (R9): any reason, always.
     - no_reason (R1): a signed delivery, ``now`` before the window end, and the line's category not
-      excluded (R1.a); an exclusion that needs the consumer's confirmation at purchase bites only if
-      the line records it (R1.b).
+      excluded (``exclusion_refusal``): fresh, custom-made and digital goods never (R1.a);
+      consumables once ``opened`` (the consumer says so when applying, R1.a); hygiene goods when
+      the order line records the buyer's confirmation at purchase (R1.b).
     - quality reasons (R1.c): whatever the category and after the R1 window, but delivered and
-      within warranty (R5, ``terms.warranty_months_for(component)``).
+      within warranty (R5, ``terms.warranty_months_for(component, line.category)``: a part
+      listed for the line's category has its own warranty, anything else the unit's).
     - refund_only for not_delivered (reading of R3): only while the order is NOT delivered.
     - repair (R6): any time once delivered; out of warranty or user damage it is at the user's cost.
 
@@ -155,7 +188,7 @@ def eligibility(
         rule = "R1" if reason is Reason.NO_REASON else ("R6" if kind is CaseKind.REPAIR else "R1.c")
         return _refuse(rule, f"the order has not been signed for yet ({rule})")
 
-    months = terms.warranty_months_for(component)
+    months = terms.warranty_months_for(component, line.category)
     warranty = warranty_end(delivered_at, months)
 
     if kind is CaseKind.REPAIR:
@@ -191,19 +224,9 @@ def eligibility(
         )
 
     # Reason.NO_REASON: return_refund or exchange.
-    exclusion = terms.exclusion_for(line.category)
-    if exclusion is not None:
-        if not exclusion.kind.requires_confirmation:
-            return _refuse(
-                "R1.a",
-                f"{line.category} is excluded from no-reason returns: {exclusion.reason} (R1.a)",
-            )
-        if line.non_returnable_confirmed:
-            return _refuse(
-                "R1.b",
-                f"{line.category} is excluded from no-reason returns once confirmed at purchase, "
-                f"and this order line records that confirmation: {exclusion.reason} (R1.b)",
-            )
+    excluded = exclusion_refusal(line, terms, opened=opened)
+    if excluded is not None:
+        return excluded
     window = no_reason_window_end(delivered_at, terms)
     if now < window:
         return Verdict(

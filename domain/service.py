@@ -62,6 +62,7 @@ class Result:
 class LineRequest:
     line_no: int
     quantity: int
+    opened: bool = False  # R1.a: the consumer says the goods were opened (consumables)
 
 
 class AfterSales(ChainVerification, Application[UUID]):
@@ -358,7 +359,12 @@ class AfterSales(ChainVerification, Application[UUID]):
                 raise InvalidInput("name at least one line of the order", field="lines")
             order_lines = [order.line(r.line_no) for r in requested]
             case_lines = tuple(
-                CaseLine.of(ol, r.quantity, order.outbound_share_fen(r.line_no, r.quantity))
+                CaseLine.of(
+                    ol,
+                    r.quantity,
+                    order.outbound_share_fen(r.line_no, r.quantity),
+                    opened=bool(r.opened),
+                )
                 for ol, r in zip(order_lines, requested, strict=True)
             )
             history = self._history(order.consumer_id, order.merchant_id, actor, now)

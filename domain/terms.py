@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from domain.chain import added_later
 from domain.errors import InvalidInput, PolicyBelowFloor
+from domain.exclusions import check_exclusion
 from domain.values import CaseKind, ExclusionKind
 
 COMPLAINT_RESPONSE_HOURS = 24  # R9.a platform responds within 24 h
@@ -49,6 +50,16 @@ PLATFORM_FIRST_RESPONSE_HOURS: dict[CaseKind, int] = {
     CaseKind.REPAIR: 48,
     CaseKind.COMPLAINT: COMPLAINT_RESPONSE_HOURS,
 }
+
+
+@dataclass(frozen=True)
+class WarrantyPart:
+    """R5: a listed part or consumable with its own (short) warranty, for one product category
+    (``category`` empty: every category). The consumer picks it from the parts of their line."""
+
+    name: str
+    months: int
+    category: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,7 @@ class PolicyTerms:
     dispute_days: int = added_later(7)  # R10: dispute a rejection / an opinion within N days
     post_close_days: int = added_later(15)  # R9/R10: complain or escalate after closing
     first_response_by_kind: tuple[KindHours, ...] = added_later(())  # R12.a per-kind rows
+    parts: tuple[WarrantyPart, ...] = added_later(())  # R5 listed parts per category
 
     def decision_hours(self, kind: CaseKind) -> int:
         """R12 / R5.a / R9.a: hours the handler has to accept or reject (respond to) a new case."""
@@ -126,11 +138,22 @@ class PolicyTerms:
                 return exclusion
         return None
 
-    def warranty_months_for(self, component: str) -> int:
-        """R5: listed parts and consumables have the short warranty, everything else the unit's."""
-        return (
-            self.parts_warranty_months if component in self.warranty_parts else self.warranty_months
-        )
+    def parts_for(self, category: str = "") -> tuple[tuple[str, int], ...]:
+        """R5: the listed parts of a line of ``category`` and each one's warranty in months:
+        this version's parts of that category or of every category, then the older
+        ``warranty_parts`` list (every category, ``parts_warranty_months``)."""
+        offered: dict[str, int] = {}
+        for part in self.parts:
+            if part.category in ("", category) and part.name not in offered:
+                offered[part.name] = part.months
+        for name in self.warranty_parts:
+            offered.setdefault(name, self.parts_warranty_months)
+        return tuple(offered.items())
+
+    def warranty_months_for(self, component: str, category: str = "") -> int:
+        """R5: a listed part of the line's category has its own warranty, anything else (the
+        whole unit, or a part the policy does not list) the unit's."""
+        return dict(self.parts_for(category)).get(component, self.warranty_months)
 
 
 PLATFORM_FLOOR = PolicyTerms(categories=())
@@ -236,9 +259,11 @@ def check_terms(terms: PolicyTerms) -> None:
                 f"R1.a: excluding {exclusion.category!r} needs a reason shown to consumers",
                 field="exclusions",
             )
+        check_exclusion(exclusion.category, exclusion.kind)  # the platform's list (R1.a, R19)
     for part in terms.warranty_parts:
         if not part.strip():
             raise InvalidInput("a listed warranty part needs a name", field="warranty_parts")
+    _check_parts(terms)
     if len(terms.store_name) > 60:
         raise InvalidInput("the store's name is at most 60 characters (R11)", field="store_name")
     if terms.repair_fee_cap_fen is not None and terms.repair_fee_cap_fen < 0:
@@ -247,6 +272,43 @@ def check_terms(terms: PolicyTerms) -> None:
         )
     if terms.currency != "CNY" and (len(terms.currency) != 3 or not terms.currency.isupper()):
         raise InvalidInput("currency must be an ISO 4217 code", field="currency")
+
+
+def _check_parts(terms: PolicyTerms) -> None:
+    """R5 / R19: each listed part names a part of one of the policy's categories (or of all), at
+    most once, with a warranty no shorter than the platform's parts warranty."""
+    floor = PLATFORM_FLOOR.parts_warranty_months
+    seen: set[tuple[str, str]] = set()
+    for part in terms.parts:
+        if not part.name.strip() or len(part.name) > 64 or part.name == "unit":
+            raise InvalidInput(
+                "a listed part needs a name of at most 64 characters, not 'unit' (R5)",
+                field="parts",
+            )
+        if part.category and part.category not in terms.categories:
+            raise InvalidInput(
+                f"part {part.name!r} is listed for {part.category!r}, which is not one of the "
+                f"policy's categories {list(terms.categories)} (R5)",
+                field="parts",
+            )
+        if (part.category, part.name) in seen:
+            raise InvalidInput(
+                f"part {part.name!r} is listed twice for {part.category or 'every category'}",
+                field="parts",
+            )
+        seen.add((part.category, part.name))
+        months = part.months
+        if isinstance(months, bool) or not isinstance(months, int) or months <= 0:
+            raise InvalidInput(
+                f"the warranty of part {part.name!r} must be a positive whole number of months",
+                field="parts",
+            )
+        if months < floor:
+            raise PolicyBelowFloor(
+                f"part {part.name!r} has a {months}-month warranty, below the platform floor of "
+                f"{floor} months (R5); a merchant may be more generous, never less",
+                field="parts",
+            )
 
 
 def _check_first_response_table(terms: PolicyTerms) -> None:
@@ -299,6 +361,7 @@ def most_generous(versions: list[PolicyTerms]) -> PolicyTerms:
         KindHours(kind, min(v.first_response_hours_for(kind) for v in versions))
         for kind in CaseKind
     )
+    changes["parts"] = _most_generous_parts(versions, max(v.warranty_months for v in versions))
     caps = [v.repair_fee_cap_fen for v in versions if v.repair_fee_cap_fen is not None]
     changes["repair_fee_cap_fen"] = min(caps) if caps else None
     categories = list(base.categories)
@@ -307,6 +370,17 @@ def most_generous(versions: list[PolicyTerms]) -> PolicyTerms:
     changes["categories"] = tuple(categories)
     changes["store_name"] = versions[-1].store_name  # a name, not a term: the latest one
     return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def _most_generous_parts(versions: list[PolicyTerms], unit_months: int) -> tuple[WarrantyPart, ...]:
+    """R5 / R19: a part of the base version keeps the longest warranty any version gives it (a
+    version that does not list it gives it the unit's); a part as long as the unit is unlisted."""
+    kept: list[WarrantyPart] = []
+    for part in versions[0].parts:
+        months = max(v.warranty_months_for(part.name, part.category) for v in versions)
+        if months < unit_months:
+            kept.append(WarrantyPart(part.name, months, part.category))
+    return tuple(kept)
 
 
 TERM_NAMES = tuple(f.name for f in fields(PolicyTerms))

@@ -17,7 +17,7 @@ from domain.case_values import CaseLine, Evidence, RefundPlan, Ruling, Shipment
 from domain.deadlines import Deadline
 from domain.lines import OrderLine, Tender, TenderRefund
 from domain.policy import PolicyVersion
-from domain.terms import CategoryNote, Exclusion, KindHours, PolicyTerms
+from domain.terms import CategoryNote, Exclusion, KindHours, PolicyTerms, WarrantyPart
 from domain.values import Actor
 
 
@@ -56,6 +56,7 @@ VALUE_TYPES: tuple[type[Any], ...] = (
     Exclusion,
     CategoryNote,
     KindHours,
+    WarrantyPart,
     PolicyTerms,
     PolicyVersion,
     CaseLine,

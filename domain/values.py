@@ -101,16 +101,38 @@ class TenderKind(StrEnum):
 
 
 class ExclusionKind(StrEnum):
-    """R1.a special goods. ``requires_confirmation`` is R1.b (Law art. 7 vs art. 6)."""
+    """Special goods excluded from the no-reason return (R1.a), each with its condition.
+
+    - R1.a, never eligible (Law art. 6): fresh/perishable, custom-made, digital goods once
+      delivered; and consumables (易损耗品, 化妆品试用装) once opened: the case line records
+      whether the consumer opened it (``opened_bites``).
+    - R1.b (Law art. 7): goods excluded only if the consumer confirmed it at purchase, such as
+      underwear and swimwear for hygiene; the order line records that confirmation
+      (``requires_confirmation``).
+
+    Stored policies hold ``consumable`` from before R1.a and R1.b were told apart; it now reads
+    as R1.a "once opened", as policy.md says.
+    """
 
     FRESH = "fresh"  # 生鲜 (Law art. 6)
     CUSTOM = "custom"  # 定制 (Law art. 6)
     DIGITAL = "digital"  # 数字商品 once delivered (Law art. 6)
-    CONSUMABLE = "consumable"  # 易损耗品 / 化妆品试用装 once opened (Law art. 7)
+    CONSUMABLE = "consumable"  # 易损耗品 / 化妆品试用装 once opened (R1.a)
+    HYGIENE = "hygiene"  # 贴身衣物等, excluded when confirmed at purchase (R1.b, Law art. 7)
 
     @property
     def requires_confirmation(self) -> bool:
+        """R1.b: excluded only if the order line records the buyer's confirmation at purchase."""
+        return self is ExclusionKind.HYGIENE
+
+    @property
+    def opened_bites(self) -> bool:
+        """R1.a: excluded only once the consumer opened the goods (the case line says so)."""
         return self is ExclusionKind.CONSUMABLE
+
+    @property
+    def rule(self) -> str:
+        return "R1.b" if self.requires_confirmation else "R1.a"
 
 
 class Channel(StrEnum):

@@ -47,6 +47,7 @@ __all__ = [
     "Database",
     "DbConnection",
     "Dialect",
+    "database_unavailable",
     "database_url",
     "parse_ts",
     "ts",
@@ -68,6 +69,26 @@ INTEGRITY_ERRORS: tuple[type[Exception], ...] = (sqlite3.IntegrityError, psycopg
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TS_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+
+
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True when ``error`` says the database cannot be reached or used just now (worth retrying
+    later): a lost or refused PostgreSQL connection, a pool timeout, a serialization failure or
+    statement timeout, a locked or unreachable SQLite file — also when the eventsourcing library
+    wrapped one of these in its own ``OperationalError``/``InterfaceError``."""
+    from eventsourcing import persistence
+
+    if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
+        return True
+    if isinstance(error, sqlite3.OperationalError):
+        return any(word in str(error).lower() for word in _SQLITE_UNAVAILABLE)
+    if isinstance(error, persistence.OperationalError | persistence.InterfaceError):
+        cause = error.__cause__
+        return cause is None or database_unavailable(cause)
+    return False
 
 
 def database_url(environ: Mapping[str, str] = os.environ) -> str:

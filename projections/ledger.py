@@ -267,11 +267,15 @@ class LedgerProjection:
         _post(tx, case, event, "refund_approved", postings, currency=plan.currency)
         due = _deadline(event.deadlines, Clock.REFUND_PAYMENT)
         due_at = due.due_at if due is not None else None
+        # R3: both clocks hold, the earlier wins (the REFUND_PAYMENT deadline); both are kept.
+        working = getattr(event, "working_days_due_at", None) or due_at
+        statutory = getattr(event, "statutory_due_at", None)
         tx.execute(
             "INSERT INTO ledger_refunds (case_no, merchant_id, currency, goods_fen, shipping_fen, "
             "total_fen, money_fen, in_kind_fen, approved_at, approved_version, due_at, due_day, "
-            "due_provisional, status, failed_attempts) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'approved', 0)",
+            "due_provisional, status, failed_attempts, working_due_at, statutory_due_at, "
+            "statutory_due_day) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'approved', 0, ?, ?, ?)",
             (
                 case.case_no,
                 m,
@@ -286,6 +290,9 @@ class LedgerProjection:
                 ts(due_at) if due_at is not None else None,
                 last_day_before(due_at).isoformat() if due_at is not None else None,
                 1 if due is not None and due.provisional else 0,
+                ts(working) if working is not None else None,
+                ts(statutory) if statutory is not None else None,
+                last_day_before(statutory).isoformat() if statutory is not None else None,
             ),
         )
 
@@ -564,6 +571,19 @@ class RefundDue:
     last_failure: str | None
     paid_at: str | None
     psp_reference: str | None
+    working_due_at: str | None = None
+    """R3: the policy's working days after approval."""
+    statutory_due_at: str | None = None
+    """R3, Law art. 13: 7 natural days from the goods' delivery back (None: none delivered)."""
+    statutory_due_day: date | None = None
+
+    @property
+    def statutory_is_earlier(self) -> bool:
+        """True when the statutory ceiling, not the working days, sets the due day (equal: the
+        statutory one)."""
+        if self.statutory_due_at is None:
+            return False
+        return self.working_due_at is None or self.statutory_due_at <= self.working_due_at
 
     def overdue_on(self, day: date) -> bool:
         """True when ``day`` is after the due day and the refund is still unpaid."""
@@ -759,6 +779,11 @@ def _refund(row: Any) -> RefundDue:
         last_failure=row["last_failure"],
         paid_at=row["paid_at"],
         psp_reference=row["psp_reference"],
+        working_due_at=row["working_due_at"],
+        statutory_due_at=row["statutory_due_at"],
+        statutory_due_day=(
+            date.fromisoformat(row["statutory_due_day"]) if row["statutory_due_day"] else None
+        ),
     )
 
 

@@ -24,7 +24,7 @@ from datetime import datetime
 import psycopg
 import psycopg.errors
 
-from projections.db import Database, DbConnection, parse_ts, ts
+from projections.db import Database, DbConnection, database_unavailable, parse_ts, ts
 
 __all__ = [
     "ERROR_TEXT_LIMIT",
@@ -63,7 +63,7 @@ def is_transient(error: BaseException) -> bool:
     """
     if not isinstance(error, Exception):
         return True  # KeyboardInterrupt, SystemExit ... are never an event's fault
-    return isinstance(error, _NOT_THE_EVENTS_FAULT)
+    return isinstance(error, _NOT_THE_EVENTS_FAULT) or database_unavailable(error)
 
 
 def describe(error: BaseException) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 from eventsourcing.utils import get_topic
 
 from domain.policy import MerchantPolicy
-from domain.terms import CategoryNote, Exclusion, KindHours, PolicyTerms
+from domain.terms import CategoryNote, Exclusion, KindHours, PolicyTerms, WarrantyPart
 from projections.db import Database, DbConnection, parse_ts, ts
 
 __all__ = [
@@ -78,6 +78,10 @@ def terms_from_json(text: str | Mapping[str, Any]) -> PolicyTerms:
     )
     values["first_response_by_kind"] = tuple(  # R12.a per-kind rows
         KindHours(r["kind"], int(r["hours"])) for r in values.get("first_response_by_kind", ())
+    )
+    values["parts"] = tuple(  # R5 listed parts per category
+        WarrantyPart(str(p["name"]), int(p["months"]), str(p.get("category", "")))
+        for p in values.get("parts", ())
     )
     return PolicyTerms(**values)
 

@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from projections.db import Database, DbConnection, parse_ts, ts
-from projections.timeline import (
+from projections.case_events import (
     case_event_topics,
     deadline_dicts,
     event_name,
     status_after,
 )
+from projections.db import Database, DbConnection, parse_ts, ts
 
 __all__ = [
     "DUE_SQL",
@@ -87,8 +87,6 @@ _WAITING: dict[str, tuple[str, str, str]] = {
     "refund_failed": ("finance", "pay_refund", "R3"),
 }
 
-_TERMINAL = frozenset({"closed", "withdrawn"})
-
 # Events that leave a routed case waiting in its platform queue (R20); any other step handles it.
 _KEEPS_ROUTING = frozenset({"Routed", "NoteAdded", "EvidenceSubmitted", "SlaBreached", "Rated"})
 
@@ -111,8 +109,6 @@ def party_queue(party: str, case: Mapping[str, Any]) -> str:
 
 def _items(case: Mapping[str, Any], deadlines: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     status = str(case["status"])
-    if status in _TERMINAL:
-        return []
     rows: list[dict[str, Any]] = [
         {
             "clock": d["name"],

@@ -20,8 +20,8 @@ from werkzeug.serving import run_simple
 
 from domain.errors import DomainError
 from web import create_app
-from web.cli_projections import projections_group
-from web.cli_support import _db, _fail, _log_to_stderr, _migrated_db, _runner, _service
+from web.cli_support import app_service, fail, migrated_db, projection_runner, read_db
+from web.workers_cli import projections_group, timers_group
 
 
 def _create_app() -> Any:
@@ -41,6 +41,7 @@ main = FlaskGroup(
     help="After-sales case ledger: returns, refunds, exchanges, repairs, complaints, arbitration.",
 )
 main.add_command(projections_group)
+main.add_command(timers_group)
 
 
 @main.command("migrate")
@@ -51,7 +52,7 @@ def migrate_command() -> None:
     from projections.event_store import create_event_store_tables
     from projections.migrate import migrate
 
-    applied = migrate(_db())
+    applied = migrate(read_db())
     create_event_store_tables(current_app.config["DATABASE_URL"])
     click.echo(
         f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else "")
@@ -63,7 +64,7 @@ def _load_demo(echo: Callable[[str], None]) -> None:
     from web.common.accounts import create_account, get_account
     from web.demo import DEMO_ACCOUNTS, run_demo
 
-    db = _migrated_db()
+    db = migrated_db()
     url = current_app.config["DATABASE_URL"]
     with click.progressbar(length=1, label="demo scenario", show_pos=True) as bar:
         counter = {"n": 0}
@@ -83,7 +84,7 @@ def _load_demo(echo: Callable[[str], None]) -> None:
         f"demo: {report.steps} steps, {report.new_events} new events, {len(report.cases)} cases, "
         f"{created} new log-ins"
     )
-    runner = _runner()
+    runner = projection_runner()
     processed = runner.catch_up()
     echo(f"projections: {processed} events processed")
 
@@ -95,7 +96,7 @@ def demo_command() -> None:
     try:
         _load_demo(click.echo)
     except DomainError as error:
-        _fail(str(error))
+        fail(str(error))
 
 
 @main.command("verify")
@@ -104,9 +105,9 @@ def demo_command() -> None:
 def verify_command(case_no: str | None) -> None:
     """Check the hash chain of one case, or of every case; exit 1 naming the first bad event."""
     try:
-        reports = _service().verify(case_no)
+        reports = app_service().verify(case_no)
     except DomainError as error:
-        _fail(str(error), 2)
+        fail(str(error), 2)
         return
     bad = [r for r in reports if not r.ok]
     for report in bad:
@@ -124,32 +125,6 @@ def verify_command(case_no: str | None) -> None:
         sys.exit(1)
 
 
-@main.group("timers")
-def timers_group() -> None:
-    """The deadline worker: breached SLAs and what policy says follows (R12.a, R3, R9.a)."""
-
-
-@timers_group.command("run")
-@click.option("--interval", default=5.0, show_default=True, help="Seconds between sweeps.")
-@click.option("--once", is_flag=True, help="One sweep, then stop.")
-@with_appcontext
-def timers_run(interval: float, once: bool) -> None:
-    """Fire every due deadline as an ordinary event with actor `system` (idempotent)."""
-    from projections.timers import TimerWorker
-
-    db = _migrated_db()
-    worker = TimerWorker(_service(), db)
-    if once:
-        click.echo(f"fired {worker.run_once()} deadline(s)")
-        return
-    _log_to_stderr()  # each breach is logged by the worker as it is recorded
-    click.echo("timers running (Ctrl-C stops)")
-    try:
-        worker.run_forever(poll_interval=interval)  # survives the database going away (issue 10)
-    except KeyboardInterrupt:
-        click.echo("stopped")
-
-
 @main.group("ledger")
 def ledger_group() -> None:
     """The double-entry refund ledger."""
@@ -163,11 +138,11 @@ def ledger_reconcile(report: Path) -> None:
     anything does not match (docs/settlement-report.md lists the columns)."""
     from projections import reconcile
 
-    _runner().catch_up()
+    projection_runner().catch_up()
     try:
-        result = reconcile.reconcile(_db(), report)
+        result = reconcile.reconcile(read_db(), report)
     except reconcile.ReconciliationError as error:
-        _fail(str(error), 2)
+        fail(str(error), 2)
         return
     run = result.run
     click.echo(
@@ -216,8 +191,8 @@ def _serve(host: str, port: int, follow: bool) -> None:
     if follow:
         from projections.timers import TimerWorker
 
-        runner = _runner()
-        worker = TimerWorker(_service(), runner.db)
+        runner = projection_runner()
+        worker = TimerWorker(app_service(), runner.db)
 
         def follow_loop(stop: threading.Event) -> None:
             while not stop.is_set():
@@ -244,7 +219,7 @@ def _serve(host: str, port: int, follow: bool) -> None:
 @with_appcontext
 def serve_command(host: str, port: int, no_follow: bool) -> None:
     """Development server; projections and timers follow in a background thread."""
-    _migrated_db()
+    migrated_db()
     _serve(host, port, follow=not no_follow)
 
 
@@ -257,5 +232,5 @@ def up_command(host: str, port: int) -> None:
     try:
         _load_demo(click.echo)
     except DomainError as error:
-        _fail(str(error))
+        fail(str(error))
     _serve(host, port, follow=True)

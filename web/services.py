@@ -1,7 +1,9 @@
 """The application service of the current Flask app, built on first use from its settings.
 
 One ``AfterSales`` instance per app (it holds the event store's connection pool); tests may hand a
-ready one in as ``config["SERVICE"]``.
+ready one in as ``config["SERVICE"]``. The site never creates the event store's tables
+(``CREATE_TABLE=no``): ``aftersales migrate`` does, once, under a lock (issue 10: web processes
+starting together on a fresh store raced creating them).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import threading
 from flask import Flask, current_app
 
 from domain.service import AfterSales
+from projections.event_store import open_service
 
 _KEY = "aftersales.service"
 _lock = threading.Lock()
@@ -22,7 +25,7 @@ def service_for(app: Flask) -> AfterSales:
         with _lock:
             service = app.extensions.get(_KEY)
             if service is None:
-                service = AfterSales.from_url(app.config["DATABASE_URL"])
+                service = open_service(app.config["DATABASE_URL"])
                 app.extensions[_KEY] = service
     return service
 

@@ -153,8 +153,16 @@ def check_opening(
         raise InvalidInput("name at least one line of the order", field="lines")
     if kind is CaseKind.COMPLAINT:
         text_input(description, "description", "R9", "a complaint says what went wrong")
+    opened = {case_line.line_no: case_line.opened for case_line in lines}  # R1.a
     for line in eligibility_lines:
         verdict = rules.eligibility(
-            kind, reason_code, line, terms, delivered_at, at, component=component
+            kind,
+            reason_code,
+            line,
+            terms,
+            delivered_at,
+            at,
+            component=component,
+            opened=opened.get(line.line_no, False),
         )
         verdict.raise_if_refused()

@@ -17,7 +17,8 @@ class Repairs(CaseGuards):
     def in_warranty(self, at: datetime) -> bool:
         if self.delivered_at is None:
             return False
-        months = self.terms.warranty_months_for(self.component)
+        category = self.lines[0].category if self.lines else ""  # R5 the line's parts
+        months = self.terms.warranty_months_for(self.component, category)
         return at < rules.warranty_end(self.delivered_at, months)
 
     def _needs_consent(self) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.terms import CategoryNote, Exclusion, KindHours, PolicyTerms
+from domain.terms import CategoryNote, Exclusion, KindHours, PolicyTerms, WarrantyPart
 from domain.values import Actor, CaseKind, ExclusionKind, Role
 from projections.policies import (
     POLICIES_PROJECTION,
@@ -47,6 +47,7 @@ def rich_terms() -> PolicyTerms:
         notes=(CategoryNote("phone", "防水等级 IP68，进水不保修"),),
         inspection_hours=24,
         first_response_by_kind=(KindHours(CaseKind.REPAIR, 36),),  # R12.a
+        parts=(WarrantyPart("charger", 6, "phone"), WarrantyPart("cable", 4)),  # R5
     )
 
 

@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from eventsourcing.domain import Aggregate
 
 from domain.case import Case
-from domain.case_values import Evidence, Ruling, RulingOutcome
+from domain.case.events import CaseEvent
+from domain.case_values import Evidence, Ruling, RulingOutcome, Shipment
 from domain.chain import GENESIS
 from domain.deadlines import Clock, Deadline
+from domain.values import Responsibility, Role
 from projections.labels import STEP_BY_EVENT, STEP_LABELS
 from projections.tablehash import table_digest
 from projections.timeline import (
     TIMELINE_PROJECTION,
+    TimelineProjection,
     TimelineStep,
     case_event_topics,
     case_summary,
@@ -126,11 +129,15 @@ def test_refunded_return_has_one_row_per_step_with_actor_rule_and_details(world:
         (4, "return_delivered", "R3", "system", "platform"),
         (5, "receipt_confirmed", "R3", "merchant", "staff1"),
         (6, "inspected", "R14", "merchant", "staff1"),
-        (7, "refund_approved", "R3.a", "platform_agent", "agent1"),
+        (7, "refund_approved", "R3", "platform_agent", "agent1"),  # the declaration's rule
         (8, "refund_paid", "R3", "finance", "fin1"),
         (9, "closed", "R3", "finance", "fin1"),
         (10, "rated", "R18", "consumer", "c1"),
     ]
+    events = world.events(case_no)
+    # Issue 7: each row says what its event says (status it led to, rule it applied).
+    assert [(s.rule, s.status) for s in rows] == [(e.rule, e.status or "") for e in events]
+    assert [s.status for s in rows][-3:] == ["refund_approved", "closed", "closed"]
     opened, accepted, shipped, _delivered, _confirmed, inspected, approved, paid, closed, rated = (
         rows
     )
@@ -235,14 +242,13 @@ def test_breach_is_shown_to_the_consumer_and_routing_and_internal_notes_are_not(
         ("note_added", "R21", True),
         ("note_added", "R21", False),
         ("sla_breached", "R9.a", False),
-        ("routed", "R20", True),
+        ("routed", "R9.a", True),  # the escalation the breached R9.a clock leads to
     ]
     breach = everything[3]
     assert breach.actor_role == "system" and breach.actor_id == "timer"
     assert breach.details == {
         "clock": "platform_response",
         "due_at": "2026-09-22T02:00:00.000000Z",
-        "rule": "R9.a",
         "party": "platform_agent",
     }
     assert [(c.name, c.outcome, c.met) for c in breach.deadlines_closed] == [
@@ -310,7 +316,7 @@ def test_arbitration_steps_carry_the_ruling(world: World) -> None:
         ("escalated", "R10"),
         ("evidence_submitted", "R10"),
         ("ruled", "R10"),
-        ("refund_approved", "R3.a"),
+        ("refund_approved", "R10"),  # carrying out the ruling (the event's rule)
     ]
     assert rows[1].reason == "人为损坏"
     assert rows[3].evidence[0]["sha256"] == "a" * 64 and rows[3].details == {"count": 1}
@@ -369,6 +375,93 @@ def test_summary_of_refunded_return(world: World) -> None:
     assert summary.rating == 5 and summary.responsibility == "no_fault"
     assert summary.last_version == 10 and summary.policy_version == 1
     assert summary.last_event_hash == world.events(case_no)[-1].event_hash
+
+
+def test_summary_holds_the_moves_each_role_may_make_as_the_domain_says(world: World) -> None:
+    """Issue 7: the moves allowed per role come from the last event (``allowed``), so a list
+    shows what the domain would accept; they are never re-derived from the status."""
+    case_no = world.open()
+    for step in range(3):
+        world.catch_up()
+        summary = case_summary(world.db, case_no)
+        assert summary is not None
+        case = world.case(case_no)
+        assert summary.allowed == world.events(case_no)[-1].allowed
+        for role in Role:
+            expected = tuple(m.value for m in case.allowed_moves(case.role_actor(role)))
+            assert summary.moves_for(role.value) == expected, (step, role)
+        if step == 0:
+            assert "accept" in (summary.moves_for("merchant") or ())
+            assert "accept" not in (summary.moves_for("consumer") or ())
+            world.clock.advance(hours=1)
+            world.app.accept(request_id=world.rid(), actor=merchant(), case_no=case_no)
+        elif step == 1:
+            assert "ship_return" in (summary.moves_for("consumer") or ())
+            world.app.withdraw(request_id=world.rid(), actor=consumer(), case_no=case_no)
+    assert "accept" not in (summary.moves_for("merchant") or ("accept",))  # withdrawn
+
+
+class ParcelWeighed(CaseEvent):
+    """An event class the projections have never heard of (issue 7: a new move is a step
+    without code changes in projections/)."""
+
+    shipment: Shipment
+    weight_g: int
+    weighed_at: datetime
+    responsibility: Responsibility
+
+
+def test_a_new_kind_of_event_is_a_step_from_its_own_fields(world: World) -> None:
+    case_no = world.open()
+    world.catch_up()
+    last = world.events(case_no)[-1]
+    due = Deadline.of(Clock.MERCHANT_DECISION, START + timedelta(hours=5))
+    event = object.__new__(ParcelWeighed)
+    vars(event).update(
+        originator_id=last.originator_id,
+        originator_version=2,
+        timestamp=START,
+        actor=merchant(),
+        at=START + timedelta(hours=1),
+        reason="称重",
+        deadlines=(due,),
+        status="received",
+        rule="R25",
+        allowed={"merchant": ["inspect"], "consumer": []},
+        event_hash="h2",
+        prev_hash=last.event_hash,
+        shipment=Shipment("SF", "SF9", 800),
+        weight_g=1250,
+        weighed_at=START,
+        responsibility=Responsibility.NO_FAULT,
+    )
+    with world.db.transaction() as tx:
+        TimelineProjection().process(tx, event, 10_000)
+
+    step = steps(world, case_no)[-1]
+    assert (step.step, step.event_name, step.rule, step.status, step.reason) == (
+        "parcel_weighed",
+        "ParcelWeighed",
+        "R25",
+        "received",
+        "称重",
+    )
+    assert step.details == {
+        "carrier": "SF",
+        "tracking_no": "SF9",
+        "fee_fen": 800,
+        "weight_g": 1250,
+        "weighed_at": "2026-09-21T02:00:00.000000Z",
+        "responsibility": "no_fault",
+    }
+    summary = case_summary(world.db, case_no)
+    assert summary is not None
+    assert (summary.status, summary.responsibility, summary.next_clock) == (
+        "received",
+        "no_fault",
+        "merchant_decision",
+    )
+    assert summary.moves_for("merchant") == ("inspect",) and summary.moves_for("finance") == ()
 
 
 # -- rebuild -------------------------------------------------------------------------------

@@ -58,11 +58,12 @@ def cst(y: int, m: int, d: int, h: int = 0, mi: int = 0, s: int = 0, us: int = 0
 
 
 TERMS = PolicyTerms(
-    categories=("phones", "apparel", "fresh", "custom", "cosmetics"),
+    categories=("phones", "apparel", "fresh", "custom", "cosmetics", "underwear"),
     exclusions=(
         Exclusion("fresh", ExclusionKind.FRESH, "perishable food cannot be resold"),
         Exclusion("custom", ExclusionKind.CUSTOM, "made to the buyer's measure"),
         Exclusion("cosmetics", ExclusionKind.CONSUMABLE, "opened samples cannot be resold"),
+        Exclusion("underwear", ExclusionKind.HYGIENE, "hygiene, confirmed at purchase"),
     ),
     warranty_parts=("battery",),
 )
@@ -115,9 +116,11 @@ def open_case(
     bought_again: bool = False,
     channel: Channel = Channel.PLATFORM,
     case_no: str = "AS1",
+    opened: bool = False,
 ) -> Case:
-    """``Case.open`` with every fact defaulted: one phone line, delivered, a first application."""
-    case_lines = tuple(CaseLine.of(ln, ln.quantity, outbound_fen) for ln in lines)
+    """``Case.open`` with every fact defaulted: one phone line, delivered, a first application.
+    ``opened``: the consumer says every line was opened (R1.a)."""
+    case_lines = tuple(CaseLine.of(ln, ln.quantity, outbound_fen, opened=opened) for ln in lines)
     return Case.open(
         case_no=case_no,
         kind=kind,

@@ -18,6 +18,7 @@ from .builders import (
     CONSUMER,
     DELIVERED,
     MERCHANT,
+    OPENED,
     OTHER_CONSUMER,
     PLACED,
     SYSTEM,
@@ -94,14 +95,45 @@ def test_excluded_category_refused_for_a_no_reason_exchange_too() -> None:
 
 
 def test_confirmation_category_is_eligible_without_a_recorded_confirmation() -> None:
-    case = open_case(lines=(order_line(category="cosmetics", confirmed=False),))
+    case = open_case(lines=(order_line(category="underwear", confirmed=False),))  # R1.b
     assert case.status == "requested"
 
 
 def test_confirmation_category_refused_when_the_line_records_the_confirmation() -> None:
     with pytest.raises(NotEligible) as info:
-        open_case(lines=(order_line(category="cosmetics", confirmed=True),))
+        open_case(lines=(order_line(category="underwear", confirmed=True),))
     assert info.value.rule == "R1.b"
+
+
+def test_an_unopened_consumable_is_eligible_and_an_opened_one_refused() -> None:
+    # R1.a: consumables are excluded once opened, whatever was confirmed at purchase.
+    unopened = open_case(lines=(order_line(category="cosmetics", confirmed=True),))
+    assert unopened.status == "requested" and not unopened.lines[0].opened
+    with pytest.raises(NotEligible) as info:
+        open_case(lines=(order_line(category="cosmetics"),), opened=True)
+    assert info.value.rule == "R1.a" and "once opened" in str(info.value)
+
+
+def test_an_opened_consumable_may_still_be_returned_for_a_quality_problem() -> None:
+    case = open_case(
+        reason=Reason.QUALITY_DEFECT, lines=(order_line(category="cosmetics"),), opened=True
+    )  # R1.c
+    assert case.lines[0].opened
+
+
+def test_the_service_records_that_a_requested_line_was_opened() -> None:
+    # R1.a: the consumer says so when applying (LineRequest.opened); it is on the case's line.
+    clock = FakeClock()
+    shop = seed(memory_app(clock), clock, lines=(order_line(category="cosmetics"),))
+    clock.now = OPENED
+    error = raises_nothing_stored(
+        shop, NotEligible, lambda: shop.open(lines=(LineRequest(1, 1, opened=True),))
+    )
+    assert error.rule == "R1.a"
+    case = shop.app.get_case(
+        shop.open(reason=Reason.QUALITY_DEFECT, lines=(LineRequest(1, 1, True),))
+    )
+    assert case.lines[0].opened
 
 
 def test_one_excluded_line_refuses_the_whole_case() -> None:

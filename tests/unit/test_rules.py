@@ -16,10 +16,11 @@ from domain.values import CaseKind, ExclusionKind, Reason, TenderKind
 US = timedelta(microseconds=1)
 
 TERMS = PolicyTerms(
-    categories=("apparel", "fresh", "cosmetics", "phones"),
+    categories=("apparel", "fresh", "cosmetics", "phones", "underwear"),
     exclusions=(
         Exclusion("fresh", ExclusionKind.FRESH, "perishable food cannot be resold"),
         Exclusion("cosmetics", ExclusionKind.CONSUMABLE, "opened samples cannot be resold"),
+        Exclusion("underwear", ExclusionKind.HYGIENE, "worn next to the skin"),
     ),
     warranty_parts=("battery",),
 )
@@ -56,9 +57,17 @@ def judge(
     delivered_at: datetime | None = SIGNED,
     terms: PolicyTerms = TERMS,
     component: str = "unit",
+    opened: bool = False,
 ) -> Verdict:
     return eligibility(
-        kind, reason, line(category, confirmed=confirmed), terms, delivered_at, now, component
+        kind,
+        reason,
+        line(category, confirmed=confirmed),
+        terms,
+        delivered_at,
+        now,
+        component,
+        opened=opened,
     )
 
 
@@ -166,18 +175,55 @@ def test_excluded_category_refused_for_no_reason_even_inside_the_window() -> Non
 
 
 def test_confirmation_exclusion_does_not_bite_without_recorded_confirmation() -> None:
-    verdict = judge(Reason.NO_REASON, SIGNED + timedelta(days=2), category="cosmetics")
+    verdict = judge(Reason.NO_REASON, SIGNED + timedelta(days=2), category="underwear")
     assert verdict.allowed
     assert verdict.rule == "R1"
 
 
 def test_confirmation_exclusion_refuses_when_the_line_records_confirmation() -> None:
     verdict = judge(
-        Reason.NO_REASON, SIGNED + timedelta(days=2), category="cosmetics", confirmed=True
+        Reason.NO_REASON, SIGNED + timedelta(days=2), category="underwear", confirmed=True
     )
     assert not verdict.allowed
     assert verdict.rule == "R1.b"
-    assert "opened samples cannot be resold" in verdict.message
+    assert "worn next to the skin" in verdict.message and "(R1.b)" in verdict.message
+
+
+def test_opened_exclusion_does_not_bite_on_goods_left_sealed() -> None:
+    # R1.a: consumables are excluded "once opened"; a confirmation at purchase does not matter.
+    for confirmed in (False, True):
+        verdict = judge(
+            Reason.NO_REASON, SIGNED + timedelta(days=2), category="cosmetics", confirmed=confirmed
+        )
+        assert verdict.allowed and verdict.rule == "R1"
+
+
+def test_opened_consumable_is_refused_under_r1a_whatever_was_confirmed() -> None:
+    for confirmed in (False, True):
+        verdict = judge(
+            Reason.NO_REASON,
+            SIGNED + timedelta(days=2),
+            category="cosmetics",
+            confirmed=confirmed,
+            opened=True,
+        )
+        assert not verdict.allowed and verdict.rule == "R1.a"
+        assert "once opened" in verdict.message and "opened samples" in verdict.message
+        with pytest.raises(NotEligible) as caught:
+            verdict.raise_if_refused()
+        assert not isinstance(caught.value, DeadlinePassed)
+
+
+def test_opening_other_goods_changes_nothing() -> None:
+    # R1: intact packaging is the merchant's case to prove (with evidence), not an exclusion.
+    assert judge(Reason.NO_REASON, SIGNED + timedelta(days=2), opened=True).allowed
+    hygiene = judge(Reason.NO_REASON, SIGNED + timedelta(days=2), category="underwear", opened=True)
+    assert hygiene.allowed  # R1.b bites on the confirmation, not on opening
+
+
+def test_opened_consumable_with_a_quality_problem_is_still_eligible() -> None:
+    verdict = judge(Reason.QUALITY_DEFECT, cst(2026, 10, 20), category="cosmetics", opened=True)
+    assert verdict.allowed and verdict.rule == "R1.c"
 
 
 def test_recorded_confirmation_does_not_matter_for_an_unexcluded_category() -> None:
@@ -382,7 +428,8 @@ def test_every_refusal_message_cites_its_rule() -> None:
         judge(Reason.NO_REASON, WINDOW_END),
         judge(Reason.NO_REASON, WINDOW_END, delivered_at=None),
         judge(Reason.NO_REASON, SIGNED, category="fresh"),
-        judge(Reason.NO_REASON, SIGNED, category="cosmetics", confirmed=True),
+        judge(Reason.NO_REASON, SIGNED, category="underwear", confirmed=True),
+        judge(Reason.NO_REASON, SIGNED, category="cosmetics", opened=True),
         judge(Reason.QUALITY_DEFECT, WARRANTY_END),
         judge(Reason.NOT_DELIVERED, SIGNED, kind=CaseKind.REFUND_ONLY),
         judge(Reason.USER_DAMAGE, SIGNED, kind=CaseKind.EXCHANGE),

@@ -62,10 +62,11 @@ def _line(category: str = "phone", confirmed: bool = False) -> OrderLine:
 
 
 TERMS = PolicyTerms(
-    categories=("phone", "fruit", "cosmetics"),
+    categories=("phone", "fruit", "cosmetics", "underwear"),
     exclusions=(
         Exclusion("fruit", ExclusionKind.FRESH, "生鲜易腐"),
         Exclusion("cosmetics", ExclusionKind.CONSUMABLE, "拆封影响二次销售"),
+        Exclusion("underwear", ExclusionKind.HYGIENE, "贴身衣物，购买时确认不退"),
     ),
 )
 
@@ -98,13 +99,22 @@ def test_answer_names_the_exclusion_and_its_reason():
     assert answer.exclusion_reason == "生鲜易腐"
 
 
-def test_answer_for_a_consumable_depends_on_the_purchase_confirmation():
-    unconfirmed = can_i_return(_line("cosmetics"), TERMS, CST_MIDNIGHT_OCT_1, CST_MIDNIGHT_OCT_1)
+def test_answer_for_a_consumable_depends_on_whether_it_was_opened():
+    sealed = can_i_return(_line("cosmetics", True), TERMS, CST_MIDNIGHT_OCT_1, CST_MIDNIGHT_OCT_1)
+    opened = can_i_return(
+        _line("cosmetics"), TERMS, CST_MIDNIGHT_OCT_1, CST_MIDNIGHT_OCT_1, opened=True
+    )
+    assert sealed.can_return_without_reason  # R1.a bites once opened only
+    assert (opened.code, opened.rule) == ("excluded", "R1.a")
+
+
+def test_answer_for_hygiene_goods_depends_on_the_purchase_confirmation():
+    unconfirmed = can_i_return(_line("underwear"), TERMS, CST_MIDNIGHT_OCT_1, CST_MIDNIGHT_OCT_1)
     confirmed = can_i_return(
-        _line("cosmetics", True), TERMS, CST_MIDNIGHT_OCT_1, CST_MIDNIGHT_OCT_1
+        _line("underwear", True), TERMS, CST_MIDNIGHT_OCT_1, CST_MIDNIGHT_OCT_1
     )
     assert unconfirmed.can_return_without_reason  # R1.b
-    assert confirmed.code == "excluded"
+    assert (confirmed.code, confirmed.rule) == ("excluded", "R1.b")
 
 
 def test_answer_before_delivery_says_not_delivered():

@@ -30,6 +30,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
 from projections.db import Database
+from projections.event_store import create_event_store_tables
 from projections.migrate import migrate
 from web import create_app, get_db
 from web.common import accounts
@@ -101,6 +102,7 @@ def make_app(tmp_path: Path, **config: Any) -> Flask:
     app = create_app(settings)
     with app.app_context():
         migrate(get_db())  # nothing left to apply unless the test changed the URL
+    create_event_store_tables(settings["DATABASE_URL"])  # as `aftersales migrate` does
     return app
 
 

@@ -112,7 +112,7 @@ def test_product_after_sales_section_in_english(demo_client: FlaskClient) -> Non
     mask = text_of(
         demo_client.get("/stores/m1002/products/CO-MASK/after-sales?lang=en").get_data(as_text=True)
     )
-    assert "unless you confirmed at purchase that it cannot be returned (R1.b)" in mask
+    assert "while unopened; once opened it cannot be returned without a reason (R1.a)" in mask
     assert "The store lists no special limits for this category." in mask
 
 
@@ -144,4 +144,5 @@ def test_rule_ids_on_case_pages_link_to_the_rules_page(demo_app: Flask) -> None:
     client = demo_app.test_client()
     login_as(client, "shanhai", DEMO_PASSWORDS["merchant"])
     html = client.get("/merchant/cases/DEMO-C-0001").get_data(as_text=True)
-    assert 'href="/rules#R12"' in html and 'href="/rules#R3.a"' in html
+    # R3 for the refund's approval: the rule its event says it applied (issue 7).
+    assert 'href="/rules#R12"' in html and 'href="/rules#R3"' in html

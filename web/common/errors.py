@@ -15,6 +15,9 @@ Under ``/api/`` every error is JSON::
     409 {"error": "conflict", "rule": "R10", "message": ..., "field": null}   DomainError
     413 {"error": "too_large", "message": ...}                        body over MAX_CONTENT_LENGTH
     500 {"error": "server_error", "message": ...}                     logged with its traceback
+    503 {"error": "unavailable", "message": ...}                      the database is away (lost
+                                                                      connections, locked, pool
+                                                                      timeout): + Retry-After
 
 Other paths get a friendly page (templates/errors/error.html) in the viewer's language.
 """
@@ -22,16 +25,20 @@ Other paths get a friendly page (templates/errors/error.html) in the viewer's la
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
+import psycopg
+from eventsourcing import persistence
 from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from domain.errors import DomainError
+from projections.db import database_unavailable
 from web.common.csrf import CSRFError
 
 log = logging.getLogger(__name__)
@@ -49,7 +56,11 @@ CODES: dict[int, str] = {
     422: "unprocessable",
     429: "too_many_requests",
     500: "server_error",
+    503: "unavailable",
 }
+
+RETRY_AFTER_SECONDS = 5
+"""Sent with a 503 while the database is away (issue 10): the site recovers by itself."""
 
 TITLES: dict[int, Any] = {
     400: _l("The request could not be handled"),
@@ -60,6 +71,7 @@ TITLES: dict[int, Any] = {
     409: _l("This step is not possible now"),
     413: _l("Too large"),
     500: _l("Something went wrong"),
+    503: _l("Temporarily unavailable"),
 }
 
 MESSAGES: dict[int, Any] = {
@@ -71,7 +83,20 @@ MESSAGES: dict[int, Any] = {
     409: _l("The case has changed, or the step does not fit its current state."),
     413: _l("The upload is larger than the limit of %(limit)s MB."),
     500: _l("An error on our side stopped this request. It has been recorded; please try again."),
+    503: _l(
+        "The service cannot reach its database just now. Nothing was changed; "
+        "please try again in a few seconds."
+    ),
 }
+
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    sqlite3.OperationalError,
+    persistence.OperationalError,
+    persistence.InterfaceError,
+)
+"""Errors :func:`handle_database_error` answers (503 when the database is away, else 500)."""
 
 DOMAIN_STATUS = {"invalid": 400, "not_found": 404, "forbidden": 404, "conflict": 409}
 
@@ -163,6 +188,22 @@ def handle_domain_error(error: DomainError) -> ResponseReturnValue:
     return _page(code, error.message, rule=error.rule)
 
 
+def handle_database_error(error: Exception) -> ResponseReturnValue:
+    """503 with ``Retry-After`` while the database is away (issue 10); any other database
+    error is a 500, logged with its traceback. Never a stack trace to the client."""
+    if not database_unavailable(error):
+        log.error("database error", exc_info=error)
+        return handle_http_exception(InternalServerError(original_exception=error))
+    log.warning("database unavailable: %s: %s", type(error).__name__, str(error).strip()[:200])
+    if is_api_request():
+        response = jsonify({"error": CODES[503], "message": _message(503)})
+        response.status_code = 503
+    else:
+        response = _page(503, _message(503))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def _refuse_oversized_body() -> None:
     """413 before anyone reads the body (or looks up a token, or checks a CSRF field)."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
@@ -175,3 +216,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ValidationError, handle_validation_error)
     app.register_error_handler(DomainError, handle_domain_error)
+    for database_error in DATABASE_ERRORS:
+        app.register_error_handler(database_error, handle_database_error)

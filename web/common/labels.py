@@ -102,6 +102,7 @@ EXCLUSION_KIND_LABELS: dict[str, Any] = {
     ExclusionKind.CUSTOM.value: _l("Custom-made goods"),
     ExclusionKind.DIGITAL.value: _l("Digital goods, once delivered"),
     ExclusionKind.CONSUMABLE.value: _l("Consumables once opened (e.g. cosmetics samples)"),
+    ExclusionKind.HYGIENE.value: _l("Hygiene goods, when confirmed at purchase (e.g. underwear)"),
 }
 
 SYSTEM_LABEL = _l("System")

@@ -1,8 +1,8 @@
 """Moves on a case from the pages, by the process declaration (issue 7).
 
-- ``allowed_moves(case_no)``: the moves the logged-in person may make on the case now, as the
-  domain answers (``Case.allowed_moves``): a page shows the forms of exactly these and decides
-  nothing itself.
+- ``allowed_moves(summary)``: the moves the logged-in person may make on the case now, as the
+  domain said (``Case.allowed_moves``, carried by the case's last event into the read model): a
+  page shows the forms of exactly these and decides nothing itself.
 - ``form_arguments(move, form)``: an HTML form read into the move's arguments through the same
   generated marshmallow schema the API validates with (``web.common.move_schemas``). Amounts are
   typed in yuan (a money input ``amount_fen`` is the form field ``amount``), check boxes are
@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 
 from domain.errors import DomainError
 from domain.process import MOVES, InputSpec, InputType, Move
+from projections.timeline import CaseSummary
 from web.common.actions import perform
 from web.common.amounts import AmountError, amount_error_text, parse_yuan
 from web.common.auth import current_actor
@@ -32,17 +33,24 @@ from web.common.translate import gettext
 from web.services import get_service
 
 TRUE = ("1", "on", "true", "yes")
+MOVE_VALUES = frozenset(move.value for move in Move)
 #: Inputs a page reads itself (uploaded files, a ruling form, a local time) and passes as values.
 PAGE_READ = frozenset({InputType.EVIDENCE_LIST, InputType.RULING, InputType.DATETIME})
 
 
-def allowed_moves(case_no: str) -> frozenset[Move]:
-    """What the current person may do on the case now (empty when the case cannot be read)."""
+def allowed_moves(summary: CaseSummary) -> frozenset[Move]:
+    """What the current person may do on the case now: as the case's last event said for their
+    role (the read model's ``allowed``), or, where that event did not say (an upcast version 1
+    event), as the domain answers; empty when the case cannot be read."""
+    actor = current_actor()
+    said = summary.moves_for(actor.role.value)
+    if said is not None:
+        return frozenset(Move(move) for move in said if move in MOVE_VALUES)
     try:
-        case = get_service().get_case(case_no)
+        case = get_service().get_case(summary.case_no)
     except DomainError:
         return frozenset()
-    return frozenset(case.allowed_moves(current_actor()))
+    return frozenset(case.allowed_moves(actor))
 
 
 def yuan_field(name: str) -> str:

@@ -101,7 +101,7 @@ def case_forms(summary: CaseSummary, ruling: RulingFacts | None) -> Actions:
     """The agent's forms on the case: exactly the moves the domain allows the agent now
     (``Case.allowed_moves``), with what the shown forms need (the refund plan, the fixed amounts
     of a ruling, the merchant's R12 deadline)."""
-    allowed = allowed_moves(summary.case_no)
+    allowed = allowed_moves(summary)
     clocks = deadlines_by_name(summary)
     acts = Actions(
         respond=Move.RESPOND_TO_COMPLAINT in allowed,

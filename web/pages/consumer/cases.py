@@ -82,7 +82,7 @@ class Actions:
 
 def case_forms(view: CaseView) -> Actions:
     s = view.summary
-    acts = Actions(frozenset(move.value for move in allowed_moves(view.case_no)))
+    acts = Actions(frozenset(move.value for move in allowed_moves(view.summary)))
     if Move.SHIP_RETURN.value in acts.allowed:
         policy = policy_version(get_db(), s.merchant_id, s.policy_version)
         if policy is not None:

@@ -60,7 +60,11 @@ def warranty_info(view: CaseView) -> WarrantyInfo | None:
     except DomainError:
         return None
     component = str(opened.get("component") or "unit")
-    months = terms.warranty_months_for(component)
+    try:  # R5: a part listed for the line's category has its own warranty
+        lines = get_service().get_case(view.summary.case_no).lines
+    except DomainError:
+        return None
+    months = terms.warranty_months_for(component, lines[0].category if lines else "")
     until = rules.warranty_end(parse_ts(str(opened["delivered_at"])), months)
     return WarrantyInfo(view.summary.opened_at < until, until, months, component)
 
@@ -132,7 +136,7 @@ FORMS: dict[str, Move] = {
 def case_forms(view: CaseView) -> dict[str, bool]:
     """The merchant's forms to show: exactly the moves the domain allows the viewer now
     (``Case.allowed_moves``; R3, R6, R7, R8, R10, R12, R14, R21)."""
-    allowed = allowed_moves(view.case_no)
+    allowed = allowed_moves(view.summary)
     shown = {form: move in allowed for form, move in FORMS.items()}
     shown["inspect_on_site"] = shown["inspect"] and view.summary.kind == CaseKind.REPAIR.value
     return shown

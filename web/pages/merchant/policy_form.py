@@ -88,7 +88,6 @@ FIELD_LABELS: dict[str, Any] = {
     "currency": _l("Currency"),
 }
 
-
 #: Blank rows offered under the filled ones for new exclusions and notes.
 SPARE_ROWS = 2
 _SPLIT = re.compile(r"[\n\r,，、;；]+")

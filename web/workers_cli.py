@@ -1,5 +1,5 @@
-"""``aftersales projections run|rebuild|status|retry``: the read models' runner (issue 3, issue
-10: parked events, workers that survive the database going away)."""
+"""``aftersales projections ...`` and ``aftersales timers ...``: the read-model runner and the
+deadline worker, both supervising themselves (issue 10)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import sys
 from typing import Any
 
 import click
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
-from web.cli_support import _fail, _log_to_stderr, _migrated_db, _runner, _service
+from web.cli_support import app_service, fail, migrated_db, projection_runner
 
 
-@click.group("projections")
+@click.group("projections", cls=AppGroup)
 def projections_group() -> None:
     """Follow, rebuild and inspect the read models."""
 
@@ -27,11 +27,11 @@ def projections_run(names: tuple[str, ...], interval: float, once: bool) -> None
     one process per projection by naming one each). Ctrl-C stops."""
     from projections.registry import make_runner
 
-    db = _migrated_db()
+    db = migrated_db()
     try:
-        runner = make_runner(_service(), db, names=list(names))
+        runner = make_runner(app_service(), db, names=list(names))
     except KeyError as error:
-        _fail(str(error.args[0]), 2)
+        fail(str(error.args[0]), 2)
         return
     if once:
         processed = runner.catch_up()
@@ -44,6 +44,14 @@ def projections_run(names: tuple[str, ...], interval: float, once: bool) -> None
         runner.follow(poll_interval=interval)  # survives the database going away (issue 10)
     except KeyboardInterrupt:
         click.echo("stopped")
+
+
+def _log_to_stderr() -> None:
+    """Workers' log lines (parked events, lost connections, recoveries) on standard error."""
+    import logging
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
 
 def _warn_parked(runner: Any) -> None:
@@ -61,14 +69,14 @@ def _warn_parked(runner: Any) -> None:
 @with_appcontext
 def projections_rebuild(names: tuple[str, ...]) -> None:
     """Drop and replay the named projections (all when none is named), with progress."""
-    runner = _runner()
+    runner = projection_runner()
     try:
         selected = list(names) or None
         if selected:
             runner._selected(selected)
     except KeyError as error:
-        _fail(str(error.args[0]), 2)
-    total = (_service().recorder.max_notification_id() or 0) * max(
+        fail(str(error.args[0]), 2)
+    total = (app_service().recorder.max_notification_id() or 0) * max(
         1, len(names or runner.projections)
     )
     with click.progressbar(length=max(total, 1), label="rebuilding", show_pos=True) as bar:
@@ -90,7 +98,7 @@ def projections_status() -> None:
     event is parked (issue 10: a projection could not apply it and went on without it)."""
     from projections.parking import parked_events
 
-    runner = _runner()
+    runner = projection_runner()
     rows = runner.status()
     click.echo(
         f"{'projection':<14} {'position':>9} {'head':>9} {'lag':>7} {'lag s':>8} {'parked':>7}"
@@ -126,12 +134,38 @@ def projections_status() -> None:
 def projections_retry(names: tuple[str, ...]) -> None:
     """Apply the parked events of the named projections (all when none is named) again, in
     notification order; exit 1 when some still fail (they stay parked)."""
-    runner = _runner()
+    runner = projection_runner()
     try:
         result = runner.retry_parked(list(names) or None)
     except KeyError as error:
-        _fail(str(error.args[0]), 2)
+        fail(str(error.args[0]), 2)
         return
     click.echo(f"replayed {result.replayed} parked event(s); {result.still_parked} still parked")
     if result.still_parked:
         sys.exit(1)
+
+
+@click.group("timers", cls=AppGroup)
+def timers_group() -> None:
+    """The deadline worker: breached SLAs and what policy says follows (R12.a, R3, R9.a)."""
+
+
+@timers_group.command("run")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between sweeps.")
+@click.option("--once", is_flag=True, help="One sweep, then stop.")
+@with_appcontext
+def timers_run(interval: float, once: bool) -> None:
+    """Fire every due deadline as an ordinary event with actor `system` (idempotent)."""
+    from projections.timers import TimerWorker
+
+    db = migrated_db()
+    worker = TimerWorker(app_service(), db)
+    if once:
+        click.echo(f"fired {worker.run_once()} deadline(s)")
+        return
+    _log_to_stderr()  # each breach is logged by the worker as it is recorded
+    click.echo("timers running (Ctrl-C stops)")
+    try:
+        worker.run_forever(poll_interval=interval)  # survives the database going away (issue 10)
+    except KeyboardInterrupt:
+        click.echo("stopped")
