@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from eventsourcing.application import AggregateNotFoundError
 
 from domain import ids
-from domain.assistant import CaseAnswer, OrderAnswer, about_case, about_order
+from domain.assistant import OrderAnswer, about_order
+from domain.assistant_cases import CaseAnswer, about_case
 from domain.errors import NotFound
 from domain.history import ConsumerMerchantHistory
 from domain.values import Actor, Role

@@ -22,6 +22,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from domain.case_values import Status
 from projections.case_events import (
     allowed_of,
     case_event_topics,
@@ -79,7 +80,6 @@ _SYSTEM_ACTS_FOR = frozenset({"platform_agent", "finance"})
 # The case's outcome as the domain's events set it (``domain.case.events``: each ``change``): a
 # ``Closed`` event names it; these events imply it (an escalation contests the earlier answer, R10).
 _OUTCOME_OF_EVENT = {"Rejected": "rejected", "Withdrawn": "withdrawn", "EscalatedToArbitration": ""}
-_ENDS_CASE = frozenset({"Closed", "Withdrawn"})
 
 # R3's two refund clocks: the statutory ceiling (Law art. 13) and the policy's working days.
 _STATUTORY_CLOCK = "statutory_refund"
@@ -281,7 +281,7 @@ class TimelineProjection:
             tx.execute(f"INSERT INTO case_summary ({columns}) VALUES ({marks})", list(row.values()))
             return
         assert summary is not None
-        changes: dict[str, Any] = {**common, **_facts(name, event, summary, at)}
+        changes: dict[str, Any] = {**common, **_facts(name, event, summary, status, at)}
         assignments = ", ".join(f"{column} = ?" for column in changes)
         tx.execute(
             f"UPDATE case_summary SET {assignments} WHERE case_no = ?",
@@ -311,7 +311,9 @@ def _refund_clocks(
     return out
 
 
-def _facts(name: str, event: Any, summary: Mapping[str, Any], at: str) -> dict[str, Any]:
+def _facts(
+    name: str, event: Any, summary: Mapping[str, Any], status: str, at: str
+) -> dict[str, Any]:
     """What an event changes in a summary besides status, time, deadlines and moves: the facts
     it states by name (responsibility, amounts, ruling, rating, complaint, outcome)."""
     changes: dict[str, Any] = {}
@@ -342,10 +344,21 @@ def _facts(name: str, event: Any, summary: Mapping[str, Any], at: str) -> dict[s
         changes["outcome"] = text(outcome)
     elif name in _OUTCOME_OF_EVENT:
         changes["outcome"] = _OUTCOME_OF_EVENT[name]
-    if name in _ENDS_CASE:
+    ended = _is_end(status)
+    if ended and summary["closed_at"] is None:
         changes["closed_at"] = at
         changes["complaint_open"] = 0
+    elif not ended and summary["closed_at"] is not None:
+        changes["closed_at"] = None  # reopened (a complaint inside the post-close window)
     return changes
+
+
+def _is_end(status: str) -> bool:
+    """Whether the domain counts ``status`` as the end of a case."""
+    try:
+        return Status(status).is_terminal
+    except ValueError:  # a status this code's domain does not know yet: not an end it knows
+        return False
 
 
 PROJECTIONS = (TimelineProjection,)

@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from domain.assistant import Action, about_case, about_line, about_order
+from domain.assistant import Action, about_line, about_order
+from domain.assistant_cases import about_case
 from domain.assistant_queries import ask_about_case, ask_about_order
 from domain.calendar import CST
 from domain.errors import NotFound

@@ -309,7 +309,10 @@ def test_outside_the_window_the_form_refuses_naming_r1_and_the_deadline(
     text = response.get_data(as_text=True)
     assert response.status_code == 422
     assert names_rule(text, "R1")
-    assert window_end.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") in text
+    # the window ends at 24:00 of its last day (policy.md "Clocks"), never the next day's 00:00
+    last_day = (window_end.astimezone(SHANGHAI) - timedelta(days=1)).date().isoformat()
+    assert f"{last_day} 24:00" in text
+    assert window_end.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") not in text
     assert case_count(demo_app) == before
 
 

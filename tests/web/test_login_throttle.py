@@ -1,11 +1,17 @@
 """Password guessing: after LOGIN_MAX_FAILURES wrong passwords within LOGIN_LOCK a user is refused
 (429, even with the right password) until the oldest of those failures is LOGIN_LOCK old, with the
-time in the viewer's zone; a success clears the count; other users are not affected."""
+time in the viewer's zone; a success clears the count; other users are not affected. Issue 10: an
+attempt is counted before its password is checked (parallel guesses cannot slip past), one address
+is limited across user names, and a stranger locks a user out only for the stranger's address."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -72,3 +78,111 @@ def _csrf(client: FlaskClient) -> str:
     from tests.web.conftest import csrf_token_for
 
     return csrf_token_for(client)
+
+
+# --- issue 10: atomic counting, per-address limit -------------------------------------------
+
+
+def _post_login(client: FlaskClient, username: str, password: str, address: str) -> int:
+    response = client.post(
+        "/login?lang=en",
+        data={"username": username, "password": password, "csrf_token": _csrf(client)},
+        environ_base={"REMOTE_ADDR": address},
+    )
+    return response.status_code
+
+
+def test_parallel_wrong_passwords_are_counted_before_any_is_checked(
+    app: Flask, role_accounts: dict[str, Account], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[str] = []
+    real = accounts.authenticate
+
+    def counting(db: Any, username: str, password: str) -> Any:
+        checked.append(username)
+        time.sleep(0.05)  # a slow hash: the window the old check-then-record left open
+        return real(db, username, password)
+
+    monkeypatch.setattr(accounts, "authenticate", counting)
+    clients = [app.test_client() for _ in range(24)]
+    tokens = [_csrf(c) for c in clients]
+    barrier = threading.Barrier(len(clients))
+    codes: list[int] = []
+
+    def guess(client: FlaskClient, token: str) -> None:
+        barrier.wait()
+        codes.append(
+            client.post(
+                "/login?lang=en",
+                data={"username": USER, "password": "wrong!", "csrf_token": token},
+            ).status_code
+        )
+
+    threads = [
+        threading.Thread(target=guess, args=pair) for pair in zip(clients, tokens, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(codes) == [200] * accounts.LOGIN_MAX_FAILURES + [429] * 19
+    assert len(checked) == accounts.LOGIN_MAX_FAILURES  # the other 19 never reached a hash
+
+
+def test_one_address_trying_many_names_is_stopped(
+    app: Flask, role_accounts: dict[str, Account]
+) -> None:
+    client = app.test_client()
+    for n in range(accounts.LOGIN_MAX_FAILURES_PER_ADDRESS):
+        assert _post_login(client, f"guess{n}", "wrong!", "203.0.113.9") == 200
+    response = client.post(
+        "/login?lang=en",
+        data={"username": OTHER, "password": PASSWORD, "csrf_token": _csrf(client)},
+        environ_base={"REMOTE_ADDR": "203.0.113.9"},
+    )
+    assert response.status_code == 429
+    assert "Too many failed log-ins from this address" in response.get_data(as_text=True)
+    assert _post_login(app.test_client(), OTHER, PASSWORD, "198.51.100.7") in (302, 303)
+
+
+def test_a_stranger_cannot_lock_a_user_out_from_elsewhere(
+    app: Flask, role_accounts: dict[str, Account]
+) -> None:
+    stranger = app.test_client()
+    for _ in range(accounts.LOGIN_MAX_FAILURES):
+        assert _post_login(stranger, USER, "wrong!", "203.0.113.66") == 200
+    assert _post_login(stranger, USER, PASSWORD, "203.0.113.66") == 429  # locked there
+    assert _post_login(app.test_client(), USER, PASSWORD, "198.51.100.20") in (302, 303)
+
+
+def test_many_addresses_guessing_one_user_are_stopped_too(
+    app: Flask, role_accounts: dict[str, Account]
+) -> None:
+    with app.app_context():
+        db = get_db()
+        for n in range(accounts.LOGIN_MAX_FAILURES_PER_USER):
+            accounts.record_login_failure(db, USER, f"10.0.{n // 4}.{n}")
+    assert _post_login(app.test_client(), USER, PASSWORD, "198.51.100.21") == 429
+
+
+@pytest.mark.postgres
+def test_claims_are_atomic_on_postgresql(pg_url: str) -> None:
+    from projections.db import Database
+    from projections.migrate import migrate
+
+    with Database.from_url(pg_url, pool_max_size=24) as db:
+        migrate(db)
+        barrier = threading.Barrier(24)
+        results: list[object] = []
+
+        def claim() -> None:
+            barrier.wait()
+            results.append(accounts.claim_login_attempt(db, "victim", "192.0.2.1"))
+
+        threads = [threading.Thread(target=claim) for _ in range(24)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert results.count(None) == accounts.LOGIN_MAX_FAILURES
+        assert len(results) == 24

@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from eventsourcing import persistence
-from flask import Flask
+from flask import Flask, request
 from psycopg_pool import PoolTimeout
 
 from tests.web.conftest import make_app
@@ -49,6 +49,14 @@ def failing_app(tmp_path: Path, clean_environ: None) -> Flask:
             raise sqlite3.OperationalError("no such table: missing")
         raise FAILURES[kind]()
 
+    def parse_json() -> str:
+        return str(type(request.get_json()))
+
+    def recurse(n: int = 0) -> str:
+        return recurse(n + 1)
+
+    app.add_url_rule("/api/test-json", "api_json", parse_json, methods=["POST"])
+    app.add_url_rule("/api/test-recursion", "api_recursion", recurse)
     app.add_url_rule("/api/test-failure/<kind>", "api_failure", fail)
     app.add_url_rule("/test-failure/<kind>", "page_failure", fail)
     return app
@@ -106,3 +114,22 @@ def test_no_500_while_connections_are_terminated_under_load(
             worker.join(timeout=30)
     assert statuses[500] == 0, statuses
     assert statuses[404] > 50, statuses  # requests kept being answered (no such store)
+
+
+def test_a_json_body_nested_too_deeply_is_400(failing_app: Flask) -> None:
+    client = failing_app.test_client()
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post("/api/v1/cases", data=body, content_type="application/json")
+    assert response.status_code in (400, 401)  # refused before or at the log-in check
+    token_client = failing_app.test_client()
+    response = token_client.post(
+        "/api/test-json?lang=en", data=body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid"
+    assert "nested too deeply" in response.get_json()["message"]
+
+
+def test_a_recursion_error_of_our_own_is_a_500(failing_app: Flask) -> None:
+    response = failing_app.test_client().get("/api/test-recursion")
+    assert response.status_code == 500

@@ -24,6 +24,17 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from domain.values import Actor, Role
 from projections.db import INTEGRITY_ERRORS, Database, parse_ts, ts
+from web.common.login_throttle import (  # noqa: F401 - the failed log-ins, kept in accounts.*
+    LOGIN_LOCK,
+    LOGIN_MAX_FAILURES,
+    LOGIN_MAX_FAILURES_PER_ADDRESS,
+    LOGIN_MAX_FAILURES_PER_USER,
+    LoginRefused,
+    claim_login_attempt,
+    clear_login_failures,
+    login_locked_until,
+    record_login_failure,
+)
 from web.settings import valid_timezone
 
 #: Roles a person can log in with (``Role.SYSTEM`` is for timers, never a log-in).
@@ -362,43 +373,3 @@ def close_sessions(db: Database, username: str) -> int:
         ).fetchone()
         tx.execute("DELETE FROM web_sessions WHERE username = ?", (username,))
     return int(row["n"])
-
-
-# --- failed log-ins ---------------------------------------------------------------------------
-
-#: A user with this many failed log-ins within the last ``LOGIN_LOCK`` is refused (even with the
-#: right password) until the oldest of them is ``LOGIN_LOCK`` old (a sliding window).
-LOGIN_MAX_FAILURES = 5
-LOGIN_LOCK = timedelta(minutes=15)
-
-
-def record_login_failure(
-    db: Database, username: str, remote: str = "", *, now: datetime | None = None
-) -> None:
-    moment = now or utc_now()
-    with db.transaction() as tx:
-        tx.execute("DELETE FROM login_failures WHERE at < ?", (ts(moment - LOGIN_LOCK),))
-        tx.execute(
-            "INSERT INTO login_failures (username, remote, at) VALUES (?, ?, ?)",
-            (username[:64], remote[:64], ts(moment)),
-        )
-
-
-def login_locked_until(
-    db: Database, username: str, *, now: datetime | None = None
-) -> datetime | None:
-    """When ``username`` may try again, if recent failures lock it now; else None."""
-    moment = now or utc_now()
-    with db.connect() as conn:
-        rows = conn.execute(
-            "SELECT at FROM login_failures WHERE username = ? AND at > ? ORDER BY at DESC",
-            (username[:64], ts(moment - LOGIN_LOCK)),
-        ).fetchall()
-    if len(rows) < LOGIN_MAX_FAILURES:
-        return None
-    return parse_ts(str(rows[LOGIN_MAX_FAILURES - 1]["at"])) + LOGIN_LOCK
-
-
-def clear_login_failures(db: Database, username: str) -> None:
-    with db.transaction() as tx:
-        tx.execute("DELETE FROM login_failures WHERE username = ?", (username[:64],))

@@ -6,7 +6,11 @@
   float): ``12345`` fen -> ``123.45``;
 - times as ISO-8601 with the UTC offset of the viewer's zone (``2025-03-01T16:00:00+08:00``), so
   a spreadsheet sorts them and nobody has to guess the zone;
-- a header row with the column titles in the viewer's language.
+- a header row with the column titles in the viewer's language;
+- no formulas (issue 10, CSV injection): a text cell that a spreadsheet would take for a formula
+  (it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, or their full-width
+  forms) is written with a leading ``'`` (:func:`neutralise`), so finance opening an export sees
+  the text a settlement row or a reason held, never runs it. Numbers (``-12.50``) stay numbers.
 
 A table is a list of :class:`Column` (title, how to get the value, how to format it) applied to
 each row object. The finance pages and their ``.csv`` twins use the same columns, so what is
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,6 +32,19 @@ from flask import Response
 from web.common.timefmt import to_viewer
 
 BOM = "\ufeff"
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""What makes Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP CSV injection),
+with the full-width forms a Chinese input method types."""
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def neutralise(text: str) -> str:
+    """``text`` with a leading ``'`` when a spreadsheet would evaluate it as a formula; plain
+    signed numbers (``-0.05``) are left as they are."""
+    if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def yuan(fen: int | None) -> str:
@@ -74,7 +92,7 @@ class Column:
             return yuan(value)
         if self.kind == "time":
             return iso_local(value)
-        return plain(value)
+        return neutralise(plain(value))
 
 
 def attr(name: str) -> Callable[[Any], Any]:
@@ -93,7 +111,7 @@ def render_csv(columns: Sequence[Column], rows: Iterable[Any]) -> str:
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([str(column.title) for column in columns])
+    writer.writerow([neutralise(str(column.title)) for column in columns])
     for row in rows:
         writer.writerow([column.csv_value(row) for column in columns])
     return buffer.getvalue()

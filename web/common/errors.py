@@ -15,6 +15,7 @@ Under ``/api/`` every error is JSON::
     409 {"error": "conflict", "rule": "R10", "message": ..., "field": null}   DomainError
     413 {"error": "too_large", "message": ...}                        body over MAX_CONTENT_LENGTH
     500 {"error": "server_error", "message": ...}                     logged with its traceback
+    400 {"error": "invalid", "message": ...}                          a JSON body nested too deeply
     503 {"error": "unavailable", "message": ...}                      the database is away (lost
                                                                       connections, locked, pool
                                                                       timeout): + Retry-After
@@ -204,6 +205,23 @@ def handle_database_error(error: Exception) -> ResponseReturnValue:
     return response
 
 
+def handle_recursion_error(error: RecursionError) -> ResponseReturnValue:
+    """A JSON body nested deeper than Python's parser can follow (issue 10: 100,000 ``[``) is
+    the client's mistake: 400. Any other RecursionError is ours: 500, logged."""
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    innermost = frame.tb_frame.f_code.co_filename if frame is not None else ""
+    if not innermost.replace("\\", "/").endswith(("json/decoder.py", "json/scanner.py")):
+        log.error("recursion error", exc_info=error)
+        return handle_http_exception(InternalServerError(original_exception=error))
+    message = str(_l("The request body is nested too deeply."))
+    if is_api_request():
+        body = {"error": "invalid", "message": message, "fields": {"_schema": [message]}}
+        return _json(400, body)
+    return _page(400, message)
+
+
 def _refuse_oversized_body() -> None:
     """413 before anyone reads the body (or looks up a token, or checks a CSRF field)."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
@@ -216,5 +234,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ValidationError, handle_validation_error)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(RecursionError, handle_recursion_error)
     for database_error in DATABASE_ERRORS:
         app.register_error_handler(database_error, handle_database_error)

@@ -1,5 +1,6 @@
-"""Who may download an evidence file (R21, P4): a person who may see a case carrying it, on a step
-they may read; everyone else gets 404. The files themselves are kept by ``web.common.evidence``."""
+"""Who may download an evidence file (R21, P4): a person who may see the case the file was uploaded
+to, on a step they may read; everyone else gets 404 (issue 10: citing a hash grants nothing).
+The files themselves are kept by ``web.common.evidence``."""
 
 from __future__ import annotations
 
@@ -15,27 +16,43 @@ from web.common import evidence as store
 from web.common.auth import case_scope, current_account
 
 
-def cases_carrying(sha256: str, scope: Mapping[str, str] | None = None) -> list[str]:
-    """The case numbers among ``scope`` (``web.common.auth.case_scope``) whose visible steps carry
-    the evidence ``sha256``. Consumers do not reach evidence only on internal steps (P4)."""
+def owning_case(sha256: str) -> str | None:
+    """The case the file was uploaded to: the case of the first step (in event order) that
+    carries ``sha256``; None when no case carries it."""
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        return None
+    with get_db().connect() as conn:
+        rows = conn.execute(
+            "SELECT case_no, evidence FROM timeline_steps WHERE evidence LIKE ? "
+            "ORDER BY notification_id",
+            (f'%"sha256":"{sha256}"%',),
+        ).fetchall()
+    for row in rows:  # the LIKE is a prefilter; make sure the hash really is an item's sha256
+        if any(item.get("sha256") == sha256 for item in json.loads(row["evidence"])):
+            return str(row["case_no"])
+    return None
+
+
+def cases_carrying(sha256: str, scope: Mapping[str, str] | None = None) -> list[str]:
+    """The case the evidence ``sha256`` was uploaded to (:func:`owning_case`), when it is in
+    ``scope`` (``web.common.auth.case_scope``) and carries the file on a step the viewer may read
+    (consumers: not only on internal steps, P4); else nothing.
+
+    Issue 10: access follows the case the file was uploaded to, never mere knowledge of its
+    hash: a case that cites the hash of a file first filed on another case grants nothing."""
+    owner = owning_case(sha256)
+    if owner is None:
         return []
     scope = dict(scope or {})
-    sql = (
-        "SELECT DISTINCT t.case_no FROM timeline_steps t "
-        "JOIN case_summary s ON s.case_no = t.case_no WHERE t.evidence LIKE ?"
-    )
-    params: list[Any] = [f'%"sha256":"{sha256}"%']
+    sql = "SELECT 1 AS yes FROM case_summary WHERE case_no = ?"
+    params: list[Any] = [owner]
     for column in ("consumer_id", "merchant_id"):
         if column in scope:
-            sql += f" AND s.{column} = ?"
+            sql += f" AND {column} = ?"
             params.append(scope[column])
-    if "consumer_id" in scope:
-        sql += " AND t.internal = 0"
     with get_db().connect() as conn:
-        rows = conn.execute(sql + " ORDER BY t.case_no", params).fetchall()
-    # The LIKE is a prefilter; make sure the hash really is an item's sha256.
-    return [row["case_no"] for row in rows if _carries(row["case_no"], sha256, scope)]
+        visible = conn.execute(sql, params).fetchone() is not None
+    return [owner] if visible and _carries(owner, sha256, scope) else []
 
 
 def _carries(case_no: str, sha256: str, scope: Mapping[str, str]) -> bool:

@@ -15,12 +15,16 @@ In templates::
 
 Formats: ``datetime`` (default, to the minute), ``seconds``, ``date``, ``time``, or any strftime
 pattern; the zone is appended except for ``date`` (``zone=False`` leaves it off).
+
+Deadlines that end natural days (policy.md "Clocks", issue 7) are stored as 00:00 CST of the day
+after their last day; ``localtime`` names the last day instead: ``2026-10-07 24:00`` (``date``:
+``2026-10-07``), never ``2026-10-08 00:00``. See ``reads_as_24``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
@@ -29,6 +33,7 @@ from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import gettext, lazy_gettext
 from markupsafe import Markup
 
+from domain.calendar import CST, last_day_cst
 from web.settings import DEFAULT_TIMEZONE, valid_timezone
 
 COOKIE = "tz"
@@ -100,8 +105,38 @@ def to_viewer(value: datetime | str, zone: tzinfo | None = None) -> datetime:
     return parse_instant(value).astimezone(zone or viewer_zone())
 
 
+#: The named formats as they read at "24:00 of the last day" (``reads_as_24``).
+FORMATS_AT_24 = {
+    "datetime": "{day} 24:00",
+    "seconds": "{day} 24:00:00",
+    "date": "{day}",
+    "time": "24:00",
+}
+
+
+def reads_as_24(moment: datetime) -> bool:
+    """Whether ``moment`` (already in the viewer's zone) is shown as "24:00 of the day before".
+
+    policy.md "Clocks": a period of N natural days ends at 24:00 CST of its last day, which the
+    domain stores as the exclusive end 00:00 CST of the next day (``domain.calendar``). The page
+    must name the last day, never the next day's 00:00 (issue 7). Times are shown in the
+    viewer's zone, so the 24:00 reading applies only when the instant is exactly midnight CST
+    *and* the viewer's clock also reads 00:00 there (a viewer in China, or any zone at UTC+08:00
+    then). For a viewer elsewhere the same instant is an ordinary local time (16:00 UTC of the
+    last day, 01:00 in Tokyo) shown as it is, with its zone: that reading is already unambiguous.
+    Any other instant that happens to fall on midnight CST to the microsecond (recorded events
+    carry seconds and microseconds) reads just as truly as 24:00 of the day before: it is the
+    same instant.
+    """
+    if moment.timetz().replace(tzinfo=None) != time(0):
+        return False
+    return moment.astimezone(CST).timetz().replace(tzinfo=None) == time(0)
+
+
 def localtime(value: datetime | str | None, fmt: str = "datetime", zone: bool | None = None) -> str:
-    """Jinja filter: ``value`` in the viewer's zone, with the zone shown. None gives ""."""
+    """Jinja filter: ``value`` in the viewer's zone, with the zone shown. None gives "".
+
+    A deadline at the end of a natural day reads as ``<last day> 24:00`` (``reads_as_24``)."""
     if value is None or value == "":
         return ""
     if isinstance(value, date) and not isinstance(value, datetime):
@@ -109,7 +144,10 @@ def localtime(value: datetime | str | None, fmt: str = "datetime", zone: bool | 
     name = select_timezone()
     moment = to_viewer(value, ZoneInfo(name))
     pattern = FORMATS.get(fmt, fmt)
-    text = moment.strftime(pattern)
+    if fmt in FORMATS_AT_24 and reads_as_24(moment):
+        text = FORMATS_AT_24[fmt].format(day=last_day_cst(moment).isoformat())
+    else:
+        text = moment.strftime(pattern)
     show_zone = (fmt != "date") if zone is None else zone
     return f"{text} {zone_label(moment, name)}" if show_zone else text
 

@@ -1,7 +1,7 @@
 """Log-in and log-out pages, and ``/``: a logged-in person goes to their audience's home.
 
-Sessions themselves (nonces, the account of a request) are ``web.common.auth``; the five-failures
-lock is ``web.common.accounts``.
+Sessions themselves (nonces, the account of a request) are ``web.common.auth``; the failed-log-in
+limits (per user name and address, per address, per user name) are ``web.common.login_throttle``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
 from web import get_db
-from web.common import accounts
+from web.common import accounts, login_throttle
 from web.common.auth import (
     audience_home_url,
     auth_method,
@@ -43,11 +43,23 @@ def login() -> ResponseReturnValue:
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
         db = get_db()
-        locked = accounts.login_locked_until(db, username) if username else None
-        if locked is not None:
-            error = _l(
-                "Too many failed log-ins for this user. Try again after %(time)s.",
-                time=localtime(locked, "time"),
+        # Counted before the password is checked, atomically: parallel guesses cannot slip past.
+        refused = (
+            login_throttle.claim_login_attempt(db, username, request.remote_addr or "")
+            if username
+            else None
+        )
+        if refused is not None:
+            error = (
+                _l(
+                    "Too many failed log-ins for this user. Try again after %(time)s.",
+                    time=localtime(refused.until, "time"),
+                )
+                if refused.scope == "user"
+                else _l(
+                    "Too many failed log-ins from this address. Try again after %(time)s.",
+                    time=localtime(refused.until, "time"),
+                )
             )
             page = render_template(
                 "auth/login.html", error=error, username=username, next_url=next_url
@@ -56,14 +68,12 @@ def login() -> ResponseReturnValue:
         account = None
         if username and password:
             account = accounts.authenticate(db, username, password)
-        if account is None:
-            if username:
-                accounts.record_login_failure(db, username, request.remote_addr or "")
+        if account is None:  # the attempt was counted as a failure already
             error = _l("Wrong username or password.")
             return render_template(
                 "auth/login.html", error=error, username=username, next_url=next_url
             )
-        accounts.clear_login_failures(db, username)
+        login_throttle.clear_login_failures(db, username)
         start_session(account)
         return redirect(next_url or url_for("index"))
     if current_account() is not None and auth_method() == "session":

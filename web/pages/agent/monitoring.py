@@ -1,5 +1,6 @@
 """``/agent/monitoring``: per-merchant rates and response times (R15), flags (R15), risky
-products (R24), the Gold after-sales badge (R22) and quarterly satisfaction (R18)."""
+products (R24), the Gold after-sales badge (R22) and quarterly satisfaction (R18); and events a
+read model could not take (parked, issue 10), so that they are noticed and replayed."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from projections import metrics as m
 from projections.db import Database
+from projections.parking import parked_counts, parked_events
 from web import get_db
 from web.common.charts import Series, decimal_text, line_chart
 from web.common.translate import gettext
@@ -31,6 +33,8 @@ from web.pages.agent.monitoring_view import (
     sku_rules,
     today_cst,
 )
+
+PARKED_SHOWN = 50
 
 
 def _days() -> int:
@@ -174,4 +178,6 @@ def monitoring() -> ResponseReturnValue:
         duration_text=duration_text,
         decimal_text=decimal_text,
         flag_label=flag_short,
+        parked=parked_events(db, limit=PARKED_SHOWN),
+        parked_total=sum(parked_counts(db).values()),
     )
