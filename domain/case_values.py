@@ -26,11 +26,13 @@ class Status(StrEnum):
     AWAITING_QUOTE_ANSWER = "awaiting_quote_answer"  # R6 consumer accepts or declines a fee
     REPAIRING = "repairing"  # R7
     RETURNING_UNREPAIRED = "returning_unrepaired"  # R6 quote declined: goods go back as they are
+    GOODS_RETURNING = "goods_returning"  # R7/R8: goods on their way back to the consumer
+    AWAITING_COMPENSATION = "awaiting_compensation"  # R10: a ruled compensation to pay
     COMPLAINT_OPEN = "complaint_open"  # R9 complaint case waiting for the platform
     COMPLAINT_ANSWERED = "complaint_answered"  # R9.a responded, opinion due
     OPINION_GIVEN = "opinion_given"  # R9.a handling opinion given
     IN_ARBITRATION = "in_arbitration"  # R10
-    RULED = "ruled"  # R10 final ruling: only carrying it out remains
+    RULED = "ruled"  # R10 final ruling (version 1 cases only: now the carrying-out state)
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
 

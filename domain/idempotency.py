@@ -8,7 +8,8 @@ import functools
 import hashlib
 import inspect
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
@@ -55,6 +56,17 @@ def fingerprint(command_name: str, arguments: Mapping[str, Any] | None) -> str:
         ensure_ascii=False,
     )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+@contextmanager
+def arguments_of(arguments: Mapping[str, Any]) -> Iterator[None]:
+    """Run a command whose arguments are ``arguments`` (for commands not made with ``command``,
+    such as the generic case move): a repeated request id is compared with them."""
+    token = _ARGUMENTS.set(arguments)
+    try:
+        yield
+    finally:
+        _ARGUMENTS.reset(token)
 
 
 def current_arguments() -> Mapping[str, Any] | None:

@@ -20,8 +20,8 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from domain import ids
 from domain.calendar import PrcCalendar, WorkingCalendar, require_aware
 from domain.case import Case
-from domain.case_values import CaseLine, Evidence, RefundPlan, Ruling, Shipment
-from domain.deadlines import Clock
+from domain.case_values import CaseLine, Evidence, RefundPlan
+from domain.commands import CaseCommands
 from domain.errors import ConcurrentChange, DomainError, InvalidInput, NotFound
 from domain.history import ConsumerMerchantHistory
 from domain.idempotency import command, current_arguments, fingerprint
@@ -32,7 +32,7 @@ from domain.request import RequestRecord
 from domain.store_settings import event_store_env
 from domain.terms import PolicyTerms
 from domain.transcodings import transcodings
-from domain.values import Actor, CaseKind, Channel, Reason, Responsibility, Role
+from domain.values import Actor, CaseKind, Channel, Reason, Role
 from domain.verification import ChainVerification
 
 T = TypeVar("T")
@@ -58,6 +58,22 @@ class Result:
         return json.dumps({"key": self.key, "detail": dict(self.detail)}, sort_keys=True)
 
 
+Step = tuple[Aggregate, str, Mapping[str, Any], Sequence[Aggregate]]
+
+
+class _Moment:
+    """The command's time: read from the service's clock once, when first asked."""
+
+    def __init__(self, read: Callable[[], datetime]) -> None:
+        self._read = read
+        self._value: datetime | None = None
+
+    def __call__(self) -> datetime:
+        if self._value is None:
+            self._value = self._read()
+        return self._value
+
+
 @dataclass(frozen=True)
 class LineRequest:
     line_no: int
@@ -65,7 +81,7 @@ class LineRequest:
     opened: bool = False  # R1.a: the consumer says the goods were opened (consumables)
 
 
-class AfterSales(ChainVerification, Application[UUID]):
+class AfterSales(CaseCommands, ChainVerification, Application[UUID]):
     name = "AfterSales"
     snapshotting_intervals = {  # noqa: RUF012 - the library's declared class variable
         Case: 25,
@@ -128,12 +144,14 @@ class AfterSales(ChainVerification, Application[UUID]):
         request_id: str,
         command: str,
         actor: Actor,
-        step: Callable[[datetime], tuple[Aggregate, str, Mapping[str, Any], Sequence[Aggregate]]],
+        step: Callable[[Callable[[], datetime]], Step],
         key: str | None = None,
     ) -> Result:
         """Idempotent, conflict-retrying command execution.
 
-        ``step(now)`` loads fresh aggregates, makes the move and returns (target, key, detail,
+        ``step(clock)`` loads fresh aggregates, reads ``clock()`` (once: the command's time, read
+        after loading, so a command racing another is never "earlier" than the step it follows,
+        issue 10), makes the move and returns (target, key, detail,
         every aggregate to save). A repeated ``request_id`` returns the first result unchanged;
         the same id from another actor or for another ``key`` (case number) is refused.
         """
@@ -147,8 +165,9 @@ class AfterSales(ChainVerification, Application[UUID]):
             first = self._find(RequestRecord, record_id)
             if first is not None:
                 return self._replayed(first, command, actor, key, arguments_digest)
-            now = self._now()
-            target, key, detail, aggregates = step(now)
+            moment = _Moment(self._now)
+            target, key, detail, aggregates = step(moment)
+            now = moment()
             changed = any(a.pending_events for a in aggregates)
             version = target.version
             if not changed:  # a no-op (a timer that found nothing due) records nothing at all
@@ -215,7 +234,8 @@ class AfterSales(ChainVerification, Application[UUID]):
         terms: PolicyTerms,
         summary: str = "",
     ) -> Result:
-        def step(now: datetime) -> tuple[Aggregate, str, Mapping[str, Any], Sequence[Aggregate]]:
+        def step(clock: Callable[[], datetime]) -> Step:
+            now = clock()
             policy = self._find(MerchantPolicy, ids.policy_id(merchant_id))
             if policy is None:
                 policy = MerchantPolicy.start(merchant_id=merchant_id, actor=actor, at=now)
@@ -253,7 +273,8 @@ class AfterSales(ChainVerification, Application[UUID]):
             )
         require_aware(placed_at, "placed_at")  # R19 compares it with policy versions' times
 
-        def step(now: datetime) -> tuple[Aggregate, str, Mapping[str, Any], Sequence[Aggregate]]:
+        def step(clock: Callable[[], datetime]) -> Step:
+            now = clock()
             if self._find(Order, ids.order_id(order_no)) is not None:
                 raise InvalidInput(f"order {order_no} is recorded already", field="order_no")
             policy = self.get_policy(merchant_id)
@@ -297,7 +318,8 @@ class AfterSales(ChainVerification, Application[UUID]):
     def record_delivery(
         self, *, request_id: str, actor: Actor, order_no: str, signed_at: datetime
     ) -> Result:
-        def step(now: datetime) -> tuple[Aggregate, str, Mapping[str, Any], Sequence[Aggregate]]:
+        def step(clock: Callable[[], datetime]) -> Step:
+            now = clock()
             order = self.get_order(order_no)
             order.record_delivery(signed_at=signed_at, actor=actor, at=now)
             return order, order_no, {}, [order]
@@ -347,7 +369,8 @@ class AfterSales(ChainVerification, Application[UUID]):
                     f"line {req.line_no}: quantity must be at least 1", field="lines.quantity"
                 )
 
-        def step(now: datetime) -> tuple[Aggregate, str, Mapping[str, Any], Sequence[Aggregate]]:
+        def step(clock: Callable[[], datetime]) -> Step:
+            now = clock()
             number = case_no or self.case_number_for(request_id, now)
             if self._find(Case, ids.case_id(number)) is not None:
                 raise InvalidInput(f"case {number} exists already", field="case_no")
@@ -436,8 +459,9 @@ class AfterSales(ChainVerification, Application[UUID]):
         case_no: str,
         move: Callable[[Case, datetime], Mapping[str, Any] | None],
     ) -> Result:
-        def step(now: datetime) -> tuple[Aggregate, str, Mapping[str, Any], Sequence[Aggregate]]:
+        def step(clock: Callable[[], datetime]) -> Step:
             case = self.get_case(case_no)
+            now = clock()  # after loading: a command racing another never goes back in time
             detail = move(case, now) or {}
             touched: list[Aggregate] = [case]
             if case.status.is_terminal and case.refund is None and case.refund_bearing:
@@ -449,409 +473,8 @@ class AfterSales(ChainVerification, Application[UUID]):
 
         return self._run(request_id, command, actor, step, key=case_no)
 
-    @command
-    def accept(self, *, request_id: str, actor: Actor, case_no: str, reason: str = "") -> Result:
-        return self._on_case(
-            request_id,
-            "accept",
-            actor,
-            case_no,
-            lambda c, now: c.accept(actor=actor, at=now, reason=reason),
-        )
-
-    @command
-    def reject(self, *, request_id: str, actor: Actor, case_no: str, reason: str) -> Result:
-        return self._on_case(
-            request_id,
-            "reject",
-            actor,
-            case_no,
-            lambda c, now: c.reject(actor=actor, at=now, reason=reason),
-        )
-
-    @command
-    def ship_return(
-        self,
-        *,
-        request_id: str,
-        actor: Actor,
-        case_no: str,
-        carrier: str,
-        tracking_no: str,
-        fee_fen: int = 0,
-    ) -> Result:
-        shipment = Shipment(carrier.strip(), tracking_no.strip(), fee_fen)
-        return self._on_case(
-            request_id,
-            "ship_return",
-            actor,
-            case_no,
-            lambda c, now: c.ship_return(actor=actor, at=now, shipment=shipment),
-        )
-
-    @command
-    def record_return_delivered(
-        self, *, request_id: str, actor: Actor, case_no: str, delivered_at: datetime | None = None
-    ) -> Result:
-        return self._on_case(
-            request_id,
-            "record_return_delivered",
-            actor,
-            case_no,
-            lambda c, now: c.record_return_delivered(
-                actor=actor, at=now, delivered_at=delivered_at or now
-            ),
-        )
-
-    @command
-    def confirm_receipt(
-        self, *, request_id: str, actor: Actor, case_no: str, reason: str = ""
-    ) -> Result:
-        return self._on_case(
-            request_id,
-            "confirm_receipt",
-            actor,
-            case_no,
-            lambda c, now: c.confirm_receipt(actor=actor, at=now, reason=reason),
-        )
-
-    @command
-    def inspect(
-        self,
-        *,
-        request_id: str,
-        actor: Actor,
-        case_no: str,
-        responsibility: Responsibility | str,
-        findings: str,
-        evidence: Sequence[Evidence] = (),
-        on_site: bool = False,
-    ) -> Result:
-        resp = _enum(Responsibility, responsibility, "responsibility")
-        return self._on_case(
-            request_id,
-            "inspect",
-            actor,
-            case_no,
-            lambda c, now: c.inspect(
-                actor=actor,
-                at=now,
-                responsibility=resp,
-                findings=findings,
-                evidence=tuple(evidence),
-                on_site=on_site,
-            ),
-        )
-
-    @command
-    def quote_repair(
-        self,
-        *,
-        request_id: str,
-        actor: Actor,
-        case_no: str,
-        fee_fen: int | None,
-        reason: str = "",
-    ) -> Result:
-        return self._on_case(
-            request_id,
-            "quote_repair",
-            actor,
-            case_no,
-            lambda c, now: c.quote_repair(actor=actor, at=now, fee_fen=fee_fen, reason=reason),
-        )
-
-    @command
-    def answer_quote(
-        self, *, request_id: str, actor: Actor, case_no: str, accepted: bool, reason: str = ""
-    ) -> Result:
-        return self._on_case(
-            request_id,
-            "answer_quote",
-            actor,
-            case_no,
-            lambda c, now: c.answer_quote(actor=actor, at=now, accepted=accepted, reason=reason),
-        )
-
-    @command
-    def complete_repair(
-        self,
-        *,
-        request_id: str,
-        actor: Actor,
-        case_no: str,
-        notes: str,
-        carrier: str = "",
-        tracking_no: str = "",
-    ) -> Result:
-        shipment = (
-            Shipment(carrier.strip(), tracking_no.strip()) if carrier or tracking_no else None
-        )
-        return self._on_case(
-            request_id,
-            "complete_repair",
-            actor,
-            case_no,
-            lambda c, now: c.complete_repair(actor=actor, at=now, notes=notes, shipment=shipment),
-        )
-
-    @command
-    def ship_exchange(
-        self, *, request_id: str, actor: Actor, case_no: str, carrier: str, tracking_no: str
-    ) -> Result:
-        shipment = Shipment(carrier.strip(), tracking_no.strip())
-        return self._on_case(
-            request_id,
-            "ship_exchange",
-            actor,
-            case_no,
-            lambda c, now: c.ship_exchange(actor=actor, at=now, shipment=shipment),
-        )
-
-    @command
-    def approve_refund(
-        self,
-        *,
-        request_id: str,
-        actor: Actor,
-        case_no: str,
-        amount_fen: int | None = None,
-        reason: str = "",
-    ) -> Result:
-        def move(case: Case, now: datetime) -> Mapping[str, Any]:
-            plan = case.approve_refund(
-                actor=actor, at=now, calendar=self.calendar, amount_fen=amount_fen, reason=reason
-            )
-            return {"total_fen": plan.total_fen}
-
-        return self._on_case(request_id, "approve_refund", actor, case_no, move)
-
     def refund_preview(self, case_no: str, amount_fen: int | None = None) -> RefundPlan:
         return self.get_case(case_no).refund_plan(amount_fen)
-
-    @command
-    def record_refund_paid(
-        self, *, request_id: str, actor: Actor, case_no: str, psp_reference: str
-    ) -> Result:
-        return self._on_case(
-            request_id,
-            "record_refund_paid",
-            actor,
-            case_no,
-            lambda c, now: c.record_refund_paid(actor=actor, at=now, psp_reference=psp_reference),
-        )
-
-    @command
-    def record_refund_failed(
-        self, *, request_id: str, actor: Actor, case_no: str, reason: str
-    ) -> Result:
-        return self._on_case(
-            request_id,
-            "record_refund_failed",
-            actor,
-            case_no,
-            lambda c, now: c.record_refund_failed(actor=actor, at=now, reason=reason),
-        )
-
-    @command
-    def grant_compensation(
-        self, *, request_id: str, actor: Actor, case_no: str, amount_fen: int, reason: str
-    ) -> Result:
-        return self._on_case(
-            request_id,
-            "grant_compensation",
-            actor,
-            case_no,
-            lambda c, now: c.grant_compensation(
-                actor=actor, at=now, amount_fen=amount_fen, reason=reason
-            ),
-        )
-
-    @command
-    def record_compensation_paid(
-        self, *, request_id: str, actor: Actor, case_no: str, psp_reference: str
-    ) -> Result:
-        return self._on_case(
-            request_id,
-            "record_compensation_paid",
-            actor,
-            case_no,
-            lambda c, now: c.record_compensation_paid(
-                actor=actor, at=now, psp_reference=psp_reference
-            ),
-        )
-
-    @command
-    def file_complaint(
-        self,
-        *,
-        request_id: str,
-        actor: Actor,
-        case_no: str,
-        reason: str,
-        channel: Channel | str = Channel.PLATFORM,
-    ) -> Result:
-        chan = _enum(Channel, channel, "channel")
-        return self._on_case(
-            request_id,
-            "file_complaint",
-            actor,
-            case_no,
-            lambda c, now: c.file_complaint(actor=actor, at=now, channel=chan, reason=reason),
-        )
-
-    @command
-    def respond_to_complaint(
-        self, *, request_id: str, actor: Actor, case_no: str, reason: str
-    ) -> Result:
-        return self._on_case(
-            request_id,
-            "respond_to_complaint",
-            actor,
-            case_no,
-            lambda c, now: c.respond_to_complaint(actor=actor, at=now, reason=reason),
-        )
-
-    @command
-    def give_opinion(self, *, request_id: str, actor: Actor, case_no: str, opinion: str) -> Result:
-        return self._on_case(
-            request_id,
-            "give_opinion",
-            actor,
-            case_no,
-            lambda c, now: c.give_opinion(actor=actor, at=now, opinion=opinion),
-        )
-
-    @command
-    def escalate(self, *, request_id: str, actor: Actor, case_no: str, reason: str) -> Result:
-        return self._on_case(
-            request_id,
-            "escalate",
-            actor,
-            case_no,
-            lambda c, now: c.escalate(actor=actor, at=now, reason=reason),
-        )
-
-    @command
-    def submit_evidence(
-        self,
-        *,
-        request_id: str,
-        actor: Actor,
-        case_no: str,
-        evidence: Sequence[Evidence],
-        reason: str = "",
-    ) -> Result:
-        return self._on_case(
-            request_id,
-            "submit_evidence",
-            actor,
-            case_no,
-            lambda c, now: c.submit_evidence(
-                actor=actor, at=now, evidence=tuple(evidence), reason=reason
-            ),
-        )
-
-    @command
-    def rule(
-        self, *, request_id: str, actor: Actor, case_no: str, ruling: Ruling, reasoning: str
-    ) -> Result:
-        return self._on_case(
-            request_id,
-            "rule",
-            actor,
-            case_no,
-            lambda c, now: c.rule(actor=actor, at=now, ruling=ruling, reasoning=reasoning),
-        )
-
-    def expire(self, *, case_no: str, clock: Clock | str) -> Result:
-        """A timer found ``clock`` due on ``case_no``: record the breach and its consequence
-        (R12.a ...). Idempotent: the request id names the case, the clock and its due time."""
-        name = _enum(Clock, clock, "clock")
-        case = self.get_case(case_no)
-        due = case.deadlines.get(name)
-        due_key = due.due_at.isoformat() if due is not None else "none"
-        request_id = f"timer:{case_no}:{name.value}:{due_key}"
-        system = Actor(Role.SYSTEM, "timer")
-        return self._on_case(
-            request_id,
-            "expire",
-            system,
-            case_no,
-            lambda c, now: {"fired": c.expire(clock=name, at=now)},
-        )
-
-    @command
-    def route(
-        self,
-        *,
-        request_id: str,
-        actor: Actor,
-        case_no: str,
-        queue: str,
-        classified_kind: CaseKind | str,
-        confidence_pct: int,
-        reason: str = "",
-    ) -> Result:
-        kind = _enum(CaseKind, classified_kind, "classified_kind")
-        return self._on_case(
-            request_id,
-            "route",
-            actor,
-            case_no,
-            lambda c, now: c.route(
-                actor=actor,
-                at=now,
-                queue=queue,
-                classified_kind=kind,
-                confidence_pct=confidence_pct,
-                reason=reason,
-            ),
-        )
-
-    @command
-    def add_note(
-        self, *, request_id: str, actor: Actor, case_no: str, text: str, internal: bool = False
-    ) -> Result:
-        return self._on_case(
-            request_id,
-            "add_note",
-            actor,
-            case_no,
-            lambda c, now: c.add_note(actor=actor, at=now, text=text, internal=internal),
-        )
-
-    @command
-    def withdraw(self, *, request_id: str, actor: Actor, case_no: str, reason: str = "") -> Result:
-        return self._on_case(
-            request_id,
-            "withdraw",
-            actor,
-            case_no,
-            lambda c, now: c.withdraw(actor=actor, at=now, reason=reason),
-        )
-
-    @command
-    def close_case(self, *, request_id: str, actor: Actor, case_no: str, reason: str) -> Result:
-        return self._on_case(
-            request_id,
-            "close_case",
-            actor,
-            case_no,
-            lambda c, now: c.close(actor=actor, at=now, reason=reason),
-        )
-
-    @command
-    def rate(
-        self, *, request_id: str, actor: Actor, case_no: str, score: int, comment: str = ""
-    ) -> Result:
-        return self._on_case(
-            request_id,
-            "rate",
-            actor,
-            case_no,
-            lambda c, now: c.rate(actor=actor, at=now, score=score, comment=comment),
-        )
 
 
 def _enum(cls: type[Any], value: Any, field: str) -> Any:

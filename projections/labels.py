@@ -64,6 +64,9 @@ STEP_BY_EVENT: Final[dict[str, str]] = {
     "Withdrawn": "withdrawn",
     "Closed": "closed",
     "Rated": "rated",
+    "GoodsShippedBack": "goods_shipped_back",
+    "GoodsReceived": "goods_received",
+    "TurnedIntoRefund": "turned_into_refund",
 }
 
 
@@ -114,6 +117,9 @@ STEP_LABELS: Final[dict[str, str]] = {
     "withdrawn": N_("Application withdrawn"),
     "closed": N_("Case closed: {outcome}"),
     "rated": N_("Rated {score}/5"),
+    "goods_shipped_back": N_("Goods sent back with {carrier}, tracking number {tracking_no}"),
+    "goods_received": N_("Consumer received the goods back"),
+    "turned_into_refund": N_("No replacement shipped in time: the exchange is refunded"),
 }
 
 CLOCK_LABELS: Final[dict[str, str]] = {
@@ -123,8 +129,20 @@ CLOCK_LABELS: Final[dict[str, str]] = {
     "platform_opinion": N_("Platform gives its handling opinion"),
     "consumer_ship": N_("Consumer ships the goods back"),
     "confirm_receipt": N_("Merchant confirms receipt of the returned goods"),
-    "refund_approval": N_("Refund approved (statutory 7 days)"),
+    "refund_approval": N_("Platform reviews the refund"),
     "refund_payment": N_("Refund reaches the consumer"),
+    "return_delivery": N_("Returned goods arrive at the merchant"),
+    "statutory_refund": N_("Refund within 7 days of the goods' return (statutory)"),
+    "inspection": N_("Merchant inspects the returned goods"),
+    "ship_back": N_("Merchant sends the goods back"),
+    "consumer_confirm": N_("Consumer confirms the goods arrived"),
+    "replacement_ship": N_("Merchant ships the replacement"),
+    "repair_work": N_("Merchant completes the repair"),
+    "quote_answer": N_("Consumer answers the repair quote"),
+    "consumer_dispute": N_("Consumer may dispute the answer"),
+    "arbitration": N_("Arbitrator rules"),
+    "compensation_payment": N_("Compensation reaches the consumer"),
+    "post_close": N_("Complaints and escalation after closing"),
 }
 
 # What a queue item waits for (``queue_items.awaiting``).
@@ -144,6 +162,13 @@ AWAITING_LABELS: Final[dict[str, str]] = {
     "rule": N_("Rule on the dispute"),
     "carry_out_ruling": N_("Carry out the ruling"),
     "handle_routed": N_("Handle the routed case"),
+    "record_delivery": N_("Record the return's arrival"),
+    "ship_back": N_("Send the goods back"),
+    "confirm_goods": N_("Confirm the goods arrived"),
+    "dispute": N_("Accept the answer or dispute it"),
+    "pay_compensation": N_("Pay the compensation"),
+    "refund_by_statutory_end": N_("See the refund paid by the statutory end"),
+    "complain_or_escalate": N_("Complain or apply for arbitration, if need be"),
 }
 
 # ``timeline_steps.deadlines_closed[].outcome``

@@ -71,6 +71,18 @@ _CLOCK_AWAITING: dict[str, str] = {
     "confirm_receipt": "confirm_receipt",
     "refund_approval": "approve_refund",
     "refund_payment": "pay_refund",
+    "return_delivery": "record_delivery",
+    "statutory_refund": "refund_by_statutory_end",
+    "inspection": "inspect",
+    "ship_back": "ship_back",
+    "consumer_confirm": "confirm_goods",
+    "replacement_ship": "ship_exchange",
+    "repair_work": "complete_repair",
+    "quote_answer": "answer_quote",
+    "consumer_dispute": "dispute",
+    "arbitration": "rule",
+    "compensation_payment": "pay_compensation",
+    "post_close": "complain_or_escalate",
 }
 
 # Status -> (party, awaiting, rule) for a case waiting on someone without a clock: a row is added
@@ -85,6 +97,9 @@ _WAITING: dict[str, tuple[str, str, str]] = {
     "awaiting_exchange": ("merchant", "ship_exchange", "R8"),
     "awaiting_quote_answer": ("consumer", "answer_quote", "R6"),
     "refund_failed": ("finance", "pay_refund", "R3"),
+    "inspection_failed": ("merchant", "ship_back", "R14"),
+    "goods_returning": ("consumer", "confirm_goods", "R8"),
+    "awaiting_compensation": ("finance", "pay_compensation", "R10"),
 }
 
 # Events that leave a routed case waiting in its platform queue (R20); any other step handles it.

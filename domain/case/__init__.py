@@ -78,6 +78,9 @@ class Case(Returns, Repairs, Exchanges, Refunds, Complaints, Ending, Timers, Cha
     NoteAdded = ev.NoteAdded
     Withdrawn = ev.Withdrawn
     Closed = ev.Closed
+    GoodsShippedBack = ev.GoodsShippedBack
+    GoodsReceived = ev.GoodsReceived
+    TurnedIntoRefund = ev.TurnedIntoRefund
     Rated = ev.Rated
 
     def __init__(self) -> None:
@@ -178,7 +181,10 @@ class Case(Returns, Repairs, Exchanges, Refunds, Complaints, Ending, Timers, Cha
         state = vars(self)
         if "status_before_arbitration" in state:
             state["status_before_arbitration"] = Status(state["status_before_arbitration"])
+        for name in ("return_shipped_at", "return_delivered_at"):
+            state.setdefault(name, None)
         state.setdefault("queue", "")
+        state.setdefault("goods_outcome", "")
         self.lines = tuple(self.lines)
         self.deadlines = {Clock(name): d for name, d in self.deadlines.items()}
 

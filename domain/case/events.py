@@ -68,6 +68,15 @@ class CaseEvent(ChainedAggregate.Event):
         """What this kind of event changes besides time, deadlines and status."""
 
 
+def _name(deadline: Any) -> str:
+    value = deadline.get("name") if isinstance(deadline, dict) else getattr(deadline, "name", "")
+    return str(getattr(value, "value", value))
+
+
+def _due(deadline: Any) -> Any:
+    return deadline.get("due_at") if isinstance(deadline, dict) else deadline.due_at
+
+
 def _system_stand_in(state: dict[str, Any], rule: str) -> str:
     actor = state.get("actor")
     role = getattr(actor, "role", None)
@@ -94,15 +103,32 @@ class ReturnShipped(CaseEvent):
     MOVE = Move.SHIP_RETURN
     LEADS_TO = Status.RETURN_IN_TRANSIT
     shipment: Any
+    expected_delivery_at: datetime | None  # the carrier's estimate (R25), v2
+
+    @classmethod
+    def upcast_v1_v2(cls, state: dict[str, Any]) -> None:
+        super().upcast_v1_v2(state)
+        state["expected_delivery_at"] = None
 
     def change(self, case: CaseBase) -> None:
         case.return_shipment = self.shipment
+        case.return_shipped_at = self.at
 
 
 class ReturnDelivered(CaseEvent):
     MOVE = Move.RECORD_RETURN_DELIVERED
     LEADS_TO = Status.RETURN_DELIVERED
     delivered_at: datetime
+    evidence: tuple[Any, ...]  # the consumer's proof of delivery (R13, R21), v2
+
+    @classmethod
+    def upcast_v1_v2(cls, state: dict[str, Any]) -> None:
+        super().upcast_v1_v2(state)
+        state["evidence"] = ()
+
+    def change(self, case: CaseBase) -> None:
+        case.return_delivered_at = self.delivered_at
+        case.evidence.extend(self.evidence)
 
 
 class ReceiptConfirmed(CaseEvent):
@@ -157,21 +183,71 @@ class QuoteDeclined(CaseEvent):
 
 
 class RepairCompleted(CaseEvent):
+    """v2: the goods go back to the consumer (goods_returning); v1 closed at once after it."""
+
     MOVE = Move.COMPLETE_REPAIR
     repaired: bool
     shipment: Any
     fee_fen: int
 
+    def change(self, case: CaseBase) -> None:
+        case.goods_outcome = "repaired" if self.repaired else "returned_unrepaired"
+
 
 class ExchangeShipped(CaseEvent):
+    """v2: the replacement is on its way (goods_returning); v1 closed at once after it."""
+
     MOVE = Move.SHIP_EXCHANGE
     shipment: Any
 
+    def change(self, case: CaseBase) -> None:
+        case.goods_outcome = "exchanged"
+
+
+class GoodsShippedBack(CaseEvent):
+    """R14 / R6: goods that stay the consumer's go back (failed inspection, declined quote)."""
+
+    MOVE = Move.SHIP_BACK
+    LEADS_TO = Status.GOODS_RETURNING
+    shipment: Any
+    outcome: str
+
+    def change(self, case: CaseBase) -> None:
+        case.goods_outcome = self.outcome
+
+
+class GoodsReceived(CaseEvent):
+    """R7/R8 reading: the consumer confirmed (or is deemed to have confirmed) the goods arrived;
+    a ``Closed`` with the stated outcome follows."""
+
+    MOVE = Move.CONFIRM_GOODS_RECEIVED
+    outcome: str
+
+
+class TurnedIntoRefund(CaseEvent):
+    """R8, P1: the merchant shipped no replacement in time; the exchange is refunded instead."""
+
+    RULE = "R8"
+    LEADS_TO = Status.AWAITING_REFUND
+
 
 class RefundApproved(CaseEvent):
+    """v2 also names both R3 clocks, so pages show both: the policy's working days after the
+    approval and the statutory end (Law art. 13; None when no return was delivered back). The
+    REFUND_PAYMENT deadline is the earlier one."""
+
     MOVE = Move.APPROVE_REFUND
     LEADS_TO = Status.REFUND_APPROVED
     plan: Any
+    working_days_due_at: datetime | None
+    statutory_due_at: datetime | None
+
+    @classmethod
+    def upcast_v1_v2(cls, state: dict[str, Any]) -> None:
+        super().upcast_v1_v2(state)
+        payment = [d for d in state.get("deadlines", ()) if _name(d) == "refund_payment"]
+        state["working_days_due_at"] = _due(payment[0]) if payment else None
+        state["statutory_due_at"] = None
 
     def change(self, case: CaseBase) -> None:
         case.refund = self.plan
@@ -305,6 +381,9 @@ CLOSE_RULES: dict[str, str] = {
     "not_shipped": "R13",
     "dismissed": "R10",
     "compensated": "R10",
+    "rejected": "R10",
+    "opinion_given": "R10",
+    "inspection_failed": "R14",
 }
 
 

@@ -6,12 +6,12 @@ move is offered exactly when it would be accepted with some valid input."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.calendar import format_cst
+from domain.calendar import PrcCalendar, WorkingCalendar, format_cst
 from domain.case.events import Allowed, CaseEvent
 from domain.case_values import (
     CaseLine,
@@ -24,12 +24,27 @@ from domain.case_values import (
 )
 from domain.deadlines import Clock, Deadline
 from domain.errors import CaseRuledFinal, DomainError, IllegalTransition, InvalidInput, NotFound
+from domain.process.clocks import CLOCKS
 from domain.process.declaration import CARRY_OUT, MOVES
 from domain.process.moves import Move, MoveSpec
+from domain.process.states import state_of
 from domain.terms import PolicyTerms
 from domain.values import Actor, CaseKind, Channel, Reason, Responsibility, Role
 
 Deadlines = tuple[Deadline, ...]
+PRC = PrcCalendar()
+
+
+def carry_out_state(ruling: Ruling) -> Status:
+    """R10: the state that carries a ruling out once any return it required is back."""
+    return {
+        RulingOutcome.REFUND: Status.AWAITING_REFUND,
+        RulingOutcome.EXCHANGE: Status.AWAITING_EXCHANGE,
+        RulingOutcome.REPAIR: Status.REPAIRING,
+        RulingOutcome.COMPENSATION: Status.AWAITING_COMPENSATION,
+        RulingOutcome.DISMISSED: Status.CLOSED,
+    }[ruling.outcome]
+
 
 # One actor per role for ``allowed`` on events: the case's own consumer and store staff.
 _STAFF_IDS = {
@@ -61,6 +76,45 @@ class CaseGuards:
 
         def refund_plan(self, amount_fen: int | None = None) -> RefundPlan: ...
 
+        def inspect(
+            self,
+            *,
+            actor: Actor,
+            at: datetime,
+            responsibility: Responsibility,
+            findings: str,
+            evidence: tuple[Evidence, ...] = (),
+            on_site: bool = False,
+        ) -> None: ...
+
+        def approve_refund(
+            self,
+            *,
+            actor: Actor,
+            at: datetime,
+            calendar: WorkingCalendar,
+            amount_fen: int | None = None,
+            reason: str = "",
+        ) -> RefundPlan: ...
+
+        def answer_quote(
+            self, *, actor: Actor, at: datetime, accepted: bool, reason: str = ""
+        ) -> None: ...
+
+        def confirm_goods_received(
+            self, *, actor: Actor, at: datetime, reason: str = ""
+        ) -> None: ...
+
+        def record_return_delivered(
+            self,
+            *,
+            actor: Actor,
+            at: datetime,
+            delivered_at: datetime,
+            evidence: tuple[Evidence, ...] = (),
+            reason: str = "",
+        ) -> None: ...
+
     case_no: str
     kind: CaseKind
     reason_code: Reason
@@ -87,6 +141,8 @@ class CaseGuards:
     deadlines: dict[Clock, Deadline]
     complaint_open: bool
     return_shipment: Shipment | None
+    return_shipped_at: datetime | None
+    return_delivered_at: datetime | None
     received_at: datetime | None
     responsibility: Responsibility | None
     repair_fee_fen: int
@@ -100,6 +156,7 @@ class CaseGuards:
     rating: int | None
     breaches: list[str]
     outcome: str
+    goods_outcome: str
     queue: str
 
     # ------------------------------------------------------------------ generic guards
@@ -139,43 +196,30 @@ class CaseGuards:
                 "its outcome"
             )
 
-    def _kind_allows(self, spec: MoveSpec) -> bool:
-        if self.kind in spec.kinds:
-            return True
-        ruled_repair = self.ruling is not None and self.ruling.outcome is RulingOutcome.REPAIR
-        return spec.move is Move.COMPLETE_REPAIR and ruled_repair
-
-    def _sources(self, spec: MoveSpec) -> frozenset[Status] | None:
-        """The states a move is possible in; after a ruling (R10) also the ruled state, and once
-        a return the ruling required was received, the received state."""
-        if self.ruling is None or spec.sources is None:
-            return spec.sources
-        required = self.ruling.return_required
-        if spec.move is Move.APPROVE_REFUND:
-            if required:
-                return frozenset({Status.RECEIVED, Status.AWAITING_REFUND})
-            return frozenset({Status.RULED, Status.RECEIVED, Status.AWAITING_REFUND})
-        if spec.move not in (Move.SHIP_RETURN, Move.SHIP_EXCHANGE, Move.COMPLETE_REPAIR):
-            return spec.sources
-        if required and spec.move is Move.SHIP_RETURN:
-            return spec.sources | {Status.RULED}
-        if required:
-            return spec.sources | {Status.RECEIVED}
-        return spec.sources | {Status.RULED, Status.RECEIVED}
+    @property
+    def phase(self) -> Status:
+        """The state the guards judge by. A case ruled under version 1 stayed ``ruled`` (or
+        ``received`` once a required return came back); its phase is the state that carries the
+        ruling out, as a ruling leads to now (R10)."""
+        if self.ruling is None or self.status not in (Status.RULED, Status.RECEIVED):
+            return self.status
+        if self.status is Status.RULED and self.ruling.return_required:
+            return Status.AWAITING_RETURN
+        return carry_out_state(self.ruling)
 
     def _check_state(self, spec: MoveSpec) -> None:
-        if not self._kind_allows(spec):
+        if self.kind not in spec.kinds:
             raise IllegalTransition(
                 f"a {self.kind.value} case cannot {spec.move.value.replace('_', ' ')}",
                 rule=spec.kind_rule or spec.rule,
             )
-        sources = self._sources(spec)
-        if sources is not None and self.status not in sources:
-            possible = ", ".join(sorted(s.value for s in sources))
-            ruled = self.ruling is not None and spec.move is Move.APPROVE_REFUND
+        phase = self.phase
+        ruled = self.ruling is not None and spec.move is Move.APPROVE_REFUND
+        if spec.sources is not None and phase not in spec.sources:
+            possible = ", ".join(sorted(s.value for s in spec.sources))
             raise IllegalTransition(
                 f"cannot {spec.move.value.replace('_', ' ')} case {self.case_no} while it is "
-                f"{self.status.value} (possible when {possible})",
+                f"{phase.value} (possible when {possible})",
                 rule="R10" if ruled else spec.rule,
             )
 
@@ -255,6 +299,34 @@ class CaseGuards:
     def _keep(self, *drop: Clock) -> list[Deadline]:
         return [d for d in self.deadlines.values() if d.name not in drop]
 
+    def _clock(self, clock: Clock, start: datetime, calendar: WorkingCalendar = PRC) -> Deadline:
+        return CLOCKS[clock].deadline(start, self.terms, calendar, self.kind)
+
+    def _deadlines_to(
+        self,
+        status: Status,
+        at: datetime,
+        *,
+        drop: Iterable[Clock] = (),
+        add: Iterable[Deadline] = (),
+        calendar: WorkingCalendar = PRC,
+    ) -> tuple[Deadline, ...]:
+        """The deadlines after a move to ``status`` (the process declaration): the old state's
+        own clock ends, the new state's starts at ``at`` unless ``add`` gives it, overlays run on;
+        ``drop`` ends more."""
+        ends = set(drop)
+        old = state_of(self.kind, self.phase)
+        new = state_of(self.kind, status)
+        moved = status is not self.phase
+        if moved and old is not None and old.clock is not None:
+            ends.add(old.clock)
+        out = {d.name: d for d in self.deadlines.values() if d.name not in ends}
+        if moved and new is not None and new.clock is not None and new.clock not in out:
+            out[new.clock] = self._clock(new.clock, at, calendar)
+        for deadline in add:
+            out[deadline.name] = deadline
+        return tuple(out.values())
+
     def _record(self, event: type[CaseEvent], rule: str, **fields: Any) -> None:
         """Record one event: the status it leads to, its rule and the moves allowed after it."""
         if fields.get("status") is None:
@@ -288,5 +360,5 @@ class CaseGuards:
             at=at,
             outcome=outcome,
             reason=reason or outcome,
-            deadlines=(),
+            deadlines=(self._clock(Clock.POST_CLOSE, at),),
         )

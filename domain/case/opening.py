@@ -88,6 +88,8 @@ class Opened(CaseEvent, ChainedAggregate.Created):
         state.status = Status.COMPLAINT_OPEN if complaint else Status.REQUESTED
         state.complaint_open = complaint
         state.return_shipment = None
+        state.return_shipped_at = None
+        state.return_delivered_at = None
         state.received_at = None
         state.responsibility = None
         state.repair_fee_fen = 0
@@ -101,6 +103,7 @@ class Opened(CaseEvent, ChainedAggregate.Created):
         state.rating = None
         state.breaches = []
         state.outcome = ""
+        state.goods_outcome = ""
         state.queue = ""
 
 
@@ -118,7 +121,8 @@ def opening_deadlines(
     )
     if not first_application:
         return (decision,)
-    first = Deadline.of(Clock.FIRST_RESPONSE, add_hours(at, terms.first_response_hours))
+    # R12.a: each kind its own SLA (a repair's is R5.a's 48 hours: no false 24-hour breach).
+    first = Deadline.of(Clock.FIRST_RESPONSE, add_hours(at, terms.first_response_hours_for(kind)))
     return (decision, first)
 
 

@@ -9,7 +9,7 @@ from domain import rules
 from domain.calendar import WorkingCalendar, cst_date
 from domain.case import events as ev
 from domain.case.guards import CaseGuards, text_input
-from domain.case_values import RefundPlan, RulingOutcome
+from domain.case_values import RefundPlan, RulingOutcome, Status
 from domain.deadlines import Clock, Deadline
 from domain.errors import CaseRuledFinal, IllegalTransition, InvalidInput, RefundExceedsPaid
 from domain.lines import Tender, TenderRefund
@@ -116,15 +116,19 @@ class Refunds(CaseGuards):
                 )
             amount_fen = self.ruling.refund_fen
         plan = self.refund_plan(amount_fen)
-        due = rules.refund_deadline(at, self.terms, calendar)
+        working = rules.refund_deadline(at, self.terms, calendar)
+        statutory = self.deadlines.get(Clock.STATUTORY_REFUND)
+        statutory_due = statutory.due_at if statutory is not None else None
+        # R3: both clocks hold and the earlier wins (Law art. 13's 7 natural days from the
+        # goods' delivery back, and the policy's working days after approval).
+        due = min(working, statutory_due) if statutory_due is not None else working
         authoritative = getattr(calendar, "is_authoritative", None)
-        provisional = authoritative is not None and not all(
-            authoritative(cst_date(d)) for d in (at, due)
+        provisional = (
+            due == working
+            and authoritative is not None
+            and not all(authoritative(cst_date(d)) for d in (at, working))
         )
-        nxt = (
-            *self._keep(Clock.REFUND_APPROVAL),
-            Deadline.of(Clock.REFUND_PAYMENT, due, provisional=provisional),
-        )
+        payment = Deadline.of(Clock.REFUND_PAYMENT, due, provisional=provisional)
         rule = "R10" if self.ruling is not None else spec.rule
         self._record(
             ev.RefundApproved,
@@ -133,7 +137,9 @@ class Refunds(CaseGuards):
             at=at,
             plan=plan,
             reason=reason.strip(),
-            deadlines=nxt,
+            working_days_due_at=working,
+            statutory_due_at=statutory_due,
+            deadlines=self._deadlines_to(Status.REFUND_APPROVED, at, add=(payment,)),
         )
         return plan
 
@@ -161,7 +167,7 @@ class Refunds(CaseGuards):
             psp_reference=ref,
             amount_fen=self.refund.total_fen,
             reason="",
-            deadlines=tuple(self._keep(Clock.REFUND_PAYMENT)),
+            deadlines=tuple(self._keep(Clock.REFUND_PAYMENT, Clock.STATUTORY_REFUND)),
         )
         self._close_now(actor, at, "refunded")
 

@@ -8,9 +8,9 @@ from domain import rules
 from domain.case import events as ev
 from domain.case.guards import CaseGuards, text_input
 from domain.case_values import Shipment, Status
-from domain.errors import CaseRuledFinal, IllegalTransition
+from domain.errors import CaseRuledFinal, IllegalTransition, InvalidInput
 from domain.process.moves import Move
-from domain.values import Actor
+from domain.values import Actor, Role
 
 
 class Repairs(CaseGuards):
@@ -67,12 +67,14 @@ class Repairs(CaseGuards):
             fee_fen=charge.fee_fen,
             in_warranty=in_warranty,
             reason=reason.strip() or charge.rule,
-            deadlines=tuple(self._keep()),
+            deadlines=self._deadlines_to(Status.AWAITING_QUOTE_ANSWER, at),
         )
 
     def answer_quote(self, *, actor: Actor, at: datetime, accepted: bool, reason: str = "") -> None:
         """R6 reading: the consumer accepts or declines the quoted fee before work starts."""
         spec = self._begin(Move.ANSWER_QUOTE, actor, at)
+        if accepted and actor.role is not Role.CONSUMER:
+            raise InvalidInput("only the consumer accepts a fee (R6)", field="accepted", rule="R6")
         if accepted:
             self._record(
                 ev.QuoteAccepted,
@@ -81,7 +83,7 @@ class Repairs(CaseGuards):
                 at=at,
                 fee_fen=self.repair_fee_fen,
                 reason=reason,
-                deadlines=tuple(self._keep()),
+                deadlines=self._deadlines_to(Status.REPAIRING, at),
             )
         else:
             self._record(
@@ -90,7 +92,7 @@ class Repairs(CaseGuards):
                 actor=actor,
                 at=at,
                 reason=reason,
-                deadlines=tuple(self._keep()),
+                deadlines=self._deadlines_to(Status.RETURNING_UNREPAIRED, at),
             )
 
     def _check_ruled_compensation_granted(self) -> None:
@@ -116,7 +118,8 @@ class Repairs(CaseGuards):
         self, *, actor: Actor, at: datetime, notes: str, shipment: Shipment | None
     ) -> None:
         """R7: repaired and shipped back (with carrier and tracking) or repaired on site; a declined
-        quote ships the item back unrepaired. Either way the case closes."""
+        quote ships the item back unrepaired. The case ends when the consumer confirms the goods
+        are back (or is deemed to, ``confirm_goods_days``)."""
         spec = self._begin(Move.COMPLETE_REPAIR, actor, at)
         repaired = self.status is not Status.RETURNING_UNREPAIRED
         why = text_input(notes, "notes", "R7", "say what was done")
@@ -130,6 +133,6 @@ class Repairs(CaseGuards):
             # R6: the user pays only a fee they accepted before work started.
             fee_fen=self.quote_accepted_fen if repaired else 0,
             reason=why,
-            deadlines=(),
+            status=Status.GOODS_RETURNING,
+            deadlines=self._deadlines_to(Status.GOODS_RETURNING, at),
         )
-        self._close_now(actor, at, "repaired" if repaired else "returned_unrepaired")

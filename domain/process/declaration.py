@@ -64,16 +64,17 @@ _SPECS: tuple[MoveSpec, ...] = (
         "Ship the goods back",
         sources=_states(S.AWAITING_RETURN),
         target=S.RETURN_IN_TRANSIT,
-        inputs=(i.shipment(),),
+        inputs=(i.shipment(), i.when("expected_delivery_at", "Carrier's expected delivery")),
     ),
     MoveSpec(
         Move.RECORD_RETURN_DELIVERED,
         "R3",
-        _roles(M, P, Y),
+        _roles(M, P, Y, C),
         "Record the return's delivery",
         sources=_states(S.RETURN_IN_TRANSIT),
         target=S.RETURN_DELIVERED,
-        inputs=(i.when("delivered_at", "Delivered at"),),
+        target_note="return_delivered; the consumer records it only with proof (evidence)",
+        inputs=(i.when("delivered_at", "Delivered at", now=True), i.evidence()),
     ),
     MoveSpec(
         Move.CONFIRM_RECEIPT,
@@ -81,7 +82,7 @@ _SPECS: tuple[MoveSpec, ...] = (
         _roles(M),
         "Confirm receipt",
         sources=_states(S.RETURN_DELIVERED),
-        target=S.RECEIVED,
+        target_note="received; after a ruling (R10) the state that carries it out",
         inputs=(_OPTIONAL_REASON,),
         stand_in=StandIn(_roles(P, Y), Clock.CONFIRM_RECEIPT, "R3", "its 24-hour deadline"),
     ),
@@ -91,14 +92,16 @@ _SPECS: tuple[MoveSpec, ...] = (
         _roles(M, P),
         "Record the inspection",
         sources=_states(S.RECEIVED, S.AWAITING_RETURN),
-        target_note="repairing (repair), inspection_failed (user damage), awaiting_exchange "
-        "(exchange), else awaiting_refund; on site only for repairs awaiting return (R7)",
+        target_note="repairing (repair); inspection_failed (user damage, or no fault on a quality "
+        "claim opened outside the no-reason window); awaiting_exchange (exchange); else "
+        "awaiting_refund. On site only for repairs awaiting return (R7)",
         inputs=(
             i.choice("responsibility", "Responsibility", Responsibility),
             i.text("findings", "Findings", long=True),
             i.evidence(),
             i.flag("on_site", "Inspected on site (repairs)"),
         ),
+        stand_in=StandIn(_roles(Y), Clock.INSPECTION, "R14", "its inspection deadline"),
     ),
     MoveSpec(
         Move.QUOTE_REPAIR,
@@ -119,14 +122,16 @@ _SPECS: tuple[MoveSpec, ...] = (
         sources=_states(S.AWAITING_QUOTE_ANSWER),
         target_note="repairing if accepted, returning_unrepaired if declined",
         inputs=(i.flag("accepted", "Accept the fee"), _OPTIONAL_REASON),
+        stand_in=StandIn(_roles(Y), Clock.QUOTE_ANSWER, "R6", "the quote's answer deadline"),
     ),
     MoveSpec(
         Move.COMPLETE_REPAIR,
         "R7",
         _roles(M),
         "Complete the repair",
+        kinds=GOODS_KINDS,
         sources=_states(S.REPAIRING, S.RETURNING_UNREPAIRED),
-        target=S.CLOSED,
+        target=S.GOODS_RETURNING,
         inputs=(i.text("notes", "What was done", long=True), i.shipment(required=False)),
     ),
     MoveSpec(
@@ -135,7 +140,28 @@ _SPECS: tuple[MoveSpec, ...] = (
         _roles(M),
         "Ship the replacement",
         sources=_states(S.AWAITING_EXCHANGE),
+        target=S.GOODS_RETURNING,
+        inputs=(i.shipment(),),
+    ),
+    MoveSpec(
+        Move.CONFIRM_GOODS_RECEIVED,
+        "R8",
+        _roles(C),
+        "Confirm the goods arrived",
+        sources=_states(S.GOODS_RETURNING),
         target=S.CLOSED,
+        target_note="closed with the stated outcome (exchanged, repaired, returned_unrepaired, "
+        "inspection_failed)",
+        inputs=(_OPTIONAL_REASON,),
+        stand_in=StandIn(_roles(Y), Clock.CONSUMER_CONFIRM, "R8", "the confirmation deadline"),
+    ),
+    MoveSpec(
+        Move.SHIP_BACK,
+        "R14",
+        _roles(M),
+        "Send the goods back",
+        sources=_states(S.INSPECTION_FAILED, S.RETURNING_UNREPAIRED),
+        target=S.GOODS_RETURNING,
         inputs=(i.shipment(),),
     ),
     MoveSpec(
@@ -144,6 +170,8 @@ _SPECS: tuple[MoveSpec, ...] = (
         _roles(P, Y),
         "Approve the refund",
         sources=_states(S.AWAITING_REFUND),
+        target_note="refund_approved; the money is due by the earlier of the working-day term "
+        "and the statutory end (R3, Law art. 13)",
         target=S.REFUND_APPROVED,
         inputs=(i.money("amount_fen", "Amount", required=False), _OPTIONAL_REASON),
     ),
@@ -185,8 +213,12 @@ _SPECS: tuple[MoveSpec, ...] = (
         "R9",
         _roles(C, P),
         "File a complaint",
-        sources=None,
-        inputs=(i.choice("channel", "Channel", Channel), i.text("reason", "Complaint", long=True)),
+        target_note="unchanged; a closed case (within its post-close window) reopens as "
+        "complaint_open",
+        inputs=(
+            i.choice("channel", "Channel", Channel, default=Channel.PLATFORM),
+            i.text("reason", "Complaint", long=True),
+        ),
         on_closed=True,
     ),
     MoveSpec(
@@ -212,10 +244,12 @@ _SPECS: tuple[MoveSpec, ...] = (
         "R10",
         _roles(C, M),
         "Apply for arbitration",
-        sources=frozenset(s for s in S if not s.is_terminal)
+        sources=frozenset(s for s in S if s is not S.WITHDRAWN)
         - _states(S.REQUESTED, S.IN_ARBITRATION, S.RULED),
         target=S.IN_ARBITRATION,
+        target_note="in_arbitration; a closed case within its post-close window too",
         inputs=(i.text("reason", "Why negotiation failed", long=True),),
+        on_closed=True,
     ),
     MoveSpec(
         Move.SUBMIT_EVIDENCE,
@@ -230,7 +264,9 @@ _SPECS: tuple[MoveSpec, ...] = (
         _roles(A),
         "Rule",
         sources=_states(S.IN_ARBITRATION),
-        target=S.RULED,
+        target_note="the state that carries the ruling out: awaiting_return (a return "
+        "required), awaiting_refund, awaiting_exchange, repairing, awaiting_compensation; "
+        "closed when dismissed",
         inputs=(
             i.InputSpec("ruling", i.InputType.RULING, label="Ruling"),
             i.text("reasoning", "Reasoning", long=True),
@@ -269,7 +305,7 @@ _SPECS: tuple[MoveSpec, ...] = (
         "R21",
         _roles(C, P, Y, A),
         "Close",
-        sources=_states(S.REJECTED, S.INSPECTION_FAILED, S.OPINION_GIVEN, S.RULED),
+        sources=_states(S.REJECTED, S.OPINION_GIVEN, S.RULED),
         target=S.CLOSED,
         inputs=(_REASON,),
         command="close_case",
@@ -293,9 +329,9 @@ CARRY_OUT = CarryOut(
     by_outcome={
         RulingOutcome.REFUND: _RETURN_LEG
         | {Move.APPROVE_REFUND, Move.RECORD_REFUND_PAID, Move.RECORD_REFUND_FAILED},
-        RulingOutcome.EXCHANGE: _RETURN_LEG | {Move.SHIP_EXCHANGE},
+        RulingOutcome.EXCHANGE: _RETURN_LEG | {Move.SHIP_EXCHANGE, Move.CONFIRM_GOODS_RECEIVED},
         RulingOutcome.REPAIR: _RETURN_LEG
-        | {Move.QUOTE_REPAIR, Move.ANSWER_QUOTE, Move.COMPLETE_REPAIR},
+        | {Move.QUOTE_REPAIR, Move.ANSWER_QUOTE, Move.COMPLETE_REPAIR, Move.CONFIRM_GOODS_RECEIVED},
         RulingOutcome.COMPENSATION: frozenset({Move.GRANT_COMPENSATION}),
         RulingOutcome.DISMISSED: frozenset(),
     },

@@ -38,6 +38,8 @@ class InputSpec:
     maximum: int | None = None
     choices: builtins.type[StrEnum] | None = None
     label: str = ""
+    default: str | None = None  # an optional ENUM's value when none is given
+    defaults_to_now: bool = False  # an optional DATETIME that is "now" when none is given
 
     @property
     def choice_values(self) -> tuple[str, ...]:
@@ -56,8 +58,13 @@ def money(name: str, label: str, *, required: bool = True, minimum: int = 1) -> 
     )
 
 
-def choice(name: str, label: str, choices: type[StrEnum], *, required: bool = True) -> InputSpec:
-    return InputSpec(name, InputType.ENUM, required, choices=choices, label=label)
+def choice(
+    name: str, label: str, choices: type[StrEnum], *, default: StrEnum | None = None
+) -> InputSpec:
+    value = default.value if default is not None else None
+    return InputSpec(
+        name, InputType.ENUM, default is None, choices=choices, label=label, default=value
+    )
 
 
 def flag(name: str, label: str) -> InputSpec:
@@ -72,8 +79,8 @@ def evidence(name: str = "evidence", *, required: bool = False) -> InputSpec:
     return InputSpec(name, InputType.EVIDENCE_LIST, required, label="Evidence")
 
 
-def when(name: str, label: str, *, required: bool = False) -> InputSpec:
-    return InputSpec(name, InputType.DATETIME, required, label=label)
+def when(name: str, label: str, *, required: bool = False, now: bool = False) -> InputSpec:
+    return InputSpec(name, InputType.DATETIME, required, label=label, defaults_to_now=now)
 
 
 def int_range(name: str, label: str, minimum: int, maximum: int) -> InputSpec:

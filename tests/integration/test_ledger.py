@@ -268,6 +268,10 @@ class World:
             carrier="SF",
             tracking_no=f"RB{case_no}",
         )
+        # R7 (issue 7): the repair ends when the consumer has the goods back.
+        self.app.confirm_goods_received(
+            request_id=self.rid(), actor=self.c(case_no), case_no=case_no
+        )
 
     def compensate(self, case_no: str, amount_fen: int) -> None:
         self.app.grant_compensation(

@@ -81,18 +81,23 @@ def test_items_follow_a_return_from_merchant_to_consumer_platform_and_finance(
     world.app.ship_return(
         request_id=world.rid(), actor=consumer(), case_no=case_no, carrier="SF", tracking_no="1"
     )
-    assert items_of(world, case_no) == []  # the parcel travels: nobody owes anything
+    # R13/R25 (issue 7): the parcel travels, and the merchant records its arrival by a date.
+    assert items_of(world, case_no) == [
+        ("merchant:m1", "return_delivery", "merchant", "record_delivery", False)
+    ]
 
     world.clock.advance(days=1)
     world.app.record_return_delivered(request_id=world.rid(), actor=PLATFORM, case_no=case_no)
+    statutory = ("platform", "statutory_refund", "platform_agent", "refund_by_statutory_end", False)
     assert items_of(world, case_no) == [
-        ("merchant:m1", "confirm_receipt", "merchant", "confirm_receipt", False)
+        ("merchant:m1", "confirm_receipt", "merchant", "confirm_receipt", False),
+        statutory,  # R3, Law art. 13: 7 natural days from this delivery
     ]
 
     world.app.confirm_receipt(request_id=world.rid(), actor=merchant(), case_no=case_no)
     assert items_of(world, case_no) == [
-        ("merchant:m1", "", "merchant", "inspect", False),  # no clock, but the merchant inspects
-        ("platform", "refund_approval", "platform_agent", "approve_refund", False),
+        ("merchant:m1", "inspection", "merchant", "inspect", False),  # R14 (issue 7): a clock
+        statutory,
     ]
 
     world.app.inspect(
@@ -102,19 +107,23 @@ def test_items_follow_a_return_from_merchant_to_consumer_platform_and_finance(
         responsibility="no_fault",
         findings="ok",
     )
-    assert items_of(world, case_no) == [
-        ("platform", "refund_approval", "platform_agent", "approve_refund", False)
-    ]
+    assert sorted(items_of(world, case_no)) == sorted(
+        [("platform", "refund_approval", "platform_agent", "approve_refund", False), statutory]
+    )
 
     world.app.approve_refund(request_id=world.rid(), actor=AGENT, case_no=case_no)
     assert items_of(world, case_no) == [
-        ("finance", "refund_payment", "finance", "pay_refund", False)
+        ("finance", "refund_payment", "finance", "pay_refund", False),
+        statutory,
     ]
 
     world.app.record_refund_paid(
         request_id=world.rid(), actor=FINANCE, case_no=case_no, psp_reference="P1"
     )
-    assert items_of(world, case_no) == []
+    # R9/R10 reading (issue 7): closed, the consumer may still complain or escalate a while.
+    assert items_of(world, case_no) == [
+        ("consumer:c1", "post_close", "consumer", "complain_or_escalate", False)
+    ]
 
 
 def test_breached_clock_stays_until_satisfied_and_routing_changes_the_platform_queue(
@@ -143,16 +152,23 @@ def test_breached_clock_stays_until_satisfied_and_routing_changes_the_platform_q
 
 def test_routed_case_waits_in_its_platform_queue_until_handled(world: World) -> None:
     case_no = world.open("return_refund", "quality_defect")
-    world.clock.advance(hours=2)  # R12: a quality return is not taken as accepted; it is routed
-    world.app.expire(case_no=case_no, clock="merchant_decision")
+    world.app.route(  # R20: a person sends it to platform customer service to look at first
+        request_id=world.rid(),
+        actor=AGENT,
+        case_no=case_no,
+        queue="platform",
+        classified_kind="return_refund",
+        confidence_pct=100,
+        reason="a person looks first",
+    )
     assert items_of(world, case_no) == [
         ("merchant:m1", "first_response", "merchant", "respond", False),
-        ("merchant:m1", "merchant_decision", "merchant", "decide", True),
+        ("merchant:m1", "merchant_decision", "merchant", "decide", False),
         ("platform", "", "platform_agent", "handle_routed", False),
     ]
 
-    world.clock.advance(hours=1)
-    world.app.accept(request_id=world.rid(), actor=AGENT, case_no=case_no)  # in its place
+    world.clock.advance(hours=2)  # R12.a (issue 7): the silent merchant is taken to agree
+    world.app.expire(case_no=case_no, clock="merchant_decision")
     assert items_of(world, case_no) == [
         ("consumer:c1", "consumer_ship", "consumer", "ship_return", False)
     ]
@@ -193,25 +209,25 @@ def test_case_triaged_to_the_merchant_keeps_platform_work_in_the_platform_queue(
         findings="ok",
     )
     assert items_of(world, case_no) == [
-        ("platform", "refund_approval", "platform_agent", "approve_refund", False)
+        ("platform", "refund_approval", "platform_agent", "approve_refund", False),
+        ("platform", "statutory_refund", "platform_agent", "refund_by_statutory_end", False),
     ]
 
 
-def test_case_in_arbitration_waits_for_the_arbitrator_without_a_due_time(world: World) -> None:
+def test_case_in_arbitration_waits_for_the_arbitrator_by_its_deadline(world: World) -> None:
     case_no = world.open("return_refund", "quality_defect")
     world.clock.advance(hours=1)
     world.app.reject(request_id=world.rid(), actor=merchant(), case_no=case_no, reason="人为")
-    assert items_of(world, case_no) == []
+    # R10 reading (issue 7): the consumer accepts the rejection or disputes it within a period.
+    assert items_of(world, case_no) == [
+        ("consumer:c1", "consumer_dispute", "consumer", "dispute", False)
+    ]
 
     world.app.escalate(request_id=world.rid(), actor=consumer(), case_no=case_no, reason="不服")
-    assert items_of(world, case_no) == [("arbitration", "", "arbitrator", "rule", False)]
+    assert items_of(world, case_no) == [("arbitration", "arbitration", "arbitrator", "rule", False)]
     [item] = queue_page(world.db, "arbitration")
-    assert (item.case_no, item.due_at, item.status, item.rule) == (
-        case_no,
-        None,
-        "in_arbitration",
-        "R10",
-    )
+    assert (item.case_no, item.status, item.rule) == (case_no, "in_arbitration", "R10")
+    assert item.due_at is not None  # 10 working days (R10 reading)
 
     world.app.rule(
         request_id=world.rid(),
@@ -220,9 +236,9 @@ def test_case_in_arbitration_waits_for_the_arbitrator_without_a_due_time(world: 
         ruling=Ruling(RulingOutcome.REFUND, refund_fen=5000),
         reasoning="质量问题",
     )
-    # Ruled: the platform carries the refund out; no clock runs for it.
+    # Ruled (R10): the case is where the ruling is carried out, with that state's clock.
     assert items_of(world, case_no) == [
-        ("platform", "", "platform_agent", "carry_out_ruling", False)
+        ("platform", "refund_approval", "platform_agent", "approve_refund", False)
     ]
 
 
@@ -252,11 +268,13 @@ def test_merchant_page_is_sorted_by_urgency_with_undated_items_last(world: World
         ("merchant_decision", "decide"),
         ("merchant_decision", "decide"),
         ("first_response", "respond"),  # the repair's most urgent clock heads it
-        ("", "inspect"),
+        ("inspection", "inspect"),  # R14 (issue 7): inspection has its clock
     ]
     assert page[0].due_at == START + timedelta(hours=2)
-    assert page[2].due_at == START + timedelta(minutes=10, hours=24)
-    assert page[3].due_at is None and page[3].status == "received"
+    # R12.a per kind (issue 7): a repair's first response is due with R5.a's 48 hours.
+    assert page[2].due_at == START + timedelta(minutes=10, hours=48)
+    assert page[3].due_at == START + timedelta(minutes=30, hours=48)
+    assert page[3].status == "received"
 
     assert page_cases(queue_page(world.db, "merchant:m1", limit=2)) == [first, second]
     assert page_cases(queue_page(world.db, "merchant:m1", limit=2, offset=2)) == [
@@ -277,7 +295,7 @@ def test_merchant_page_is_sorted_by_urgency_with_undated_items_last(world: World
     counts = queue_counts(world.db, "merchant:m1")
     assert (counts.cases, counts.items, counts.breached) == (4, 7, 0)
     assert counts.by_status == {"received": 1, "requested": 3}
-    assert counts.by_clock == {"": 1, "first_response": 3, "merchant_decision": 3}
+    assert counts.by_clock == {"inspection": 1, "first_response": 3, "merchant_decision": 3}
     empty = queue_counts(world.db, "merchant:nobody")
     assert (empty.cases, empty.items, empty.by_status, empty.by_clock) == (0, 0, {}, {})
 
@@ -291,11 +309,19 @@ def test_cases_due_at_the_same_instant_are_ordered_by_case_number(world: World) 
 
 
 def test_overdue_items_come_first_and_are_counted(world: World) -> None:
-    late = world.open("return_refund", "quality_defect")
-    world.clock.advance(hours=1)
+    late = world.open("repair", "quality_defect")
+    world.app.accept(request_id=world.rid(), actor=merchant(), case_no=late)
+    world.app.inspect(  # on site: the repair starts, with R7's repair_days to do it
+        request_id=world.rid(),
+        actor=merchant(),
+        case_no=late,
+        responsibility="product_defect",
+        findings="loose contact",
+        on_site=True,
+    )
+    world.clock.advance(days=8)
     fresh = world.open("return_refund", "quality_defect")
-    world.clock.advance(hours=1)  # the first case's R12 deadline
-    world.app.expire(case_no=late, clock="merchant_decision")
+    world.app.expire(case_no=late, clock="repair_work")  # escalated, still the merchant's
     world.catch_up()
 
     page = queue_page(world.db, "merchant:m1")
@@ -326,13 +352,12 @@ def test_due_items_include_the_due_instant_and_exclude_breached_ones(world: Worl
     ] == [b]
 
     world.clock.set(due_a)
-    world.app.expire(case_no=a, clock="merchant_decision")
+    world.app.expire(case_no=a, clock="merchant_decision")  # R12.a: a is taken as accepted
     world.catch_up()
     assert [i.case_no for i in due_items(world.db, due_b)] == [b]
     day = START + timedelta(days=1, minutes=1)  # R12.a first responses (24 h) are due too
     assert [(i.case_no, i.clock) for i in due_items(world.db, day)] == [
         (b, "merchant_decision"),
-        (a, "first_response"),
         (b, "first_response"),
     ]
 

@@ -136,6 +136,7 @@ def test_exchange_to_its_end(shop: Shop) -> None:
         *returned(),
         ("inspect", MERCHANT, {"responsibility": "no_fault", "findings": "ok"}),
         ("ship_exchange", MERCHANT, {"carrier": "SF", "tracking_no": "SF9"}),
+        ("confirm_goods_received", CONSUMER, {}),  # R7/R8 (issue 7): ends on the consumer's word
     )
     assert_closed_and_verified(shop, case, "exchanged")
 
@@ -166,6 +167,7 @@ def test_repair_to_its_end(
     steps.append(
         ("complete_repair", MERCHANT, {"notes": "done", "carrier": "SF", "tracking_no": "9"})
     )
+    steps.append(("confirm_goods_received", CONSUMER, {}))  # R7 (issue 7): goods back
     case = walk(shop, case_no, *steps)
     assert case.repair_fee_fen == fee
     assert_closed_and_verified(shop, case, outcome)
@@ -195,7 +197,10 @@ RULINGS: dict[str, tuple[Ruling, list[tuple[str, Actor, dict[str, Any]]], str]] 
     ),
     "exchange": (
         Ruling(RulingOutcome.EXCHANGE),
-        [("ship_exchange", MERCHANT, {"carrier": "SF", "tracking_no": "X"})],
+        [
+            ("ship_exchange", MERCHANT, {"carrier": "SF", "tracking_no": "X"}),
+            ("confirm_goods_received", CONSUMER, {}),
+        ],
         "exchanged",
     ),
     "repair": (
@@ -203,6 +208,7 @@ RULINGS: dict[str, tuple[Ruling, list[tuple[str, Actor, dict[str, Any]]], str]] 
         [
             ("grant_compensation", MERCHANT, {"amount_fen": 5_00, "reason": "delay"}),
             ("complete_repair", MERCHANT, {"notes": "fixed"}),
+            ("confirm_goods_received", CONSUMER, {}),
             ("record_compensation_paid", FINANCE, {"psp_reference": "C"}),
         ],
         "repaired",

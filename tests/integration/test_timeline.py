@@ -150,7 +150,12 @@ def test_refunded_return_has_one_row_per_step_with_actor_rule_and_details(world:
     assert opened.details["reason_code"] == "no_reason"
     assert opened.details["lines"][0]["paid_fen"] == 10000
     assert accepted.actor_merchant_id == "m1"
-    assert shipped.details == {"carrier": "SF", "tracking_no": "SF123", "fee_fen": 1200}
+    assert shipped.details == {
+        "carrier": "SF",
+        "tracking_no": "SF123",
+        "fee_fen": 1200,
+        "expected_delivery_at": None,  # the carrier's estimate, when given (R25, issue 7)
+    }
     assert inspected.details["responsibility"] == "no_fault"
     assert approved.details["total_fen"] == 10000
     assert approved.details["split"] == [
@@ -186,14 +191,15 @@ def test_each_step_names_the_next_deadline_and_whether_the_last_was_met(world: W
     assert accepted.deadline_met is True
     assert accepted.next_clock == "consumer_ship" and accepted.next_party == "consumer"
 
-    assert rows["return_shipped"].next_clock is None  # nothing runs while the parcel travels
+    # R13/R25 (issue 7): the parcel travels on the carrier's clock.
+    assert rows["return_shipped"].next_clock == "return_delivery"
     assert rows["return_delivered"].next_clock == "confirm_receipt"
     assert rows["receipt_confirmed"].deadline_met is True
-    assert rows["receipt_confirmed"].next_clock == "refund_approval"
+    assert rows["receipt_confirmed"].next_clock == "inspection"  # R14 (issue 7)
     assert rows["refund_approved"].next_clock == "refund_payment"
     assert rows["refund_approved"].next_party == "finance"
     assert rows["refund_paid"].deadline_met is True
-    assert rows["closed"].next_clock is None
+    assert rows["closed"].next_clock == "post_close"  # R9/R10 reading: complain or escalate
 
 
 def test_a_late_step_is_recorded_as_not_met(world: World) -> None:

@@ -90,6 +90,16 @@ def _approved_refund(world: World) -> str:
     return case_no
 
 
+def _approved_refund_without_a_return(world: World) -> str:
+    """refund_only: no goods come back, so only the working-day term holds (R3)."""
+    case_no = world.open("refund_only", "missing_item")
+    world.clock.advance(hours=1)
+    world.app.accept(request_id=world.rid(), actor=merchant(), case_no=case_no)
+    world.clock.set(datetime(2026, 9, 24, 3, 0, tzinfo=UTC))  # Thu 24 Sep 11:00 CST
+    world.app.approve_refund(request_id=world.rid(), actor=AGENT, case_no=case_no)
+    return case_no
+
+
 def _complaint(world: World) -> str:
     return world.open("complaint", "service", description="客服不回复")
 
@@ -98,14 +108,8 @@ HOUR = timedelta(hours=1)
 SLAS = {
     # R12: accept or reject within 2 hours.
     "R12-2h": Sla("R12", "merchant_decision", START + 2 * HOUR, lambda w: w.open()),
-    # R12.a: first response to a first application within 24 hours (a quality return, so the
-    # R12 breach at 2 hours routes the case instead of accepting it).
-    "R12.a-24h": Sla(
-        "R12.a",
-        "first_response",
-        START + 24 * HOUR,
-        lambda w: w.open("return_refund", "quality_defect"),
-    ),
+    # (R12.a's first response is answered by the R12 acceptance, the merchant's own or, at 2
+    # hours, the one it is taken to give: issue 7. Its per-kind hours are unit-tested.)
     # R5.a: respond to a repair request within 48 hours.
     "R5.a-48h": Sla(
         "R5.a", "merchant_decision", START + 48 * HOUR, lambda w: w.open("repair", "quality_defect")
@@ -124,16 +128,25 @@ SLAS = {
     ),
     # R3: the merchant confirms receipt within 24 hours of delivery (Tue 22 Sep 10:00 CST).
     "R3-confirm-24h": Sla("R3", "confirm_receipt", START + 48 * HOUR, _delivered_return),
-    # R3 / Law art. 13: refund within 7 days of receiving the goods: received Tue 22 Sep,
-    # counted from Wed 23 Sep, ends Tue 29 Sep 24:00 CST.
+    # R3 / Law art. 13: refund within 7 days of the goods' delivery back (Tue 22 Sep 10:00
+    # CST), counted from Wed 23 Sep, ends Tue 29 Sep 24:00 CST (issue 7: from the delivery).
     "R3-statutory-7days": Sla(
-        "R3", "refund_approval", datetime(2026, 9, 29, 16, 0, tzinfo=UTC), _received_return
+        "R3", "statutory_refund", datetime(2026, 9, 29, 16, 0, tzinfo=UTC), _delivered_return
     ),
+    # R14 (issue 7): the received goods are inspected within 48 hours (Tue 22 Sep 12:00 CST).
+    "R14-inspection-48h": Sla("R14", "inspection", START + 26 * HOUR + 48 * HOUR, _received_return),
     # R3: money reaches the consumer within 7 PRC working days of approval (Thu 24 Sep): 25 Sep
     # is Mid-Autumn, 26-27 the weekend, 1-7 Oct National Day; working days 28, 29, 30 Sep, 8, 9,
     # 10 (a make-up Saturday) and 12 Oct: ends Mon 12 Oct 24:00 CST.
     "R3-refund-7-working-days": Sla(
-        "R3", "refund_payment", datetime(2026, 10, 12, 16, 0, tzinfo=UTC), _approved_refund
+        "R3",
+        "refund_payment",
+        datetime(2026, 10, 12, 16, 0, tzinfo=UTC),
+        _approved_refund_without_a_return,
+    ),
+    # R3: with goods delivered back, the statutory end wins when it is earlier (Tue 29 Sep).
+    "R3-refund-statutory-end": Sla(
+        "R3", "refund_payment", datetime(2026, 9, 29, 16, 0, tzinfo=UTC), _approved_refund
     ),
 }
 
@@ -163,24 +176,23 @@ def test_each_sla_fires_exactly_once_at_its_deadline_and_not_a_microsecond_befor
 
 def test_breaches_record_what_policy_says_follows(world: World) -> None:
     no_reason = world.open()  # R12.a reading: silent merchant is taken to agree
-    quality = world.open("return_refund", "quality_defect")  # routed to the platform instead
+    quality = world.open("return_refund", "quality_defect")  # so is it on any kind (issue 7)
     complaint = _complaint(world)  # R9.a: escalated to the supervisors
     world.clock.set(START + 2 * HOUR)
     worker = TimerWorker(world.app, world.db)
     assert worker.run_once() == 2
 
-    assert names(world, no_reason)[-2:] == ["SlaBreached", "Accepted"]
-    assert world.case(no_reason).status == "awaiting_return"
-    assert names(world, quality)[-2:] == ["SlaBreached", "Routed"]
-    assert world.case(quality).queue == "platform"
+    for case_no in (no_reason, quality):
+        assert names(world, case_no)[-2:] == ["SlaBreached", "Accepted"]
+        assert world.case(case_no).status == "awaiting_return"
 
     world.clock.set(START + 24 * HOUR)
-    assert worker.run_once() == 2  # the complaint's response and the quality return's R12.a
+    assert worker.run_once() == 1  # the complaint's response (the returns were answered)
     assert names(world, complaint)[-2:] == ["SlaBreached", "Routed"]
     assert world.case(complaint).queue == "platform_supervisor"
 
     world.clock.set(datetime(2026, 9, 28, 16, 0, tzinfo=UTC))  # R13: never shipped
-    assert worker.run_once() == 2  # and the complaint's R9.a opinion (72 h)
+    assert worker.run_once() == 3  # both returns, and the complaint's R9.a opinion (72 h)
     assert names(world, no_reason)[-2:] == ["SlaBreached", "Closed"]
     assert world.case(no_reason).outcome == "not_shipped"
 
@@ -191,7 +203,9 @@ def test_missed_receipt_confirmation_is_taken_as_confirmed(world: World) -> None
     assert TimerWorker(world.app, world.db).run_once() == 1
     assert names(world, delivered)[-2:] == ["SlaBreached", "ReceiptConfirmed"]
     assert world.case(delivered).status == "received"
-    assert "refund_approval" in world.case(delivered).deadlines  # R3 statutory clock starts
+    deadlines = world.case(delivered).deadlines
+    assert "inspection" in deadlines  # R14 (issue 7)
+    assert "statutory_refund" in deadlines  # R3: running since the delivery
 
 
 def test_a_clock_asked_to_fire_early_still_fires_at_its_deadline(world: World) -> None:
@@ -343,7 +357,7 @@ def _expected_once(world: World, no_reason: list[str], complaints: list[str]) ->
     for case_no in complaints:
         assert len(world.breaches(case_no, "platform_response")) == 1
         assert len(world.breaches(case_no, "platform_opinion")) == 1
-        assert names(world, case_no).count("Routed") == 1
+        assert names(world, case_no).count("Routed") == 2  # each to the supervisors (issue 7)
 
 
 def test_two_workers_at_the_same_time_never_double_a_breach(world: World) -> None:

@@ -286,6 +286,16 @@ def ship_exchange(actor: Actor = MERCHANT) -> Move:
     return lambda c, at: c.ship_exchange(actor=actor, at=at, shipment=shipment)
 
 
+def confirm_goods(actor: Actor = CONSUMER) -> Move:
+    """R7/R8 reading: the consumer confirms the goods sent back to her arrived."""
+    return lambda c, at: c.confirm_goods_received(actor=actor, at=at)
+
+
+def ship_back(actor: Actor = MERCHANT) -> Move:
+    shipment = Shipment("SF Express", "SF4004")
+    return lambda c, at: c.ship_back(actor=actor, at=at, shipment=shipment)
+
+
 def file_complaint(actor: Actor = CONSUMER, channel: Channel = Channel.STORE) -> Move:
     return lambda c, at: c.file_complaint(
         actor=actor, at=at, channel=channel, reason="nobody answers"

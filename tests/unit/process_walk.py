@@ -54,7 +54,7 @@ def candidates(case: Case, move: Move, at: datetime) -> list[dict[str, Any]]:
         Move.ACCEPT: [{}],
         Move.REJECT: [text],
         Move.SHIP_RETURN: [{"shipment": SHIPMENT}],
-        Move.RECORD_RETURN_DELIVERED: [{"delivered_at": at}],
+        Move.RECORD_RETURN_DELIVERED: [{"delivered_at": at, "evidence": (PHOTO,)}],
         Move.CONFIRM_RECEIPT: [{}],
         Move.INSPECT: [
             {

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from domain.case_values import Ruling, RulingOutcome, Status
+from domain.deadlines import Clock
 from domain.errors import CaseRuledFinal, IllegalTransition, InvalidInput, RefundExceedsPaid
 from domain.values import CaseKind, Reason
 
@@ -25,6 +26,7 @@ from .builders import (
     close,
     compensation_paid,
     complete_repair,
+    confirm_goods,
     confirm_receipt,
     escalate,
     given,
@@ -107,7 +109,9 @@ def test_a_refund_ruling_is_bound_by_the_r3a_cap() -> None:
 def test_refund_ruling_carried_out_without_a_return() -> None:
     g = given().did(*IN_ARBITRATION)
     g.when(rule(REFUND_RULING)).then_events("Ruled")
-    assert g.case.status is Status.RULED
+    # R10 (issue 7): a ruling leads to the state that carries it out.
+    assert g.case.status is Status.AWAITING_REFUND
+    assert Clock.REFUND_APPROVAL in g.case.deadlines
     g.when(approve_refund()).then_events("RefundApproved")
     assert g.case.refund is not None and g.case.refund.total_fen == 60_00
     g.when(refund_paid()).then_events("RefundPaid", "Closed")
@@ -127,26 +131,33 @@ def test_refund_ruling_with_the_goods_returned_first() -> None:
 def test_exchange_ruling_carried_out() -> None:
     g = ruled(Ruling(RulingOutcome.EXCHANGE, return_required=True))
     g.when(ship_exchange()).then_error(IllegalTransition, rule="R8")
+    assert g.case.status is Status.AWAITING_RETURN
     g.did(ship_return(), return_delivered(), confirm_receipt())
-    g.when(ship_exchange()).then_events("ExchangeShipped", "Closed")
+    assert g.case.status is Status.AWAITING_EXCHANGE
+    g.when(ship_exchange()).then_events("ExchangeShipped")
+    g.when(confirm_goods()).then_events("GoodsReceived", "Closed")
     assert g.case.outcome == "exchanged"
 
 
 def test_exchange_ruling_without_a_return() -> None:
     g = ruled(Ruling(RulingOutcome.EXCHANGE))
-    g.when(ship_exchange()).then_events("ExchangeShipped", "Closed")
+    g.when(ship_exchange()).then_events("ExchangeShipped")
+    g.when(confirm_goods()).then_events("GoodsReceived", "Closed")
 
 
 def test_repair_ruling_carried_out() -> None:
     g = ruled(Ruling(RulingOutcome.REPAIR))
-    g.when(complete_repair()).then_events("RepairCompleted", "Closed")
+    assert g.case.status is Status.REPAIRING
+    g.when(complete_repair()).then_events("RepairCompleted")
+    g.when(confirm_goods()).then_events("GoodsReceived", "Closed")
     assert g.case.outcome == "repaired"
 
 
 def test_repair_ruling_with_the_item_sent_in() -> None:
     g = ruled(Ruling(RulingOutcome.REPAIR, return_required=True))
     g.did(ship_return(), return_delivered(), confirm_receipt())
-    g.when(complete_repair()).then_events("RepairCompleted", "Closed")
+    g.when(complete_repair()).then_events("RepairCompleted")
+    g.when(confirm_goods()).then_events("GoodsReceived", "Closed")
 
 
 def test_compensation_ruling_carried_out() -> None:
@@ -259,7 +270,7 @@ def test_an_opinion_after_the_ruling_does_not_reopen_the_outcome() -> None:
     g = given(CaseKind.COMPLAINT, Reason.SERVICE, description="rude").did(respond(), escalate())
     g.did(rule(Ruling(RulingOutcome.COMPENSATION, compensation_fen=10_00)))
     g.when(opinion()).then_events("OpinionGiven")
-    assert g.case.status is Status.RULED  # on the record, but it moves nothing
+    assert g.case.status is Status.AWAITING_COMPENSATION  # on the record, it moves nothing
     g.when(close(AGENT)).then_error(CaseRuledFinal, rule="R10")
     g.did(grant_compensation(10_00, actor=AGENT))
     g.when(compensation_paid()).then_events("CompensationPaid", "Closed")
@@ -281,7 +292,8 @@ def test_a_ruling_with_compensation_is_carried_out_in_full(
     g = ruled(ruling)
     g.when(carry_out).then_error(CaseRuledFinal, rule="R10", match="compensation")
     g.when(grant_compensation(20_00)).then_events("CompensationGranted")
-    g.when(carry_out).then_events(*_closing(outcome))
+    g.when(carry_out).then_events(_carried_out(outcome))
+    g.when(confirm_goods()).then_events("GoodsReceived", "Closed")
     g.when(compensation_paid()).then_events("CompensationPaid")
     assert (g.case.outcome, g.case.compensation_paid) == (outcome, True)
 
@@ -295,6 +307,5 @@ def test_a_refund_ruling_with_compensation_is_carried_out_in_full() -> None:
     g.when(compensation_paid()).then_events("CompensationPaid")
 
 
-def _closing(outcome: str) -> tuple[str, ...]:
-    first = {"repaired": "RepairCompleted", "exchanged": "ExchangeShipped"}[outcome]
-    return (first, "Closed")
+def _carried_out(outcome: str) -> str:
+    return {"repaired": "RepairCompleted", "exchanged": "ExchangeShipped"}[outcome]

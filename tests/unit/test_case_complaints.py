@@ -37,11 +37,9 @@ def test_complaint_case_walked_to_its_end() -> None:
     assert g.case.status is Status.COMPLAINT_ANSWERED
     assert set(g.case.deadlines) == {Clock.PLATFORM_OPINION}
     g.when(opinion()).then_events("OpinionGiven")
-    assert (g.case.status, g.case.complaint_open, g.case.deadlines) == (
-        Status.OPINION_GIVEN,
-        False,
-        {},
-    )
+    assert (g.case.status, g.case.complaint_open) == (Status.OPINION_GIVEN, False)
+    # R10 reading (issue 7): the consumer may dispute the opinion within dispute_days.
+    assert set(g.case.deadlines) == {Clock.CONSUMER_DISPUTE}
     g.when(close(AGENT)).then_events("Closed")
     assert (g.case.status, g.case.outcome) == (Status.CLOSED, "closed")
     g.when(rate(2)).then_events("Rated")

@@ -1,4 +1,5 @@
-"""Exchange (R8): like a return, then the replacement is shipped and the case closes."""
+"""Exchange (R8): like a return, then the replacement is shipped; the case ends when the consumer
+confirms it arrived (or is deemed to, issue 7), never on dispatch."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .builders import (
     RECEIVED,
     accept,
     approve_refund,
+    confirm_goods,
     given,
     inspect,
     rate,
@@ -31,15 +33,21 @@ def test_no_reason_exchange_walked_to_its_end() -> None:
     assert Clock.REFUND_APPROVAL not in g.case.deadlines  # nothing to refund on an exchange
     g.when(inspect(Responsibility.NO_FAULT)).then_events("Inspected")
     assert g.case.status is Status.AWAITING_EXCHANGE
-    g.when(ship_exchange()).then_events("ExchangeShipped", "Closed")
-    assert (g.case.status, g.case.outcome, g.case.deadlines) == (Status.CLOSED, "exchanged", {})
+    assert Clock.REPLACEMENT_SHIP in g.case.deadlines  # R8 reading: 48 h to ship it
+    g.when(ship_exchange()).then_events("ExchangeShipped")
+    assert g.case.status is Status.GOODS_RETURNING
+    assert set(g.case.deadlines) == {Clock.CONSUMER_CONFIRM}
+    g.when(confirm_goods()).then_events("GoodsReceived", "Closed")
+    assert (g.case.status, g.case.outcome) == (Status.CLOSED, "exchanged")
+    assert set(g.case.deadlines) == {Clock.POST_CLOSE}  # R9/R10: complain or escalate after
     g.when(rate(5)).then_events("Rated")
 
 
 def test_defect_exchange_walked_to_its_end() -> None:
     g = given(CaseKind.EXCHANGE, Reason.QUALITY_DEFECT).did(*RECEIVED)
     g.when(inspect(Responsibility.PRODUCT_DEFECT)).then_events("Inspected")
-    g.when(ship_exchange()).then_events("ExchangeShipped", "Closed")
+    g.when(ship_exchange()).then_events("ExchangeShipped")
+    g.when(confirm_goods()).then_events("GoodsReceived", "Closed")
     assert g.case.outcome == "exchanged"
 
 

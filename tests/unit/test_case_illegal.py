@@ -239,8 +239,12 @@ def test_the_platform_decides_for_the_merchant_only_after_its_deadline(
     g = given(CaseKind.RETURN_REFUND, Reason.QUALITY_DEFECT)
     due = g.case.deadlines[Clock.MERCHANT_DECISION].due_at
     g.when(decide, at=due - US).then_error(IllegalTransition, rule="R12.a")
-    g.at(due).did(expire(Clock.MERCHANT_DECISION))
-    g.when(decide).then_events(event)
+    # R12.a reading (issue 7): at the deadline a silent merchant is taken to agree, whatever
+    # the kind; the acceptance cites R12.a and the platform has nothing left to decide.
+    g.when(expire(Clock.MERCHANT_DECISION), at=due).then_events("SlaBreached", "Accepted")
+    assert g.case.status.value == "awaiting_return"
+    g.when(decide).then_error(IllegalTransition, rule="R12")
+    assert event in ("Accepted", "Rejected")
 
 
 def test_the_system_accepts_only_after_the_deadline() -> None:

@@ -20,6 +20,7 @@ from .builders import (
     accept,
     answer_quote,
     complete_repair,
+    confirm_goods,
     confirm_receipt,
     cst,
     given,
@@ -45,7 +46,8 @@ def test_repair_in_warranty_is_free_and_walked_to_its_end() -> None:
     g.when(inspect(Responsibility.PRODUCT_DEFECT)).then_events("Inspected")
     assert g.case.status is Status.REPAIRING
     g.when(quote(150_00)).then_error(IllegalTransition, rule="R6", match="free")
-    g.when(complete_repair()).then_events("RepairCompleted", "Closed")
+    g.when(complete_repair()).then_events("RepairCompleted")
+    g.when(confirm_goods()).then_events("GoodsReceived", "Closed")
     assert (g.case.status, g.case.outcome, g.case.repair_fee_fen) == (
         Status.CLOSED,
         "repaired",
@@ -64,7 +66,8 @@ def test_repair_out_of_warranty_with_the_quote_accepted() -> None:
     g.when(complete_repair()).then_error(IllegalTransition, rule="R7")
     g.when(quote(120_00)).then_error(IllegalTransition, rule="R6")
     g.when(answer_quote(True)).then_events("QuoteAccepted")
-    g.when(complete_repair()).then_events("RepairCompleted", "Closed")
+    g.when(complete_repair()).then_events("RepairCompleted")
+    g.when(confirm_goods()).then_events("GoodsReceived", "Closed")
     assert (g.case.outcome, g.case.repair_fee_fen) == ("repaired", 150_00)
 
 
@@ -72,7 +75,8 @@ def test_repair_out_of_warranty_with_the_quote_declined_goes_back_unrepaired() -
     g = out_of_warranty().did(*RECEIVED, inspect(Responsibility.PRODUCT_DEFECT), quote(150_00))
     g.when(answer_quote(False)).then_events("QuoteDeclined")
     assert (g.case.status, g.case.repair_fee_fen) == (Status.RETURNING_UNREPAIRED, 0)
-    g.when(complete_repair()).then_events("RepairCompleted", "Closed")
+    g.when(complete_repair()).then_events("RepairCompleted")
+    g.when(confirm_goods()).then_events("GoodsReceived", "Closed")
     assert (g.case.outcome, g.case.status) == ("returned_unrepaired", Status.CLOSED)
 
 
@@ -82,7 +86,8 @@ def test_user_damage_in_warranty_is_repaired_only_on_an_accepted_quote() -> None
     g.when(inspect(Responsibility.USER_DAMAGE)).then_events("Inspected")
     g.when(complete_repair()).then_error(IllegalTransition, rule="R6")
     g.did(quote(80_00), answer_quote(True))
-    g.when(complete_repair()).then_events("RepairCompleted", "Closed")
+    g.when(complete_repair()).then_events("RepairCompleted")
+    g.when(confirm_goods()).then_events("GoodsReceived", "Closed")
     assert g.case.repair_fee_fen == 80_00
 
 
@@ -90,13 +95,15 @@ def test_user_damage_quote_declined_goes_back_unrepaired() -> None:
     g = given(CaseKind.REPAIR, Reason.USER_DAMAGE).did(
         *RECEIVED, inspect(Responsibility.USER_DAMAGE), quote(80_00), answer_quote(False)
     )
-    g.when(complete_repair()).then_events("RepairCompleted", "Closed")
+    g.when(complete_repair()).then_events("RepairCompleted")
+    g.when(confirm_goods()).then_events("GoodsReceived", "Closed")
     assert g.case.outcome == "returned_unrepaired"
 
 
 def test_transport_damage_out_of_warranty_is_still_free_to_the_user() -> None:
     g = out_of_warranty().did(*RECEIVED, inspect(Responsibility.TRANSPORT_DAMAGE))
-    g.when(complete_repair()).then_events("RepairCompleted", "Closed")
+    g.when(complete_repair()).then_events("RepairCompleted")
+    g.when(confirm_goods()).then_events("GoodsReceived", "Closed")
 
 
 def test_repair_requested_in_warranty_stays_free_when_the_work_ends_after_it() -> None:
@@ -104,7 +111,8 @@ def test_repair_requested_in_warranty_stays_free_when_the_work_ends_after_it() -
     g.at(WARRANTY_END)
     g.when(inspect(Responsibility.PRODUCT_DEFECT)).then_events("Inspected")
     g.when(quote(150_00)).then_error(IllegalTransition, rule="R6", match="free")
-    g.when(complete_repair()).then_events("RepairCompleted", "Closed")
+    g.when(complete_repair()).then_events("RepairCompleted")
+    g.when(confirm_goods()).then_events("GoodsReceived", "Closed")
     assert g.case.repair_fee_fen == 0
 
 
@@ -121,7 +129,8 @@ def test_repair_on_site_without_sending_the_item_back() -> None:
     g.when(inspect(Responsibility.PRODUCT_DEFECT, on_site=True)).then_events("Inspected")
     assert Clock.CONSUMER_SHIP not in g.case.deadlines
     on_site = lambda c, at: c.complete_repair(actor=MERCHANT, at=at, notes="fixed", shipment=None)  # noqa: E731
-    g.when(on_site).then_events("RepairCompleted", "Closed")
+    g.when(on_site).then_events("RepairCompleted")
+    g.when(confirm_goods()).then_events("GoodsReceived", "Closed")
 
 
 def test_only_repairs_are_inspected_on_site() -> None:
@@ -169,7 +178,7 @@ def test_a_repair_ruling_never_charges_a_quote_the_user_did_not_accept() -> None
     complete_repair()(g.case, g.now + STEP)
     completed = [e for e in g.case.pending_events if type(e).__name__ == "RepairCompleted"]
     assert completed[0].fee_fen == 0
-    assert g.case.status is Status.CLOSED
+    assert g.case.status is Status.GOODS_RETURNING  # R7: closes when the consumer has it back
 
 
 def test_an_accepted_quote_is_the_fee_charged_at_completion() -> None:

@@ -4,8 +4,8 @@ delivered); R2 shipping in the refund, R3 timeline deadlines, R3.a cap, split an
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
-from domain.calendar import end_of_natural_days
 from domain.case_values import Status
 from domain.deadlines import Clock
 from domain.errors import IllegalTransition, InvalidInput, RefundExceedsPaid
@@ -13,7 +13,6 @@ from domain.lines import Tender, TenderRefund
 from domain.values import CaseKind, Party, Reason, Responsibility, TenderKind
 
 from .builders import (
-    AGENT,
     AWAITING_REFUND,
     FINANCE,
     MERCHANT,
@@ -26,7 +25,7 @@ from .builders import (
     US,
     accept,
     approve_refund,
-    close,
+    confirm_goods,
     confirm_receipt,
     cst,
     given,
@@ -35,6 +34,7 @@ from .builders import (
     rate,
     refund_paid,
     return_delivered,
+    ship_back,
     ship_return,
     withdraw,
 )
@@ -111,8 +111,13 @@ def test_inspection_finding_user_damage_turns_a_claimed_defect_into_no_refund() 
     g.when(inspect(Responsibility.USER_DAMAGE, evidence=(PHOTO,))).then_events("Inspected")
     assert (g.case.status, g.case.outcome) == (Status.INSPECTION_FAILED, "inspection_failed")
     g.when(approve_refund()).then_error(IllegalTransition, rule="R3")
-    g.when(close(AGENT)).then_events("Closed")
-    assert g.case.outcome == "inspection_failed"
+    # R14 (issue 7): the goods are the consumer's and go back to her; the case ends on her
+    # confirmation that they arrived, with the inspection's outcome.
+    assert g.case.deadlines[Clock.SHIP_BACK].due_at == g.now + timedelta(hours=48)
+    g.when(ship_back()).then_events("GoodsShippedBack")
+    assert g.case.status is Status.GOODS_RETURNING
+    g.when(confirm_goods()).then_events("GoodsReceived", "Closed")
+    assert (g.case.status, g.case.outcome) == (Status.CLOSED, "inspection_failed")
 
 
 def test_refusing_a_return_for_user_damage_needs_evidence() -> None:
@@ -125,7 +130,8 @@ def test_refund_only_for_goods_not_delivered_walked_to_its_end() -> None:
     g.when(accept()).then_events("Accepted")
     assert g.case.status is Status.AWAITING_REFUND
     due = g.case.deadlines[Clock.REFUND_APPROVAL].due_at
-    assert due == end_of_natural_days(g.now, 7)
+    assert due == g.now + timedelta(hours=TERMS.refund_review_hours)  # R3 review (issue 7)
+    assert Clock.STATUTORY_REFUND not in g.case.deadlines  # no goods came back
     g.when(ship_return()).then_error(IllegalTransition, rule="R13")
     g.when(approve_refund()).then_events("RefundApproved")
     plan = g.case.refund
@@ -206,17 +212,26 @@ def test_return_delivered_starts_the_24_hour_confirmation_clock() -> None:
     )
 
 
-def test_receipt_starts_the_seven_day_statutory_refund_clock() -> None:
-    g = given().did(accept(), ship_return(), return_delivered())
-    g.when(confirm_receipt(), at=cst(2026, 9, 30, 23, 59)).then_events("ReceiptConfirmed")
-    statutory = g.case.deadlines[Clock.REFUND_APPROVAL]
-    # 7 natural days from the next day, not extended by National Day (Law art. 13).
+def test_delivery_back_starts_the_seven_day_statutory_refund_clock() -> None:
+    """R3 / Law art. 13 (issue 7): the 7 days run from the goods' delivery back to the
+    merchant, not from the merchant confirming receipt."""
+    g = given().did(accept(), ship_return())
+    g.when(return_delivered(), at=cst(2026, 9, 30, 23, 59)).then_events("ReturnDelivered")
+    statutory = g.case.deadlines[Clock.STATUTORY_REFUND]
+    # 7 natural days from the next day, not extended by National Day: 24:00 of 10-07.
     assert (statutory.due_at, statutory.rule) == (cst(2026, 10, 8), "R3")
+    g.when(confirm_receipt(), at=cst(2026, 10, 1, 10)).then_events("ReceiptConfirmed")
     assert Clock.CONFIRM_RECEIPT not in g.case.deadlines
+    assert g.case.deadlines[Clock.STATUTORY_REFUND].due_at == cst(2026, 10, 8)
+    assert g.case.deadlines[Clock.INSPECTION].due_at == cst(2026, 10, 3, 10)  # R14, 48 h
+
+
+# Refunds with no goods sent back (refund_only): only the working-day clock holds.
+NO_RETURN = {"kind": CaseKind.REFUND_ONLY, "reason": Reason.MISSING_ITEM}
 
 
 def test_refund_payment_deadline_counts_the_national_day_make_up_saturday() -> None:
-    g = given().did(*AWAITING_REFUND)
+    g = given(**NO_RETURN).did(accept())
     g.when(approve_refund(), at=cst(2026, 9, 28, 10)).then_events("RefundApproved")
     payment = g.case.deadlines[Clock.REFUND_PAYMENT]
     # 09-29, 09-30, [10-01..10-07 holiday], 10-08, 10-09, Sat 10-10 (make-up), 10-12, 10-13.
@@ -230,17 +245,18 @@ def test_refund_payment_deadline_counts_the_national_day_make_up_saturday() -> N
 
 
 def test_three_working_day_refund_approved_on_the_holiday_eve_ends_on_the_make_up_day() -> None:
-    g = given(terms=replace(TERMS, refund_working_days=3)).did(*AWAITING_REFUND)
+    g = given(**NO_RETURN, terms=replace(TERMS, refund_working_days=3)).did(accept())
     g.when(approve_refund(), at=cst(2026, 9, 30, 23, 30)).then_events("RefundApproved")
     assert g.case.deadlines[Clock.REFUND_PAYMENT].due_at == cst(2026, 10, 11)
 
 
 def test_refund_payment_deadline_over_spring_festival_and_its_make_up_saturdays() -> None:
     g = given(
+        **NO_RETURN,
         placed_at=cst(2026, 2, 1, 10),
         delivered_at=cst(2026, 2, 5, 16),
         at=cst(2026, 2, 9, 9),
-    ).did(*AWAITING_REFUND)
+    ).did(accept())
     g.when(approve_refund(), at=cst(2026, 2, 13, 18)).then_events("RefundApproved")
     # Sat 02-14 (make-up), [02-15..02-23], 02-24 .. 02-27, Sat 02-28 (make-up), 03-02.
     assert g.case.deadlines[Clock.REFUND_PAYMENT].due_at == cst(2026, 3, 3)
@@ -248,7 +264,7 @@ def test_refund_payment_deadline_over_spring_festival_and_its_make_up_saturdays(
 
 
 def test_refund_approved_one_microsecond_before_midnight_counts_from_the_same_day() -> None:
-    g = given().did(*AWAITING_REFUND)
+    g = given(**NO_RETURN).did(accept())
     g.when(approve_refund(), at=cst(2026, 9, 28) - US).then_events("RefundApproved")
     # Sunday 09-27 23:59:59.999999: 09-28 .. 09-30, 10-08 .. 10-10 (Sat), 10-12.
     assert g.case.deadlines[Clock.REFUND_PAYMENT].due_at == cst(2026, 10, 13)

@@ -172,7 +172,8 @@ def test_replay_shows_demo_c_0008_as_it_was_before_the_ruling(demo: Flask) -> No
 def test_replay_shows_demo_c_0008_after_the_ruling(demo: Flask) -> None:
     arbiter = as_user(demo, "arbiter", "arbitrator")
     html = page(arbiter, "/arbitration/cases/DEMO-C-0008?version=6&lang=en")
-    assert 'data-status="ruled"' in by_testid(html, "as-of-status")
+    # R10 (issue 7): the ruling leads to the state that carries it out.
+    assert 'data-status="awaiting_refund"' in by_testid(html, "as-of-status")
     ruling = (
         html.split('data-testid="as-of-ruling"')[0].rsplit("<dl", 1)[1]
         + html.split('data-testid="as-of-ruling"')[1].split("</dl>")[0]

@@ -21,7 +21,7 @@ from werkzeug.test import TestResponse
 from domain.case_values import Status
 from domain.lines import OrderLine, Tender
 from domain.service import AfterSales, LineRequest
-from domain.terms import Exclusion, PolicyTerms
+from domain.terms import PLATFORM_FLOOR, Exclusion, PolicyTerms
 from domain.values import Actor, ExclusionKind, Role, TenderKind
 from projections.policies import current_policy, policy_history
 from projections.registry import make_runner
@@ -259,9 +259,18 @@ def test_queue_marks_overdue_and_breached_deadlines_with_their_rule(
     shop: Shop, staff: FlaskClient
 ) -> None:
     overdue = shop.open("return_refund", "quality_defect")
-    breached = shop.open("return_refund", "quality_defect")
-    shop.clock.advance(hours=3)
-    shop.service.expire(case_no=breached, clock="merchant_decision")
+    breached = shop.open("repair", "quality_defect")  # repaired on site, then late (R7)
+    shop.do("accept", STAFF, case_no=breached)
+    shop.do(
+        "inspect",
+        STAFF,
+        case_no=breached,
+        responsibility="product_defect",
+        findings="主板故障",
+        on_site=True,
+    )
+    shop.clock.advance(days=8)
+    shop.service.expire(case_no=breached, clock="repair_work")  # escalated, still the store's
     shop.catch_up()
 
     html = staff.get("/merchant/queue").get_data(as_text=True)
@@ -269,8 +278,7 @@ def test_queue_marks_overdue_and_breached_deadlines_with_their_rule(
     rows = {no: html.split(f'data-case="{no}"', 1)[1].split("</tr>", 1)[0] for no in (overdue,)}
     assert "Overdue (R12)" in rows[overdue]
     tail = html.split(f'data-case="{breached}"', 1)[1].split("</tr>", 1)[0]
-    assert "SLA breached (R12)" in tail
-    assert "countdown--overdue" in tail
+    assert "SLA breached (R7)" in tail
     assert 'data-testid="count-breached">1<' in html
 
 
@@ -442,6 +450,8 @@ def test_an_exchange_with_compensation_walked_through_its_forms(
     refused = follow(staff, post(staff, f"{base}/ship-exchange", carrier="中通", tracking_no=""))
     assert "Carrier and tracking number: please fill this in (R8)." in refused
     follow(staff, post(staff, f"{base}/ship-exchange", carrier="中通", tracking_no="ZT2"))
+    assert shop.status(case_no) is Status.GOODS_RETURNING  # R8 (issue 7): not on dispatch
+    shop.do("confirm_goods_received", CONSUMER, case_no=case_no)
     case = shop.service.get_case(case_no)
     assert case.status is Status.CLOSED and case.outcome == "exchanged"
 
@@ -477,6 +487,7 @@ def test_a_paid_repair_walked_through_its_forms(shop: Shop, staff: FlaskClient) 
             tracking_no="JD2",
         ),
     )
+    shop.do("confirm_goods_received", CONSUMER, case_no=case_no)  # R7 (issue 7)
     case = shop.service.get_case(case_no)
     assert case.status is Status.CLOSED and case.outcome == "repaired"
 
@@ -501,6 +512,8 @@ def test_a_free_repair_offers_no_quote(shop: Shop, staff: FlaskClient) -> None:
     page = staff.get(base).get_data(as_text=True)
     assert f"{base}/quote" not in page and f"{base}/complete-repair" in page
     follow(staff, post(staff, f"{base}/complete-repair", notes="上门更换主板"))
+    assert shop.status(case_no) is Status.GOODS_RETURNING  # R7: the consumer confirms
+    shop.do("confirm_goods_received", CONSUMER, case_no=case_no)
     assert shop.service.get_case(case_no).outcome == "repaired"
 
 
@@ -530,6 +543,20 @@ def test_a_bad_upload_stores_nothing(shop: Shop, staff: FlaskClient) -> None:
 # -- the policy (R11, R19, R23) ----------------------------------------------------------------
 
 
+PROCESS_TERMS = (
+    "return_transit_days",
+    "inspection_hours",
+    "refund_review_hours",
+    "replacement_ship_hours",
+    "repair_days",
+    "quote_answer_days",
+    "ship_back_hours",
+    "confirm_goods_days",
+    "dispute_days",
+    "post_close_days",
+)
+
+
 def policy_form(**changes: Any) -> dict[str, Any]:
     form: dict[str, Any] = {
         "categories": "phone\nfruit",
@@ -551,6 +578,8 @@ def policy_form(**changes: Any) -> dict[str, Any]:
         "note_category": ["phone", ""],
         "note_text": ["进水不保修", ""],
         "summary": "延长退货期",
+        # the complete process (issue 7): the platform's defaults
+        **{name: str(getattr(PLATFORM_FLOOR, name)) for name in PROCESS_TERMS},
     }
     form.update(changes)
     return form

@@ -191,6 +191,8 @@ def case_4_exchange_wrong_item(d: Demo) -> None:
         carrier="中通快递",
         tracking_no="ZTO7731009954",
     )
+    d.clock.advance(days=2)  # R8 (issue 7): the exchange ends when the replacement arrived
+    d.step(f"{c4}:received", d.app.confirm_goods_received, actor=WANG, case_no=c4)
 
 
 def case_5_free_repair_in_warranty(d: Demo) -> None:
@@ -225,6 +227,8 @@ def case_5_free_repair_in_warranty(d: Demo) -> None:
         carrier="顺丰速运",
         tracking_no="SF1400240077",
     )
+    d.clock.advance(days=1)  # R7 (issue 7): the repair ends when the goods are back
+    d.step(f"{c5}:received", d.app.confirm_goods_received, actor=ZHANG, case_no=c5)
 
 
 def case_6_paid_repair_on_a_quote(d: Demo) -> None:
@@ -269,6 +273,8 @@ def case_6_paid_repair_on_a_quote(d: Demo) -> None:
         carrier="京东物流",
         tracking_no="JDX0018830012",
     )
+    d.clock.advance(days=1)
+    d.step(f"{c6}:received", d.app.confirm_goods_received, actor=LI, case_no=c6)
     d.step(f"{c6}:rate", d.app.rate, actor=LI, case_no=c6, score=4)
 
 

@@ -22,6 +22,17 @@ class CategoryNoteOutSchema(Schema):
     text = fields.String()
 
 
+class KindHoursOutSchema(Schema):
+    kind = fields.String()
+    hours = fields.Integer()
+
+
+class WarrantyPartOutSchema(Schema):
+    name = fields.String()
+    months = fields.Integer()
+    category = fields.String()
+
+
 class PolicyTermsOutSchema(Schema):
     categories = fields.List(fields.String())
     return_window_days = fields.Integer()
@@ -40,6 +51,18 @@ class PolicyTermsOutSchema(Schema):
     after_sales_carrier = fields.String()
     notes = fields.List(fields.Nested(CategoryNoteOutSchema))
     currency = fields.String()
+    return_transit_days = fields.Integer()
+    inspection_hours = fields.Integer()
+    refund_review_hours = fields.Integer()
+    replacement_ship_hours = fields.Integer()
+    confirm_goods_days = fields.Integer()
+    repair_days = fields.Integer()
+    quote_answer_days = fields.Integer()
+    ship_back_hours = fields.Integer()
+    dispute_days = fields.Integer()
+    post_close_days = fields.Integer()
+    first_response_by_kind = fields.List(fields.Nested(KindHoursOutSchema))
+    parts = fields.List(fields.Nested(WarrantyPartOutSchema))
 
 
 class PolicyVersionSchema(Schema):

@@ -13,24 +13,24 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from domain.errors import DomainError
+from domain.terms import PLATFORM_FLOOR
 from projections.policies import current_policy, policy_history
 from web import get_db
 from web.common.actions import refresh_read_models, request_id_from_form
 from web.common.auth import (
     current_actor,
 )
-from web.common.labels import EXCLUSION_KIND_LABELS
 from web.common.platform import platform_constants
 from web.pages.merchant.base import bp, merchant_id
 from web.pages.merchant.policy_form import (
     FIELD_LABELS,
     INT_FIELDS,
     PolicyForm,
-    explain_refusal,
-    floor_hint,
     form_from_terms,
     parse_policy_form,
 )
+from web.pages.merchant.policy_messages import explain_refusal, floor_hint
+from web.pages.merchant.policy_rows import exclusion_options, kind_options, kind_rows
 from web.services import get_service
 
 # --- the store's policy (R11, R19, R23) -------------------------------------------------------
@@ -50,7 +50,12 @@ def render_policy(form: PolicyForm, status: int = 200) -> ResponseReturnValue:
             labels=FIELD_LABELS,
             int_fields=INT_FIELDS,
             floor_hint=floor_hint,
-            kind_labels=[(k, str(v)) for k, v in EXCLUSION_KIND_LABELS.items()],
+            kind_labels=kind_options(),
+            exclusion_options=exclusion_options(
+                form.categories, [row["category"] for row in form.exclusions]
+            ),
+            kind_rows=kind_rows(),
+            parts_floor=PLATFORM_FLOOR.parts_warranty_months,
             **platform_constants(),
         ),
         status,

@@ -21,10 +21,16 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from domain.errors import DomainError, PolicyBelowFloor
-from domain.terms import PLATFORM_FLOOR, CategoryNote, Exclusion, PolicyTerms
+from domain.terms import PLATFORM_FLOOR, TERM_BOUNDS, CategoryNote, Exclusion, PolicyTerms
 from domain.values import ExclusionKind
 from web.common.formats import yuan_text
+from web.pages.merchant.policy_rows import (
+    kind_values,
+    parse_kind_rows,
+    parse_parts,
+    part_rows,
+    platform_refusal,
+)
 
 __all__ = [
     "AT_LEAST",
@@ -48,22 +54,27 @@ INT_FIELDS: tuple[str, ...] = (
     "first_response_hours",
     "confirm_receipt_hours",
     "refund_working_days",
+    # the complete process (issue 7)
+    "return_transit_days",
+    "inspection_hours",
+    "refund_review_hours",
+    "replacement_ship_hours",
+    "repair_days",
+    "quote_answer_days",
+    "ship_back_hours",
+    "confirm_goods_days",
+    "dispute_days",
+    "post_close_days",
 )
 
-#: Terms where the platform sets a floor (a store may give more, never less) and the rule.
+#: Terms where the platform sets a floor (a store may give more, never less) and the rule;
+#: from the domain's ``TERM_BOUNDS`` (R19).
 AT_LEAST: dict[str, str] = {
-    "return_window_days": "R1",
-    "warranty_months": "R5",
-    "parts_warranty_months": "R5",
-    "consumer_ship_days": "R13",
+    name: rule for name, (bound, rule) in TERM_BOUNDS.items() if bound == "at_least"
 }
 #: Terms where the platform sets a ceiling (a store may be faster, never slower) and the rule.
 AT_MOST: dict[str, str] = {
-    "accept_hours": "R12",
-    "repair_response_hours": "R5.a",
-    "first_response_hours": "R12.a",
-    "confirm_receipt_hours": "R3",
-    "refund_working_days": "R3",
+    name: rule for name, (bound, rule) in TERM_BOUNDS.items() if bound == "at_most"
 }
 
 FIELD_LABELS: dict[str, Any] = {
@@ -79,6 +90,18 @@ FIELD_LABELS: dict[str, Any] = {
     "first_response_hours": _l("First response to a first application within (hours)"),
     "confirm_receipt_hours": _l("Confirm receipt of returned goods within (hours)"),
     "refund_working_days": _l("Refund reaches the consumer within (working days)"),
+    "return_transit_days": _l("A return's transit when the carrier gives no estimate (days)"),
+    "inspection_hours": _l("Inspect returned goods within (hours)"),
+    "refund_review_hours": _l("The platform reviews a refund within (hours)"),
+    "replacement_ship_hours": _l("Ship a replacement within (hours)"),
+    "repair_days": _l("Repair within (days of receiving the goods)"),
+    "quote_answer_days": _l("Days the consumer has to answer a repair quote"),
+    "ship_back_hours": _l("Ship goods back to the consumer within (hours)"),
+    "confirm_goods_days": _l("Days the consumer has to confirm goods sent back"),
+    "dispute_days": _l("Days the consumer has to dispute a rejection or an opinion"),
+    "post_close_days": _l("Days after closing to complain or escalate"),
+    "first_response_by_kind": _l("First response per kind of case (hours)"),
+    "parts": _l("Parts with their own warranty"),
     "free_return_shipping": _l("The store pays the return shipping of every return"),
     "repair_fee_cap": _l("Highest repair fee the store may quote (¥)"),
     "after_sales_carrier": _l("After-sales carrier"),
@@ -102,6 +125,7 @@ class PolicyForm:
     free_return_shipping: bool = False
     exclusions: list[dict[str, str]] = field(default_factory=list)
     notes: list[dict[str, str]] = field(default_factory=list)
+    parts: list[dict[str, str]] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
 
     def value(self, name: str) -> str:
@@ -113,6 +137,14 @@ class PolicyForm:
     @property
     def exclusion_rows(self) -> list[dict[str, str]]:
         return [*self.exclusions, *({"category": "", "kind": "", "reason": ""},) * SPARE_ROWS]
+
+    @property
+    def part_rows(self) -> list[dict[str, str]]:
+        return [*self.parts, *({"name": "", "months": "", "category": ""},) * SPARE_ROWS]
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return _items(self.value("categories"))
 
     @property
     def note_rows(self) -> list[dict[str, str]]:
@@ -145,6 +177,7 @@ def form_from_terms(terms: PolicyTerms | None, summary: str = "") -> PolicyForm:
     values["store_name"] = base.store_name
     values["currency"] = base.currency
     values["summary"] = summary
+    values.update(kind_values(base))
     return PolicyForm(
         values=values,
         free_return_shipping=base.free_return_shipping,
@@ -153,6 +186,7 @@ def form_from_terms(terms: PolicyTerms | None, summary: str = "") -> PolicyForm:
             for e in base.exclusions
         ],
         notes=[{"category": n.category, "text": n.text} for n in base.notes],
+        parts=part_rows(base),
     )
 
 
@@ -187,6 +221,14 @@ def parse_policy_form(data: MultiDict[str, str]) -> tuple[PolicyForm, PolicyTerm
     cap = _cap(form)
     exclusions = _exclusions(form, data, categories)
     notes = _notes(form, data, categories)
+    by_kind, kind_error = parse_kind_rows(data, form.values)
+    if kind_error:
+        form.add_error("first_response_by_kind", kind_error)
+    form.parts, parts, parts_error = parse_parts(
+        data, categories, PLATFORM_FLOOR.parts_warranty_months
+    )
+    if parts_error:
+        form.add_error("parts", parts_error)
     if form.errors:
         return form, None
     terms = PolicyTerms(
@@ -199,6 +241,8 @@ def parse_policy_form(data: MultiDict[str, str]) -> tuple[PolicyForm, PolicyTerm
         store_name=form.values["store_name"],
         notes=tuple(notes),
         currency=form.values["currency"] or "CNY",
+        first_response_by_kind=by_kind,
+        parts=parts,
         **numbers,
     )
     return form, terms
@@ -267,6 +311,8 @@ def _exclusions(
                 "exclusions",
                 gettext("Say which kind of special goods %(category)s are (R1.a).", **row),
             )
+        elif refusal := platform_refusal(row["category"], row["kind"]):
+            form.add_error("exclusions", refusal)
         elif not row["reason"]:
             form.add_error(
                 "exclusions",
@@ -310,60 +356,3 @@ def _notes(
         else:
             notes.append(CategoryNote(row["category"], row["text"]))
     return notes
-
-
-def refusal_field(error: DomainError) -> str:
-    """The form input a domain refusal is about (``repair_fee_cap_fen`` is typed in yuan)."""
-    name = error.field or ""
-    if name == "repair_fee_cap_fen":
-        return "repair_fee_cap"
-    if name in FIELD_LABELS:
-        return name
-    return "form"
-
-
-def explain_refusal(form: PolicyForm, error: DomainError) -> None:
-    """Put a domain refusal next to its field, worded for the merchant, naming the rule."""
-    name = refusal_field(error)
-    if isinstance(error, PolicyBelowFloor) and name in AT_LEAST:
-        message = gettext(
-            "%(field)s must be at least %(floor)s (%(rule)s, R19): a store may be more generous "
-            "than the platform's floor, never less.",
-            field=_label(name),
-            floor=getattr(PLATFORM_FLOOR, name),
-            rule=AT_LEAST[name],
-        )
-    elif isinstance(error, PolicyBelowFloor) and name in AT_MOST:
-        message = gettext(
-            "%(field)s must be at most %(limit)s (%(rule)s, R19): a store may be faster than "
-            "the platform's limit, never slower.",
-            field=_label(name),
-            limit=getattr(PLATFORM_FLOOR, name),
-            rule=AT_MOST[name],
-        )
-    else:
-        message = gettext(
-            "Not possible (%(rule)s): %(message)s", rule=error.rule, message=error.message
-        )
-    form.add_error(name, message)
-
-
-def floor_hint(name: str) -> str:
-    """``At least 7 (R1)`` / ``At most 2 (R12)`` for a term with a platform limit, else ""."""
-    if name in AT_LEAST:
-        return str(
-            gettext(
-                "Platform floor: at least %(n)s (%(rule)s).",
-                n=getattr(PLATFORM_FLOOR, name),
-                rule=AT_LEAST[name],
-            )
-        )
-    if name in AT_MOST:
-        return str(
-            gettext(
-                "Platform limit: at most %(n)s (%(rule)s).",
-                n=getattr(PLATFORM_FLOOR, name),
-                rule=AT_MOST[name],
-            )
-        )
-    return ""

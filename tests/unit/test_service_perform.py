@@ -1,0 +1,110 @@
+"""Issue 7: the service's case moves are one declaration-driven path (``AfterSales.perform``);
+the old method names are generated from the declaration; inputs are checked by their declared
+types; the clock is read after the case is loaded (issue 10 item 4)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from domain.case_values import Status
+from domain.commands import every_move_has_a_command
+from domain.errors import InvalidInput
+from domain.process import MOVES, Move
+from domain.service import AfterSales
+
+from .builders import CONSUMER, MERCHANT, FakeClock, Shop, cst, memory_app, seed
+
+
+def shop_at(now: datetime) -> Shop:
+    clock = FakeClock()
+    shop = seed(memory_app(clock), clock)
+    clock.now = now
+    return shop
+
+
+def test_every_move_of_the_declaration_is_a_service_command() -> None:
+    assert every_move_has_a_command() == []
+    for spec in MOVES.values():
+        assert callable(getattr(AfterSales, spec.command_name, None)) or hasattr(
+            memory_app(FakeClock()), spec.command_name
+        )
+
+
+def test_perform_and_the_old_name_are_the_same_move() -> None:
+    shop = shop_at(cst(2026, 9, 24, 9))
+    first, second = shop.open(), shop.open("exchange", "no_reason")  # one line: one refund
+    shop.app.perform(Move.ACCEPT, request_id="a-1", actor=MERCHANT, case_no=first)
+    shop.app.accept(request_id="a-2", actor=MERCHANT, case_no=second)
+    cases = [shop.app.get_case(c) for c in (first, second)]
+    assert [c.status for c in cases] == [Status.AWAITING_RETURN] * 2
+    # The request record names the command as it always did (a repeat finds it).
+    again = shop.app.perform("accept", request_id="a-2", actor=MERCHANT, case_no=second)
+    assert not again.changed
+
+
+def test_inputs_are_the_declared_ones_with_their_types() -> None:
+    shop = shop_at(cst(2026, 9, 24, 9))
+    case_no = shop.open()
+    with pytest.raises(InvalidInput) as unknown:
+        shop.app.perform("reject", request_id="r", actor=MERCHANT, case_no=case_no, why="x")
+    assert unknown.value.field == "why"
+    with pytest.raises(InvalidInput) as missing:
+        shop.app.perform("reject", request_id="r", actor=MERCHANT, case_no=case_no)
+    assert missing.value.field == "reason"
+    with pytest.raises(InvalidInput) as bad_move:
+        shop.app.perform("dance", request_id="r", actor=MERCHANT, case_no=case_no)
+    assert bad_move.value.field == "move"
+    shop.app.perform("accept", request_id="a", actor=MERCHANT, case_no=case_no)
+    shop.app.perform(  # a shipment as one value, or as the old flat carrier / tracking_no
+        "ship_return",
+        request_id="s",
+        actor=CONSUMER,
+        case_no=case_no,
+        shipment={"carrier": "SF", "tracking_no": "SF1", "fee_fen": 12_00},
+    )
+    case = shop.app.get_case(case_no)
+    assert case.return_shipment is not None and case.return_shipment.fee_fen == 12_00
+
+
+def test_a_control_character_never_reaches_the_store() -> None:
+    """issue 10: the floor of domain.inputs under every case move."""
+    shop = shop_at(cst(2026, 9, 24, 9))
+    case_no = shop.open()
+    before = shop.stored()
+    with pytest.raises(InvalidInput):
+        shop.app.reject(request_id="r", actor=MERCHANT, case_no=case_no, reason="bad\x00")
+    assert shop.stored() == before
+
+
+class RacingClock(FakeClock):
+    """Reading the time lets another command land first (a legal move racing this one)."""
+
+    def __init__(self, now: datetime) -> None:
+        super().__init__(now)
+        self.race: list[object] = []
+
+    def __call__(self) -> datetime:
+        if self.race:
+            step = self.race.pop()
+            self.now += timedelta(seconds=1)
+            step()  # type: ignore[operator]
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+def test_the_clock_is_read_after_the_case_is_loaded() -> None:
+    """issue 10 item 4: a note racing an acceptance is never refused as "earlier"."""
+    clock = RacingClock(cst(2026, 9, 1))
+    shop = seed(memory_app(clock), clock)
+    clock.now = cst(2026, 9, 24, 9)
+    case_no = shop.open()
+    clock.race.append(lambda: shop.app.accept(request_id="race", actor=MERCHANT, case_no=case_no))
+    shop.app.add_note(request_id="note", actor=CONSUMER, case_no=case_no, text="any news?")
+    case = shop.app.get_case(case_no)
+    assert case.status is Status.AWAITING_RETURN
+    assert [type(e).__name__ for e in shop.app.repository.event_store.get(case.id)][-2:] == [
+        "Accepted",
+        "NoteAdded",
+    ]
