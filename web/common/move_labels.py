@@ -10,6 +10,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 LABELS: dict[str, Any] = {
+    "Confirm the goods arrived": _l("Confirm the goods arrived"),
+    "Carrier's expected delivery": _l("Carrier's expected delivery"),
+    "Send the goods back": _l("Send the goods back"),
     "Accept": _l("Accept"),
     "Reason": _l("Reason"),
     "Reject": _l("Reject"),

@@ -18,7 +18,6 @@ references and rulings as domain values are the caller's to resolve: see ``web.a
 
 from __future__ import annotations
 
-import inspect
 from functools import cache
 from typing import Any
 
@@ -26,7 +25,6 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from domain.case_values import RulingOutcome
 from domain.process import MOVES, InputSpec, InputType, Move, MoveSpec
-from domain.service import AfterSales
 from web.common.schema_fields import (
     ApiSchema,
     AwareInstant,
@@ -61,10 +59,16 @@ class RulingSchema(ApiSchema):
             )
 
 
+SHIPMENT_FIELDS = ("carrier", "tracking_no", "fee_fen")
+
+
 def command_parameters(spec: MoveSpec) -> frozenset[str]:
-    """The keyword arguments the move's ``AfterSales`` command takes."""
-    method = getattr(AfterSales, spec.command_name)
-    return frozenset(inspect.signature(method).parameters) - {"self"}
+    """The keyword arguments the move's command takes: its declared inputs by name, a shipment
+    as its flat fields (``domain.commands.perform`` understands both)."""
+    names = {item.name for item in spec.inputs if item.type is not InputType.SHIPMENT}
+    if any(item.type is InputType.SHIPMENT for item in spec.inputs):
+        names.update(SHIPMENT_FIELDS)
+    return frozenset(names)
 
 
 def _described(spec: InputSpec) -> dict[str, Any]:
