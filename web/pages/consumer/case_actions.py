@@ -20,6 +20,7 @@ from domain.values import Channel
 from web.common import evidence as evidence_store
 from web.common.actions import refresh_read_models, refusal_text, request_id_from_form
 from web.common.evidence_access import send_evidence
+from web.common.move_forms import post_other_move
 from web.common.moves import form_arguments, perform_move
 from web.pages.consumer.base import bp, discard, me, save_all
 from web.pages.consumer.cases import own_case
@@ -116,6 +117,14 @@ def case_action(case_no: str, action: str) -> ResponseReturnValue:
     if handler is None:
         abort(404)
     return handler(case_no)
+
+
+@bp.route("/cases/<case_no>/moves/<move>", methods=["POST"])
+def other_move(case_no: str, move: str) -> ResponseReturnValue:
+    """A move the page offers by its generic form (confirming goods arrived R7/R8, recording a
+    return's delivery with proof R13/R25, notes ...)."""
+    own_case(case_no)
+    return post_other_move(case_no, move, _back(case_no))
 
 
 @bp.route("/evidence/<sha256>")

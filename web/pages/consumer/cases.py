@@ -3,7 +3,7 @@ open now (R6, R9, R10, R13, R18, R21, R25)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import abort, render_template
 from flask.typing import ResponseReturnValue
@@ -15,6 +15,7 @@ from web import get_db
 from web.common import evidence as evidence_store
 from web.common.casepage import CaseView, load_case_view
 from web.common.labels import kind_label, party_label, status_label
+from web.common.move_forms import other_moves
 from web.common.moves import allowed_moves
 from web.pages.consumer.base import bp, me
 
@@ -74,15 +75,19 @@ class Actions:
     carrier: str = ""
     free_return_shipping: bool = False
     quote_fee: str = ""
+    others: list[Move] = field(default_factory=list)  # allowed, offered by their generic form
 
     @property
     def any(self) -> bool:
-        return any(move.value in self.allowed for move in CONSUMER_MOVES)
+        return bool(self.others) or any(move.value in self.allowed for move in CONSUMER_MOVES)
 
 
 def case_forms(view: CaseView) -> Actions:
     s = view.summary
-    acts = Actions(frozenset(move.value for move in allowed_moves(view.summary)))
+    allowed = allowed_moves(view.summary)
+    acts = Actions(
+        frozenset(move.value for move in allowed), others=other_moves(allowed, CONSUMER_MOVES)
+    )
     if Move.SHIP_RETURN.value in acts.allowed:
         policy = policy_version(get_db(), s.merchant_id, s.policy_version)
         if policy is not None:

@@ -20,6 +20,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from domain.process import Move
+from web.common.move_forms import post_other_move
 from web.common.moves import perform_move
 from web.common.timefmt import viewer_zone
 from web.pages.merchant.base import bp, own_case
@@ -91,6 +92,13 @@ _move("complete-repair", Move.COMPLETE_REPAIR, _l("Repair completed (R7)."))
 _move("ship-exchange", Move.SHIP_EXCHANGE, _l("Replacement shipped (R8)."))
 _move("compensate", Move.GRANT_COMPENSATION, _l("Compensation granted (R14)."))
 _move("escalate", Move.ESCALATE, _l("Sent to arbitration; its ruling will be final (R10)."))
+
+
+@bp.route("/cases/<case_no>/moves/<move>", methods=["POST"])
+def other_move(case_no: str, move: str) -> ResponseReturnValue:
+    """A move the page offers by its generic form (sending goods back R14 ...)."""
+    own_case(case_no)  # 404 for another store's case, before anything is read or stored
+    return post_other_move(case_no, move, _back(case_no))
 
 
 def _parse_local_time(text: str) -> datetime | None:

@@ -18,6 +18,7 @@ from web.common.labels import (
     party_label,
     tender_label,
 )
+from web.common.move_forms import other_moves
 from web.common.moves import allowed_moves
 from web.services import get_service
 
@@ -140,6 +141,12 @@ def case_forms(view: CaseView) -> dict[str, bool]:
     shown = {form: move in allowed for form, move in FORMS.items()}
     shown["inspect_on_site"] = shown["inspect"] and view.summary.kind == CaseKind.REPAIR.value
     return shown
+
+
+def other_forms(view: CaseView) -> list[Move]:
+    """Allowed moves the page has no form of its own for (sending goods back R14 ...), offered by
+    their generic form."""
+    return other_moves(allowed_moves(view.summary), FORMS.values())
 
 
 def deadline_of(view: CaseView, name: str) -> Any:
