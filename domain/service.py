@@ -32,12 +32,14 @@ from domain.request import RequestRecord
 from domain.store_settings import event_store_env
 from domain.terms import PolicyTerms
 from domain.transcodings import transcodings
+from domain.triage import classify
 from domain.values import Actor, CaseKind, Channel, Reason, Role
 from domain.verification import ChainVerification
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_ATTEMPTS = 8
+TRIAGE = Actor(Role.SYSTEM, "triage")  # R20 automatic triage
 
 
 def utc_now() -> datetime:
@@ -415,6 +417,16 @@ class AfterSales(CaseCommands, ChainVerification, Application[UUID]):
                 actor=actor,
                 at=now,
                 eligibility_lines=order_lines,
+            )
+            # R20: every application is triaged as it is opened, whatever door it came in by.
+            verdict = classify(description, order.merchant_id)
+            case.route(
+                actor=TRIAGE,
+                at=now,
+                queue=verdict.queue,
+                classified_kind=verdict.kind,
+                confidence_pct=verdict.confidence_pct,
+                reason=", ".join(verdict.matched) or "-",
             )
             touched: list[Aggregate] = [case]
             if case_kind in (CaseKind.RETURN_REFUND, CaseKind.REFUND_ONLY):

@@ -94,7 +94,7 @@ def test_accept_and_reject_race_exactly_one_wins(two: tuple[Shop, AfterSales, Af
     loser = losers[0]
     assert isinstance(loser, IllegalTransition) and loser.rule == "R12"
     case = app1.get_case(case_no)
-    assert case.version == 2 == winners[0].version
+    assert case.version == 3 == winners[0].version  # opened, triaged (R20), the winner
     assert case.status in (Status.AWAITING_RETURN, Status.REJECTED)
     expected = "awaiting_return" if isinstance(accepted, Result) else "rejected"
     assert case.status == expected and f"while it is {expected}" in str(loser)
@@ -119,9 +119,9 @@ def test_two_legal_moves_race_and_both_land(two: tuple[Shop, AfterSales, AfterSa
     )
     assert all(isinstance(o, Result) for o in outcomes)
     versions = sorted(o.version for o in outcomes if isinstance(o, Result))
-    assert versions == [2, 3]  # the loser retried on top of the winner
+    assert versions == [3, 4]  # the loser retried on top of the winner
     case = app1.get_case(case_no)
-    assert case.version == 3 and app1.verify(case_no)[0].ok
+    assert case.version == 4 and app1.verify(case_no)[0].ok
     assert sorted(race.saves.values()) == [1, 2]
 
 

@@ -57,7 +57,10 @@ def test_an_open_repeated_on_another_instance_names_the_same_case(
     )
     assert first.changed and not again.changed
     assert shop.stored() == stored
-    assert case_events(app2, first.key) == ["Opened"]
+    assert case_events(app2, first.key) == [
+        "Opened",
+        "Routed",
+    ]  # R20: triaged as it opened (issue 7)
     assert list(app2.get_order("O1").claims) == [first.key]
 
 
@@ -76,7 +79,7 @@ def test_a_move_repeated_on_another_instance_happens_once(
         first.version,
     )
     assert not again.changed and shop.stored() == stored
-    assert case_events(app1, case_no) == ["Opened", "Accepted"]
+    assert case_events(app1, case_no) == ["Opened", "Routed", "Accepted"]
 
 
 def test_a_repeat_after_the_case_moved_on_returns_the_first_result(
@@ -90,7 +93,7 @@ def test_a_repeat_after_the_case_moved_on_returns_the_first_result(
     )
     stored = shop.stored()
     again = app2.accept(request_id="accept-1", actor=MERCHANT, case_no=case_no)
-    assert again.version == first.version == 2  # not "cannot accept while in transit"
+    assert again.version == first.version == 3  # not "cannot accept while in transit"
     assert shop.stored() == stored
 
 
@@ -116,7 +119,7 @@ def test_a_refused_command_leaves_its_request_id_free(
         app1.reject(request_id="r-1", actor=MERCHANT, case_no=case_no, reason=" ")
     assert shop.stored() == stored
     result = app2.reject(request_id="r-1", actor=MERCHANT, case_no=case_no, reason="worn")
-    assert result.changed and case_events(app1, case_no) == ["Opened", "Rejected"]
+    assert result.changed and case_events(app1, case_no) == ["Opened", "Routed", "Rejected"]
 
 
 def test_the_same_request_racing_on_two_instances_happens_once(
@@ -143,8 +146,8 @@ def test_the_same_request_racing_on_two_instances_happens_once(
         t.join(timeout=60)
     assert all(isinstance(r, Result) for r in results), results
     assert sorted(r.changed for r in results) == [False, True]
-    assert {r.version for r in results} == {2}
-    assert case_events(app1, case_no) == ["Opened", "Accepted"]
+    assert {r.version for r in results} == {3}  # opened, triaged (R20), accepted
+    assert case_events(app1, case_no) == ["Opened", "Routed", "Accepted"]
     recorded = app1.recorder.select_notifications(stored + 1, 10)
     assert sorted(n.topic.rsplit(".", 1)[-1] for n in recorded) == ["Accepted", "Handled"]
 

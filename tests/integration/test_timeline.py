@@ -124,23 +124,34 @@ def test_refunded_return_has_one_row_per_step_with_actor_rule_and_details(world:
 
     assert [(s.version, s.step, s.rule, s.actor_role, s.actor_id) for s in rows] == [
         (1, "opened", "R1", "consumer", "c1"),
-        (2, "accepted", "R12", "merchant", "staff1"),
-        (3, "return_shipped", "R13", "consumer", "c1"),
-        (4, "return_delivered", "R3", "system", "platform"),
-        (5, "receipt_confirmed", "R3", "merchant", "staff1"),
-        (6, "inspected", "R14", "merchant", "staff1"),
-        (7, "refund_approved", "R3", "platform_agent", "agent1"),  # the declaration's rule
-        (8, "refund_paid", "R3", "finance", "fin1"),
-        (9, "closed", "R3", "finance", "fin1"),
-        (10, "rated", "R18", "consumer", "c1"),
+        (2, "routed", "R20", "system", "triage"),  # R20: triaged as it opened
+        (3, "accepted", "R12", "merchant", "staff1"),
+        (4, "return_shipped", "R13", "consumer", "c1"),
+        (5, "return_delivered", "R3", "system", "platform"),
+        (6, "receipt_confirmed", "R3", "merchant", "staff1"),
+        (7, "inspected", "R14", "merchant", "staff1"),
+        (8, "refund_approved", "R3", "platform_agent", "agent1"),  # the declaration's rule
+        (9, "refund_paid", "R3", "finance", "fin1"),
+        (10, "closed", "R3", "finance", "fin1"),
+        (11, "rated", "R18", "consumer", "c1"),
     ]
     events = world.events(case_no)
     # Issue 7: each row says what its event says (status it led to, rule it applied).
     assert [(s.rule, s.status) for s in rows] == [(e.rule, e.status or "") for e in events]
     assert [s.status for s in rows][-3:] == ["refund_approved", "closed", "closed"]
-    opened, accepted, shipped, _delivered, _confirmed, inspected, approved, paid, closed, rated = (
-        rows
-    )
+    (
+        opened,
+        _routed,
+        accepted,
+        shipped,
+        _delivered,
+        _confirmed,
+        inspected,
+        approved,
+        paid,
+        closed,
+        rated,
+    ) = rows
     assert opened.at == START
     assert opened.reason == "不想要了"
     assert opened.evidence == [
@@ -166,7 +177,7 @@ def test_refunded_return_has_one_row_per_step_with_actor_rule_and_details(world:
     assert closed.details == {"outcome": "refunded"}
     assert closed.reason == ""  # not the outcome code again: the label already tells it
     assert rated.details == {"score": 5}
-    assert not any(s.internal for s in rows)
+    assert [s.step for s in rows if s.internal] == ["routed"]  # R20 triage is internal (P4)
 
 
 def test_each_step_names_the_next_deadline_and_whether_the_last_was_met(world: World) -> None:
@@ -245,12 +256,13 @@ def test_breach_is_shown_to_the_consumer_and_routing_and_internal_notes_are_not(
     everything = steps(world, case_no)
     assert [(s.step, s.rule, s.internal) for s in everything] == [
         ("opened", "R9", False),
+        ("routed", "R20", True),  # R20: triaged as it opened, internal (P4)
         ("note_added", "R21", True),
         ("note_added", "R21", False),
         ("sla_breached", "R9.a", False),
         ("routed", "R9.a", True),  # the escalation the breached R9.a clock leads to
     ]
-    breach = everything[3]
+    breach = everything[4]
     assert breach.actor_role == "system" and breach.actor_id == "timer"
     assert breach.details == {
         "clock": "platform_response",
@@ -262,7 +274,7 @@ def test_breach_is_shown_to_the_consumer_and_routing_and_internal_notes_are_not(
     ]
     assert breach.deadline_met is False
     assert breach.next_clock == "platform_opinion"  # the breached one is no longer "next"
-    assert everything[4].details["queue"] == "platform_supervisor"
+    assert everything[5].details["queue"] == "platform_supervisor"
 
     seen_by_consumer = [s.step for s in timeline(world.db, case_no)]
     assert seen_by_consumer == ["opened", "note_added", "sla_breached"]
@@ -280,11 +292,12 @@ def test_system_acceptance_after_the_r12_deadline_cites_r12a(world: World) -> No
     rows = steps(world, case_no)
     assert [(s.step, s.rule, s.actor_role) for s in rows] == [
         ("opened", "R1", "consumer"),
+        ("routed", "R20", "system"),  # R20: triaged as it opened
         ("sla_breached", "R12", "system"),
         ("accepted", "R12.a", "system"),
     ]
     # The merchant never answered: its first-response clock ends without being met.
-    assert [(c.name, c.outcome, c.met) for c in rows[2].deadlines_closed] == [
+    assert [(c.name, c.outcome, c.met) for c in rows[3].deadlines_closed] == [
         ("first_response", "cancelled", None)
     ]
 
@@ -318,22 +331,23 @@ def test_arbitration_steps_carry_the_ruling(world: World) -> None:
     rows = steps(world, case_no)
     assert [(s.step, s.rule) for s in rows] == [
         ("opened", "R1.c"),
+        ("routed", "R20"),  # R20: triaged as it opened
         ("rejected", "R12"),
         ("escalated", "R10"),
         ("evidence_submitted", "R10"),
         ("ruled", "R10"),
         ("refund_approved", "R10"),  # carrying out the ruling (the event's rule)
     ]
-    assert rows[1].reason == "人为损坏"
-    assert rows[3].evidence[0]["sha256"] == "a" * 64 and rows[3].details == {"count": 1}
-    assert rows[4].details == {
+    assert rows[2].reason == "人为损坏"
+    assert rows[4].evidence[0]["sha256"] == "a" * 64 and rows[4].details == {"count": 1}
+    assert rows[5].details == {
         "outcome": "refund",
         "refund_fen": 8000,
         "compensation_fen": 0,
         "return_required": False,
     }
-    assert rows[4].actor_role == "arbitrator"
-    assert rows[5].details["total_fen"] == 8000
+    assert rows[5].actor_role == "arbitrator"
+    assert rows[6].details["total_fen"] == 8000
 
     summary = case_summary(world.db, case_no)
     assert summary is not None
@@ -359,7 +373,7 @@ def test_summary_follows_the_case(world: World) -> None:
         "m1",
     )
     assert summary.next_clock == "merchant_decision"
-    assert summary.opened_at == START and summary.last_version == 1
+    assert summary.opened_at == START and summary.last_version == 2  # opened, triaged (R20)
 
     world.clock.advance(hours=1)
     world.app.withdraw(request_id=world.rid(), actor=consumer(), case_no=case_no)
@@ -379,7 +393,7 @@ def test_summary_of_refunded_return(world: World) -> None:
     assert summary.status == "closed" and summary.outcome == "refunded"
     assert summary.refund_total_fen == 10000 and summary.refund_paid_fen == 10000
     assert summary.rating == 5 and summary.responsibility == "no_fault"
-    assert summary.last_version == 10 and summary.policy_version == 1
+    assert summary.last_version == 11 and summary.policy_version == 1
     assert summary.last_event_hash == world.events(case_no)[-1].event_hash
 
 
@@ -425,7 +439,7 @@ def test_a_new_kind_of_event_is_a_step_from_its_own_fields(world: World) -> None
     event = object.__new__(ParcelWeighed)
     vars(event).update(
         originator_id=last.originator_id,
-        originator_version=2,
+        originator_version=last.originator_version + 1,
         timestamp=START,
         actor=merchant(),
         at=START + timedelta(hours=1),

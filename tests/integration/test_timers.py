@@ -357,7 +357,7 @@ def _expected_once(world: World, no_reason: list[str], complaints: list[str]) ->
     for case_no in complaints:
         assert len(world.breaches(case_no, "platform_response")) == 1
         assert len(world.breaches(case_no, "platform_opinion")) == 1
-        assert names(world, case_no).count("Routed") == 2  # each to the supervisors (issue 7)
+        assert names(world, case_no).count("Routed") == 3  # R20 triage, then two escalations
 
 
 def test_two_workers_at_the_same_time_never_double_a_breach(world: World) -> None:

@@ -108,3 +108,17 @@ def test_the_clock_is_read_after_the_case_is_loaded() -> None:
         "Accepted",
         "NoteAdded",
     ]
+
+
+def test_every_opening_is_triaged_in_the_same_transaction() -> None:
+    """R20 (issue 7): triage belongs to opening a case, whatever door it came in by (the API
+    used to skip it): the service routes it as it opens it, with the words that decided."""
+    shop = shop_at(cst(2026, 9, 24, 9))
+    case_no = shop.open("repair", "quality_defect", description="耳机坏了，需要维修")
+    case = shop.app.get_case(case_no)
+    events = list(shop.app.repository.event_store.get(case.id))
+    assert [type(e).__name__ for e in events] == ["Opened", "Routed"]
+    routed = events[1]
+    assert (routed.rule, routed.actor.id, routed.queue) == ("R20", "triage", "merchant:m1")
+    assert routed.classified_kind == "repair" and "维修" in routed.reason
+    assert case.version == 2 and case.queue == "merchant:m1"

@@ -168,7 +168,7 @@ def test_respond_then_opinion_then_close_a_complaint(demo: Flask, agent: FlaskCl
     html = page(agent, f"/agent/cases/{case_no}?lang=en")
     assert "Response: please fill this in (R9.a)." in html  # the declared input, its rule
     catch_up(demo)
-    assert steps_of(demo, case_no) == ["opened"]
+    assert steps_of(demo, case_no) == ["opened", "routed"]  # R20: triaged as it opened
     # an opinion before the response is refused by the domain, naming R9.a
     response = post(agent, f"/agent/cases/{case_no}/opinion", opinion="先给意见")
     assert response.status_code == 303
@@ -197,6 +197,7 @@ def test_respond_then_opinion_then_close_a_complaint(demo: Flask, agent: FlaskCl
     assert status_of(demo, case_no) == "closed"
     assert steps_of(demo, case_no) == [
         "opened",
+        "routed",
         "complaint_responded",
         "opinion_given",
         "closed",

@@ -150,28 +150,29 @@ def test_index_lists_cases_waiting_for_a_ruling_and_ruled_ones(demo: Flask) -> N
 
 def test_replay_shows_demo_c_0008_as_it_was_before_the_ruling(demo: Flask) -> None:
     arbiter = as_user(demo, "arbiter", "arbitrator")
-    html = page(arbiter, "/arbitration/cases/DEMO-C-0008?version=5&lang=en")
+    html = page(arbiter, "/arbitration/cases/DEMO-C-0008?version=6&lang=en")
     assert 'data-status="in_arbitration"' in by_testid(html, "as-of-status")
     assert "Not ruled at that moment." in html
     assert 'data-testid="as-of-ruling"' not in html
-    # the evidence on record at version 5: the consumer's photo plus both sides' submissions
+    # the evidence on record at version 6 (2 is the R20 triage): the consumer's photo plus
+    # both sides' submissions
     evidence = html.split('data-testid="as-of-evidence"')[1].split("</ul>")[0]
     assert evidence.count("SHA-256") == 3
     with demo.app_context():
-        case = get_service().get_case("DEMO-C-0008", version=5)
+        case = get_service().get_case("DEMO-C-0008", version=6)
     for item in case.evidence:
         assert item.sha256 in evidence
-    # the slider and the step list point at version 5
-    assert re.search(r'<input id="replay-version" type="range"[^>]*value="5"', html)
-    assert 'max="9"' in html
-    assert re.search(r'data-version="5">\s*<a [^>]*aria-current="step"', html)
+    # the slider and the step list point at version 6
+    assert re.search(r'<input id="replay-version" type="range"[^>]*value="6"', html)
+    assert 'max="10"' in html
+    assert re.search(r'data-version="6">\s*<a [^>]*aria-current="step"', html)
     # "now" is the present state, not the replayed one
     assert "Closed" in by_testid(html, "current-status")
 
 
 def test_replay_shows_demo_c_0008_after_the_ruling(demo: Flask) -> None:
     arbiter = as_user(demo, "arbiter", "arbitrator")
-    html = page(arbiter, "/arbitration/cases/DEMO-C-0008?version=6&lang=en")
+    html = page(arbiter, "/arbitration/cases/DEMO-C-0008?version=7&lang=en")
     # R10 (issue 7): the ruling leads to the state that carries it out.
     assert 'data-status="awaiting_refund"' in by_testid(html, "as-of-status")
     ruling = (
@@ -179,8 +180,8 @@ def test_replay_shows_demo_c_0008_after_the_ruling(demo: Flask) -> None:
         + html.split('data-testid="as-of-ruling"')[1].split("</dl>")[0]
     )
     assert 'data-outcome="refund"' in ruling and "¥69.90" in ruling
-    assert "No refund approved at that moment." in html  # approved only at version 7
-    html7 = page(arbiter, "/arbitration/cases/DEMO-C-0008?version=7&lang=en")
+    assert "No refund approved at that moment." in html  # approved only at version 8
+    html7 = page(arbiter, "/arbitration/cases/DEMO-C-0008?version=8&lang=en")
     refund = html7.split('data-testid="as-of-refund"')[1].split("</ul>")[0]
     assert "¥69.90" in refund and "wallet balance" in refund
     # at the first version there is only the application and its photo
@@ -201,8 +202,8 @@ def test_replay_shows_the_policy_version_term_by_term(demo: Flask) -> None:
 def test_replay_version_out_of_range_or_not_a_number_shows_a_note(demo: Flask) -> None:
     arbiter = as_user(demo, "arbiter", "arbitrator")
     html = page(arbiter, "/arbitration/cases/DEMO-C-0008?version=99&lang=en")
-    assert "The case has 9 versions; showing the latest." in html
-    assert by_testid(html, "as-of-version").endswith(">9</")
+    assert "The case has 10 versions; showing the latest." in html
+    assert by_testid(html, "as-of-version").endswith(">10</")
     html = page(arbiter, "/arbitration/cases/DEMO-C-0008?version=abc&lang=en")
     assert "is not a version number" in html
     html = page(arbiter, "/arbitration/cases/DEMO-C-0008?version=0&lang=en")
@@ -214,7 +215,7 @@ def test_an_untouched_chain_verifies_and_every_row_hash_matches(demo: Flask) -> 
     html = page(arbiter, "/arbitration/cases/DEMO-C-0008?lang=en")
     assert 'data-chain="ok"' in by_testid(html, "chain-status")
     steps = html.split('data-testid="replay-steps"')[1].split("</ol>")[0]
-    assert steps.count("hash matches") == 9
+    assert steps.count("hash matches") == 10
     assert "chain broken here" not in steps
 
 
@@ -244,18 +245,18 @@ def _tamper(database: Path, case_no: str, version: int) -> None:
 def test_a_tampered_event_makes_the_viewer_say_the_chain_is_broken_at_its_version(
     demo: Flask, tmp_path: Path
 ) -> None:
-    _tamper(tmp_path / "web.db", "DEMO-C-0008", 4)
+    _tamper(tmp_path / "web.db", "DEMO-C-0008", 5)
     arbiter = as_user(demo, "arbiter", "arbitrator")
-    html = page(arbiter, "/arbitration/cases/DEMO-C-0008?version=6&lang=en")
+    html = page(arbiter, "/arbitration/cases/DEMO-C-0008?version=7&lang=en")
     status = by_testid(html, "chain-status")
-    assert 'data-chain="broken"' in status and 'data-break-version="4"' in status
-    assert "The hash chain is broken at version 4." in html
+    assert 'data-chain="broken"' in status and 'data-break-version="5"' in status
+    assert "The hash chain is broken at version 5." in html
     steps = html.split('data-testid="replay-steps"')[1].split("</ol>")[0]
-    item4 = steps.split('data-version="4"')[1].split("</li>")[0]
-    assert "chain broken here" in item4
-    item3 = steps.split('data-version="3"')[1].split("</li>")[0]
-    assert "chain broken" not in item3 and "not trusted" not in item3
-    assert "after the break: not trusted" in steps.split('data-version="5"')[1].split("</li>")[0]
+    broken = steps.split('data-version="5"')[1].split("</li>")[0]
+    assert "chain broken here" in broken
+    before = steps.split('data-version="4"')[1].split("</li>")[0]
+    assert "chain broken" not in before and "not trusted" not in before
+    assert "after the break: not trusted" in steps.split('data-version="6"')[1].split("</li>")[0]
 
 
 def test_an_unreadable_event_is_reported_and_the_rebuild_fails_gracefully(

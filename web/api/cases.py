@@ -30,6 +30,7 @@ from web.api.core import (
     visible_case,
     visible_case_or_404,
 )
+from web.api.opening_checks import check_component
 from web.api.schemas.commands import COMMAND_SCHEMAS, OpenCaseSchema, url_name
 from web.api.schemas.queries import CaseListQuerySchema
 from web.api.schemas.responses import (
@@ -249,6 +250,7 @@ def get_case(case_no: str) -> ResponseReturnValue:
 )
 def open_case() -> ResponseReturnValue:
     data = load_json(OpenCaseSchema)
+    check_component(data["order_no"].strip(), data["lines"], data["component"].strip())
     evidence = _evidence(data["evidence"])
     body = run_command(
         "open_case",
@@ -256,7 +258,10 @@ def open_case() -> ResponseReturnValue:
         order_no=data["order_no"].strip(),
         kind=data["kind"],
         reason_code=data["reason_code"],
-        lines=[LineRequest(line["line_no"], line["quantity"]) for line in data["lines"]],
+        lines=[
+            LineRequest(line["line_no"], line["quantity"], opened=line.get("opened", False))
+            for line in data["lines"]
+        ],
         description=data["description"].strip(),
         evidence=evidence,
         channel=data["channel"],

@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
+from domain.inputs import control_character
 from web import get_db
 from web.common import accounts, login_throttle
 from web.common.auth import (
@@ -27,8 +28,11 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths (``/x?y``): never another host, scheme or ``//host``."""
+    """Only same-site paths (``/x?y``): never another host, scheme or ``//host``, nor a control
+    character (issue 10: a CR/LF would split the Location header: 500)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if control_character(target) is not None or len(target) > 2000:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:

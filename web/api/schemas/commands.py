@@ -22,6 +22,7 @@ from web.common.schema_fields import (
     Choice,
     CommandSchema,
     EvidenceRefs,
+    Flag,
     Text,
     not_blank,
 )
@@ -30,6 +31,12 @@ from web.common.schema_fields import (
 class LineRequestSchema(ApiSchema):
     line_no = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
     quantity = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
+    opened = Flag(
+        metadata={
+            "description": "R1.a: the goods were opened (a consumable is then excluded from the "
+            "no-reason return)"
+        }
+    )
 
 
 class OpenCaseSchema(CommandSchema):
@@ -43,7 +50,10 @@ class OpenCaseSchema(CommandSchema):
     component = fields.String(
         load_default="unit",
         validate=[validate.Length(min=1, max=64), not_blank],
-        metadata={"description": "R5: 'unit' or a listed part with the short warranty"},
+        metadata={
+            "description": "R5: 'unit' or one of the parts the policy lists for every named "
+            "line's category (GET /orders/<no>/assistant offers them per line)"
+        },
     )
 
     @validates_schema

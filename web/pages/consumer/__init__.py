@@ -6,11 +6,12 @@ Every route is for consumers only (``restrict_blueprint``) and shows only the pe
 and cases: anyone else's order, case or evidence is a 404, whatever the route.
 
 ``base`` the blueprint and shared helpers; ``orders`` + ``order_view``; ``opening`` + ``open_form``;
-``cases`` (list and case page); ``case_actions`` (the moves). Importing the package registers
+``cases`` (list and case page); ``case_actions`` (the moves); ``assistant_view`` (the R16
+assistant's answers on the order and case pages). Importing the package registers
 every route on ``bp``.
 """
 
-from web.pages.consumer import case_actions, cases, opening, orders
+from web.pages.consumer import assistant_view, case_actions, cases, opening, orders
 from web.pages.consumer.base import bp
 
-__all__ = ["bp", "case_actions", "cases", "opening", "orders"]
+__all__ = ["assistant_view", "bp", "case_actions", "cases", "opening", "orders"]

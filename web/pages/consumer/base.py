@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort
 from flask_babel import lazy_gettext as _l
 
-from domain.values import Actor, CaseKind, Reason, Role
+from domain.values import CaseKind, Reason, Role
 from web.common import evidence as evidence_store
 from web.common.accounts import Account
 from web.common.auth import add_nav_link, current_account, restrict_blueprint, set_audience_home
@@ -24,7 +24,6 @@ add_nav_link(bp, "consumer.orders", _l("My orders"), Role.CONSUMER, order=10)
 add_nav_link(bp, "consumer.cases", _l("My cases"), Role.CONSUMER, order=20)
 set_audience_home(bp, Role.CONSUMER, "consumer.orders")
 
-TRIAGE_ACTOR = Actor(Role.SYSTEM, "triage")
 MAX_DESCRIPTION = 2000
 MAX_REASON = 1000
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import request
 from flask_babel import gettext
@@ -13,6 +14,7 @@ from domain import rules
 from domain.lines import OrderLine
 from domain.terms import PolicyTerms
 from domain.values import CaseKind, Reason
+from domain.warranty import UNIT, parts_offered
 from web.common.labels import kind_label, reason_label
 from web.common.timefmt import localtime
 from web.pages.consumer.base import MAX_DESCRIPTION, REASONS_BY_KIND, REFUND_BEARING
@@ -27,8 +29,57 @@ class OpenForm:
     reason: str = ""
     quantity: str = "1"
     description: str = ""
+    opened: bool = False  # R1.a: the consumer says the goods were opened
+    component: str = UNIT  # R5: the part the consumer says is faulty
     errors: dict[str, str] = field(default_factory=dict)
     refusal: str = ""
+
+
+@dataclass(frozen=True)
+class LineExtras:
+    """What the form asks about this line beyond kind, reason and quantity.
+
+    ``opened_note``: the R1.a sentence when the line's category is excluded once opened (the
+    form then shows the "opened" check box), else "". ``parts``: (component, label) choices from
+    ``domain.warranty.parts_offered`` (the whole unit first, then each listed part with its
+    warranty's last day, R5)."""
+
+    opened_note: str
+    parts: tuple[tuple[str, str], ...]
+
+    @property
+    def components(self) -> frozenset[str]:
+        return frozenset(component for component, _label in self.parts)
+
+
+def line_extras(
+    line: OrderLine, terms: PolicyTerms | None, delivered_at: datetime | None
+) -> LineExtras:
+    if terms is None:
+        return LineExtras("", ((UNIT, gettext("The whole unit")),))
+    exclusion = terms.exclusion_for(line.category)
+    note = ""
+    if exclusion is not None and exclusion.kind.opened_bites:
+        note = gettext(
+            "%(category)s cannot be returned without a reason once opened (R1.a); the store "
+            "says: %(reason)s. Tick the box if you have opened it. Unopened, the no-reason "
+            "return applies, and a quality problem is covered either way (R1.c).",
+            category=line.category,
+            reason=exclusion.reason,
+        )
+    parts = []
+    for offer in parts_offered(line, terms, delivered_at):
+        until = localtime(offer.warranty_end, "date") if offer.warranty_end else ""
+        if offer.is_unit:
+            label = gettext("The whole unit (%(months)s-month warranty)", months=offer.months)
+        else:
+            label = gettext(
+                "%(part)s (%(months)s-month warranty)", part=offer.component, months=offer.months
+            )
+        if until:
+            label = gettext("%(what)s, until %(date)s", what=label, date=until)
+        parts.append((offer.component, label))
+    return LineExtras(note, tuple(parts))
 
 
 def kind_choices() -> list[tuple[str, str]]:
@@ -45,9 +96,11 @@ def reason_choices() -> list[tuple[str, str, str]]:
     return out
 
 
-def refusal_message(verdict: rules.Verdict, line: OrderLine, terms: PolicyTerms) -> str:
+def refusal_message(
+    verdict: rules.Verdict, line: OrderLine, terms: PolicyTerms, *, opened: bool = False
+) -> str:
     """Why the domain refuses to open this case, in the viewer's language, naming the rule and,
-    when a deadline decided, the deadline."""
+    when a deadline decided, the deadline (``opened``: the consumer ticked "opened", R1.a)."""
     rule = verdict.rule
     text: str
     if rule == "R1" and verdict.deadline is not None:
@@ -56,6 +109,13 @@ def refusal_message(verdict: rules.Verdict, line: OrderLine, terms: PolicyTerms)
             "problem choose that reason instead (R1.c).",
             days=terms.return_window_days,
             deadline=localtime(verdict.deadline),
+        )
+    elif rule == "R1.a" and opened and _opened_bites(line, terms):
+        text = gettext(
+            "%(item)s was opened, so it cannot be returned without a reason (R1.a): %(reason)s. "
+            "A quality problem is still covered (R1.c).",
+            item=line.title,
+            reason=_reason(line, terms),
         )
     elif rule in ("R1.a", "R1.b"):
         exclusion = terms.exclusion_for(line.category)
@@ -88,6 +148,16 @@ def refusal_message(verdict: rules.Verdict, line: OrderLine, terms: PolicyTerms)
     return text
 
 
+def _opened_bites(line: OrderLine, terms: PolicyTerms) -> bool:
+    exclusion = terms.exclusion_for(line.category)
+    return exclusion is not None and exclusion.kind.opened_bites
+
+
+def _reason(line: OrderLine, terms: PolicyTerms) -> str:
+    exclusion = terms.exclusion_for(line.category)
+    return exclusion.reason if exclusion else line.category
+
+
 def parse_quantity(text: str, most: int) -> int | None:
     if not re.fullmatch(r"\d{1,4}", text.strip()):
         return None
@@ -95,14 +165,20 @@ def parse_quantity(text: str, most: int) -> int | None:
     return value if 1 <= value <= most else None
 
 
-def read_open_form(status: LineStatus) -> tuple[OpenForm, int | None]:
+def read_open_form(status: LineStatus, extras: LineExtras) -> tuple[OpenForm, int | None]:
     """The posted form, each mistake named by its field; the quantity when it is one."""
     form = OpenForm(
         kind=request.form.get("kind", "").strip(),
         reason=request.form.get("reason", "").strip(),
         quantity=request.form.get("quantity", "1").strip(),
         description=request.form.get("description", "").strip(),
+        opened=request.form.get("opened", "") in ("1", "on", "true", "yes"),
+        component=request.form.get("component", "").strip() or UNIT,
     )
+    if form.component not in extras.components:
+        form.errors["component"] = gettext(
+            "Part: choose the whole unit or one of the parts listed (R5)."
+        )
     if form.kind not in REASONS_BY_KIND:
         form.errors["kind"] = gettext("Type: choose what you would like.")
     elif form.reason not in REASONS_BY_KIND[form.kind]:

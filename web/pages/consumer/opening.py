@@ -1,4 +1,4 @@
-"""``/my/orders/<no>/lines/<line>/open``: opening a case with photos; R20 triage on success."""
+"""``/my/orders/<no>/lines/<line>/open``: opening a case with photos (R20: the service triages)."""
 
 from __future__ import annotations
 
@@ -9,23 +9,22 @@ from flask_babel import gettext
 from domain import rules
 from domain.errors import DomainError
 from domain.service import LineRequest
-from domain.triage import classify
 from domain.values import CaseKind, Reason
 from web.common import evidence as evidence_store
 from web.common.actions import refresh_read_models, refusal_text, request_id_from_form
 from web.pages.consumer.base import (
     REASONS_BY_KIND,
-    TRIAGE_ACTOR,
     bp,
     discard,
-    log,
     me,
     save_all,
     utc_now,
 )
 from web.pages.consumer.open_form import (
+    LineExtras,
     OpenForm,
     kind_choices,
+    line_extras,
     read_open_form,
     reason_choices,
     refusal_message,
@@ -35,10 +34,16 @@ from web.pages.consumer.orders import own_order_rows
 from web.services import get_service
 
 
+def _extras(view: OrderView, line_no: int) -> LineExtras:
+    line = get_service().get_order(view.order_no).line(line_no)
+    return line_extras(line, view.terms, view.delivered_at)
+
+
 def _open_page(
     view: OrderView, status: LineStatus, form: OpenForm, code: int = 200
 ) -> ResponseReturnValue:
     carrier = view.terms.after_sales_carrier if view.terms else ""
+    extras = _extras(view, status.row.line_no)
     return (
         render_template(
             "consumer/open.html",
@@ -49,6 +54,8 @@ def _open_page(
             reasons=reason_choices(),
             max_mb=evidence_store.max_bytes() // (1024 * 1024) or 1,
             carrier=carrier,
+            opened_note=extras.opened_note,
+            parts=extras.parts,
         ),
         code,
     )
@@ -68,7 +75,7 @@ def open_case(order_no: str, line_no: int) -> ResponseReturnValue:
         default_reason = "no_reason" if status.ok else ""
         return _open_page(view, status, OpenForm(kind=default_kind, reason=default_reason))
 
-    form, quantity = read_open_form(status)
+    form, quantity = read_open_form(status, _extras(view, line_no))
     try:
         uploads = evidence_store.check_uploads(request.files.getlist("photos"), field="photos")
     except evidence_store.UploadError as error:
@@ -83,10 +90,17 @@ def open_case(order_no: str, line_no: int) -> ResponseReturnValue:
     line = order.line(line_no)
     if view.terms is not None and form.kind != CaseKind.COMPLAINT.value:
         verdict = rules.eligibility(
-            CaseKind(form.kind), Reason(form.reason), line, view.terms, order.delivered_at, now
+            CaseKind(form.kind),
+            Reason(form.reason),
+            line,
+            view.terms,
+            order.delivered_at,
+            now,
+            form.component,
+            opened=form.opened,
         )
         if not verdict.allowed:
-            form.refusal = refusal_message(verdict, line, view.terms)
+            form.refusal = refusal_message(verdict, line, view.terms, opened=form.opened)
             return _open_page(view, status, form, 422)
 
     saved = save_all(uploads)
@@ -98,34 +112,16 @@ def open_case(order_no: str, line_no: int) -> ResponseReturnValue:
             order_no=order_no,
             kind=form.kind,
             reason_code=form.reason,
-            lines=[LineRequest(line_no, quantity)],
+            lines=[LineRequest(line_no, quantity, opened=form.opened)],
             description=form.description,
             evidence=[item.evidence for item in uploads],
+            component=form.component,
         )
     except DomainError as error:
         discard(saved)
         form.refusal = refusal_text(error)
         return _open_page(view, status, form, 422)
-    case_no = result.key
-    _triage(request_id, case_no, form.description, view.merchant_id)
+    case_no = result.key  # R20: the service triaged it as it opened it
     refresh_read_models()
     flash(gettext("Your application %(no)s was submitted.", no=case_no), "success")
     return redirect(url_for("consumer.case", case_no=case_no), code=303)
-
-
-def _triage(request_id: str, case_no: str, description: str, merchant_id: str) -> None:
-    """R20: classify the description and route the case; a failure here never loses the case."""
-    result = classify(description, merchant_id)
-    words = ", ".join(result.matched) or "-"  # the words that decided it (R20 is the step's rule)
-    try:
-        get_service().route(
-            request_id=f"{request_id}:triage",
-            actor=TRIAGE_ACTOR,
-            case_no=case_no,
-            queue=result.queue,
-            classified_kind=result.kind,
-            confidence_pct=result.confidence_pct,
-            reason=words,
-        )
-    except DomainError:
-        log.exception("R20 triage of %s was refused", case_no)

@@ -81,15 +81,19 @@ def explain(answer: Answer, line: OrderLine, terms: PolicyTerms) -> tuple[str, s
     window = terms.return_window_days
     if answer.code == "no_reason_open":
         assert answer.deadline is not None
-        return (
-            gettext("Yes, you can return it without giving a reason."),
-            gettext(
-                "The %(days)s-day no-reason return is open until %(deadline)s (R1). Goods and "
-                "packaging must be intact.",
-                days=window,
-                deadline=localtime(answer.deadline),
-            ),
+        detail = gettext(
+            "The %(days)s-day no-reason return is open until %(deadline)s (R1). Goods and "
+            "packaging must be intact.",
+            days=window,
+            deadline=localtime(answer.deadline),
         )
+        exclusion = terms.exclusion_for(line.category)
+        if exclusion is not None and exclusion.kind.opened_bites:
+            detail += " " + gettext(
+                "Once opened, it can no longer be returned without a reason (R1.a): %(reason)s.",
+                reason=exclusion.reason,
+            )
+        return gettext("Yes, you can return it without giving a reason."), detail
     if answer.code == "not_delivered":
         return (
             gettext("Not delivered yet."),

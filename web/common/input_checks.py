@@ -1,0 +1,87 @@
+"""``domain.inputs`` as marshmallow validators and form helpers (issue 10: one set of value types
+for API schemas, forms and the domain). Attach, don't re-implement:
+
+    Text(...)       -> fields.String(validate=[..., text_check(multiline=True)])
+    Fen(...)        -> fields.Integer(strict=True, validate=fen_check(minimum=0))
+    AwareInstant    -> fields.AwareDateTime(validate=instant_check())
+    offset / limit  -> fields.Integer(validate=offset_check()) / validate=limit_check()
+    request_id      -> fields.String(validate=token_check(max_length=120))
+
+Each validator raises marshmallow's ``ValidationError`` with the domain's message, so the API
+answers 400 naming the field; :func:`form_error` turns an ``InputRefused`` into the form's
+field and message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from marshmallow import ValidationError
+
+from domain import inputs
+from domain.inputs import InputRefused
+
+Validator = Callable[[Any], None]
+
+__all__ = [
+    "fen_check",
+    "form_error",
+    "instant_check",
+    "limit_check",
+    "offset_check",
+    "text_check",
+    "token_check",
+]
+
+
+def _as_validator(check: Callable[[Any], object]) -> Validator:
+    def validate(value: Any) -> None:
+        try:
+            check(value)
+        except InputRefused as refused:
+            # The field's name is the schema's; the message without the "field: " prefix.
+            raise ValidationError(refused.message.split(": ", 1)[-1]) from None
+
+    return validate
+
+
+def text_check(*, multiline: bool = False, max_length: int | None = None) -> Validator:
+    """No control characters or lone surrogates; at most ``max_length`` characters."""
+    limit = max_length or (inputs.LONG_TEXT if multiline else inputs.SHORT_TEXT)
+    return _as_validator(
+        lambda v: inputs.text(v, field="_", max_length=limit, required=False, multiline=multiline)
+    )
+
+
+def token_check(*, max_length: int = inputs.TOKEN) -> Validator:
+    """An identifier: no spaces, no control characters."""
+    return _as_validator(lambda v: inputs.token(v, field="_", max_length=max_length))
+
+
+def fen_check(*, minimum: int = 0, maximum: int = inputs.MAX_AMOUNT_FEN) -> Validator:
+    """An amount in fen within ``[minimum, maximum]`` (at most ``MAX_AMOUNT_FEN``)."""
+    return _as_validator(
+        lambda v: inputs.amount_fen(v, field="_", minimum=minimum, maximum=maximum)
+    )
+
+
+def instant_check(
+    *, earliest: datetime = inputs.EARLIEST, latest: datetime = inputs.LATEST
+) -> Validator:
+    """An aware instant in ``[earliest, latest)``."""
+    return _as_validator(lambda v: inputs.moment(v, field="_", earliest=earliest, latest=latest))
+
+
+def offset_check(*, maximum: int = inputs.MAX_OFFSET) -> Validator:
+    return _as_validator(lambda v: inputs.integer(v, field="_", minimum=0, maximum=maximum))
+
+
+def limit_check(*, maximum: int = inputs.MAX_PAGE_SIZE) -> Validator:
+    return _as_validator(lambda v: inputs.integer(v, field="_", minimum=1, maximum=maximum))
+
+
+def form_error(refused: InputRefused) -> tuple[str, str]:
+    """``(field, message)`` of a refusal, for a form that shows errors next to its fields."""
+    return refused.field or "_schema", refused.message.split(": ", 1)[-1]
