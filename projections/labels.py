@@ -162,6 +162,7 @@ AWAITING_LABELS: Final[dict[str, str]] = {
     "rule": N_("Rule on the dispute"),
     "carry_out_ruling": N_("Carry out the ruling"),
     "handle_routed": N_("Handle the routed case"),
+    "handle_case": N_("Look at the case (a state the process does not declare)"),
     "record_delivery": N_("Record the return's arrival"),
     "ship_back": N_("Send the goods back"),
     "confirm_goods": N_("Confirm the goods arrived"),

@@ -587,7 +587,7 @@ class RefundDue:
 
     def overdue_on(self, day: date) -> bool:
         """True when ``day`` is after the due day and the refund is still unpaid."""
-        return self.status != "paid" and self.due_day is not None and day > self.due_day
+        return self.paid_at is None and self.due_day is not None and day > self.due_day
 
 
 Grouping = Literal["account", "case", "merchant", "day"]

@@ -1,20 +1,23 @@
 """Work queues with due times (R12, R17): who must do what on which case, by when.
 
 ``queue_items`` holds one row per (case, clock) open and not yet satisfied, in the queue of the
-party that owes it:
+party the deadline names (``Deadline.party``; a state's own clock in the queue the process
+declaration gives that state, ``domain.process.states``):
 
-- ``merchant:<merchant_id>`` for the merchant's clocks (R12, R12.a, R5.a, R3 confirm receipt);
-- ``consumer:<consumer_id>`` for the consumer's (R13 ship the return);
-- the case's platform queue for the platform's (R9.a, R3 refund approval): ``platform`` until a
-  ``Routed`` event (R20, or an escalation after a missed deadline) names another, e.g.
-  ``platform_supervisor``;
-- ``finance`` for the refund payment (R3 working days).
+- ``merchant:<merchant_id>`` for the merchant's clocks (decide, confirm receipt, inspect, ship);
+- ``consumer:<consumer_id>`` for the consumer's (ship the return, answer a quote, confirm goods);
+- the case's platform queue for the platform's (R9.a, R3 refund approval and statutory end):
+  ``platform`` until a ``Routed`` event (R20, or an escalation after a missed deadline) names
+  another, e.g. ``platform_supervisor``;
+- ``finance`` for payments (R3 working days), ``arbitration`` for the arbitrator (R10).
 
-A breached clock stays (``breached = 1``) until the step it asked for is taken. A case that waits
-on someone who has no clock gets one more row with ``clock = ''`` and ``due_at`` NULL: a case in
-arbitration waits for the arbitrator (queue ``arbitration``), a refund awaiting approval without a
-clock waits for the platform, a received return for the merchant's inspection, a routed case for
-its platform queue, and so on (``_WAITING``).
+A breached clock stays (``breached = 1``) until the step it asked for is taken. Every open state
+is in some queue: when the state's owner (as the declaration says) has no deadline open (a case
+last changed by a version 1 event, stored before its state had a clock), the case gets one more
+row for the owner with ``clock = ''`` and ``due_at`` NULL; so does a routed case waiting in its
+platform queue, and a case in a state the declaration does not list (the platform looks at it).
+No status is tested here: the events say the status and the deadlines, the declaration says
+whose turn a state is.
 
 Each case's rows are rewritten from the event's complete deadline set, so a row never outlives its
 clock. ``is_head`` marks a case's most urgent row in each queue: a queue page lists heads, one per
@@ -28,6 +31,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from domain.case_values import Status
+from domain.deadlines import CLOCK_RULES
+from domain.process.states import StateSpec, state_of
+from domain.values import CaseKind
 from projections.case_events import (
     case_event_topics,
     deadline_dicts,
@@ -46,7 +53,9 @@ __all__ = [
     "QueueCounts",
     "QueueItem",
     "QueueProjection",
+    "declared_queue",
     "due_items",
+    "items_for",
     "party_queue",
     "position_in_queue",
     "queue_counts",
@@ -85,22 +94,11 @@ _CLOCK_AWAITING: dict[str, str] = {
     "post_close": "complain_or_escalate",
 }
 
-# Status -> (party, awaiting, rule) for a case waiting on someone without a clock: a row is added
-# only when that party has no clock open on the case.
-_WAITING: dict[str, tuple[str, str, str]] = {
-    "in_arbitration": ("arbitrator", "rule", "R10"),
-    "ruled": ("platform_agent", "carry_out_ruling", "R10"),
-    "awaiting_refund": ("platform_agent", "approve_refund", "R3"),
-    "received": ("merchant", "inspect", "R14"),
-    "repairing": ("merchant", "complete_repair", "R7"),
-    "returning_unrepaired": ("merchant", "complete_repair", "R6"),
-    "awaiting_exchange": ("merchant", "ship_exchange", "R8"),
-    "awaiting_quote_answer": ("consumer", "answer_quote", "R6"),
-    "refund_failed": ("finance", "pay_refund", "R3"),
-    "inspection_failed": ("merchant", "ship_back", "R14"),
-    "goods_returning": ("consumer", "confirm_goods", "R8"),
-    "awaiting_compensation": ("finance", "pay_compensation", "R10"),
-}
+# What a case waiting on someone without a dated clock awaits: its state's owner when the
+# declaration lists no clock (or the event carried none: a version 1 event), a routed case's
+# platform queue, or the platform for a state the declaration does not list.
+_ROUTED = ("handle_routed", "R20")
+_UNDECLARED = ("handle_case", "R21")
 
 # Events that leave a routed case waiting in its platform queue (R20); any other step handles it.
 _KEEPS_ROUTING = frozenset({"Routed", "NoteAdded", "EvidenceSubmitted", "SlaBreached", "Rated"})
@@ -122,39 +120,73 @@ def party_queue(party: str, case: Mapping[str, Any]) -> str:
     return str(case["platform_queue"])  # platform_agent (and, defensively, system)
 
 
-def _items(case: Mapping[str, Any], deadlines: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    status = str(case["status"])
-    rows: list[dict[str, Any]] = [
-        {
-            "clock": d["name"],
-            "queue": party_queue(d["party"], case),
-            "party": d["party"],
-            "awaiting": _CLOCK_AWAITING.get(d["name"], d["name"]),
-            "rule": d["rule"],
-            "due_at": d["due_at"],
-            "breached": int(d["breached"]),
-            "provisional": int(d["provisional"]),
-        }
-        for d in deadlines
-    ]
-    parties = {row["party"] for row in rows}
-    waiting = _WAITING.get(status)
-    if waiting is None and case["routed_pending"]:
-        waiting = ("platform_agent", "handle_routed", "R20")
-    if waiting is not None and waiting[0] not in parties:
-        party, awaiting, rule = waiting
-        rows.append(
-            {
-                "clock": "",
-                "queue": party_queue(party, case),
-                "party": party,
-                "awaiting": awaiting,
-                "rule": rule,
-                "due_at": None,
-                "breached": 0,
-                "provisional": 0,
-            }
+def declared_queue(queue: str, case: Mapping[str, Any]) -> str:
+    """A queue the declaration names for a state (``merchant``, ``consumer``, ``platform``,
+    ``finance`` ...) as this case's queue: its store's, its consumer's, its platform queue (R20
+    routing picks which) or the named one."""
+    if queue in ("merchant", "consumer"):
+        return party_queue(queue, case)
+    if queue == DEFAULT_PLATFORM_QUEUE:
+        return str(case["platform_queue"])
+    return queue
+
+
+def state_spec(case: Mapping[str, Any]) -> StateSpec | None:
+    """The declaration's entry for the case's kind and status (None: not declared)."""
+    try:
+        return state_of(CaseKind(case["kind"]), Status(case["status"]))
+    except ValueError:
+        return None
+
+
+def _row(clock: str, queue: str, party: str, awaiting: str, rule: str) -> dict[str, Any]:
+    return {
+        "clock": clock,
+        "queue": queue,
+        "party": party,
+        "awaiting": awaiting,
+        "rule": rule,
+        "due_at": None,
+        "breached": 0,
+        "provisional": 0,
+    }
+
+
+def items_for(
+    case: Mapping[str, Any], deadlines: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """One row per open deadline, in the queue of the party it names (the state's own clock in
+    the queue the declaration gives the state), plus one undated row when the state's owner has
+    no deadline open (or a routed case waits in its platform queue): every open state is in some
+    queue."""
+    spec = state_spec(case)
+    own_clock = spec.clock.value if spec is not None and spec.clock is not None else None
+    rows: list[dict[str, Any]] = []
+    for d in deadlines:
+        queue = party_queue(d["party"], case)
+        if spec is not None and d["name"] == own_clock:
+            queue = declared_queue(spec.queue, case)
+        row = _row(
+            d["name"], queue, d["party"], _CLOCK_AWAITING.get(d["name"], d["name"]), d["rule"]
         )
+        row.update(
+            due_at=d["due_at"], breached=int(d["breached"]), provisional=int(d["provisional"])
+        )
+        rows.append(row)
+    waiting: list[tuple[str, str, str, str]] = []  # (party, queue, awaiting, rule)
+    if spec is None:  # a state the declaration does not list (a stored v1 case "ruled")
+        waiting.append(("platform_agent", party_queue("platform_agent", case), *_UNDECLARED))
+    elif spec.owner is not None:
+        awaiting = _CLOCK_AWAITING.get(own_clock or "", own_clock or "handle_case")
+        rule = CLOCK_RULES[spec.clock] if spec.clock is not None else "R21"
+        waiting.append((spec.owner.value, declared_queue(spec.queue, case), awaiting, rule))
+    if case["routed_pending"]:
+        waiting.append(("platform_agent", party_queue("platform_agent", case), *_ROUTED))
+    parties = {row["party"] for row in rows}
+    for party, queue, awaiting, rule in waiting:
+        if party not in parties:  # one undated row at most: clock '' is part of its key
+            rows.append(_row("", queue, party, awaiting, rule))
+            break
     for row in rows:
         row["sort_key"] = row["due_at"] or NO_DUE_SORT_KEY
     heads: dict[str, tuple[str, str]] = {}
@@ -230,7 +262,7 @@ class QueueProjection:
                     case["case_no"],
                 ),
             )
-        items = _items(case, deadline_dicts(getattr(event, "deadlines", ())))
+        items = items_for(case, deadline_dicts(getattr(event, "deadlines", ())))
         tx.execute("DELETE FROM queue_items WHERE case_no = ?", (case["case_no"],))
         if items:
             tx.executemany(

@@ -1,86 +1,37 @@
-"""The events of a case, version 2 (issue 7): each carries the status it leads to (``status``),
-the rule it applied (``rule``) and the moves each role may make after it (``allowed``), besides
-who acted (``actor``), when (``at``), why (``reason``) and the deadlines open after it.
-
-Version 1 events (stored before the process declaration) are upcast: ``status`` from the event
-where it said so (its own field, or the one state its kind always led to), else ``None`` for
-"unchanged"; ``rule`` from the declaration; ``allowed`` ``None`` (unknown). Upcasting happens
-when events are read for replay; the hash chain is verified over the stored (not upcast) bytes.
-
-Each class's ``change`` applies what is particular to it; ``apply`` then sets the common facts.
-"""
+"""The events of a case, version 2 (issue 7): see ``events_base`` for what every one carries
+and how version 1 events are upcast; the money events are in ``events_money``."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
+from domain.case.events_base import Allowed, CaseEvent, _system_stand_in
+from domain.case.events_money import (
+    CompensationGranted,
+    CompensationPaid,
+    RefundApproved,
+    RefundFailed,
+    RefundPaid,
+    TurnedIntoRefund,
+)
 from domain.case_values import Status
-from domain.chain import ChainedAggregate
-from domain.deadlines import Deadline
-from domain.process.declaration import MOVES
 from domain.process.moves import Move
-from domain.values import Actor, Role
+from domain.values import Role
 
 if TYPE_CHECKING:
-    from domain.case.base import CaseBase
+    from domain.case.guards import CaseGuards as CaseBase
 
-Allowed = dict[str, list[str]]
-
-
-class CaseEvent(ChainedAggregate.Event):
-    """Common to every Case event from version 2 on."""
-
-    class_version = 2
-
-    actor: Actor
-    at: datetime
-    reason: str
-    deadlines: tuple[Deadline, ...]
-    status: Status | None
-    rule: str
-    allowed: Allowed | None
-
-    LEADS_TO: ClassVar[Status | None] = None  # the state this kind of event always leads to
-    MOVE: ClassVar[Move | None] = None  # the move that records it (for the v1 rule)
-    RULE: ClassVar[str] = "R21"  # the rule when no move names one
-
-    @classmethod
-    def upcast_v1_v2(cls, state: dict[str, Any]) -> None:
-        if state.get("status") is None:
-            state["status"] = cls.LEADS_TO.value if cls.LEADS_TO is not None else None
-        state["rule"] = cls.v1_rule(state)
-        state["allowed"] = None
-
-    @classmethod
-    def v1_rule(cls, state: dict[str, Any]) -> str:
-        return MOVES[cls.MOVE].rule if cls.MOVE is not None else cls.RULE
-
-    def apply(self, aggregate: Any) -> None:
-        case: CaseBase = aggregate
-        self.change(case)
-        case.updated_at = self.at
-        case.deadlines = {d.name: d for d in self.deadlines}
-        if self.status is not None:
-            case.status = Status(self.status)
-
-    def change(self, case: CaseBase) -> None:
-        """What this kind of event changes besides time, deadlines and status."""
-
-
-def _name(deadline: Any) -> str:
-    value = deadline.get("name") if isinstance(deadline, dict) else getattr(deadline, "name", "")
-    return str(getattr(value, "value", value))
-
-
-def _due(deadline: Any) -> Any:
-    return deadline.get("due_at") if isinstance(deadline, dict) else deadline.due_at
-
-
-def _system_stand_in(state: dict[str, Any], rule: str) -> str:
-    actor = state.get("actor")
-    role = getattr(actor, "role", None)
-    return "R12.a" if role is not None and Role(role) is Role.SYSTEM else rule
+__all__ = [
+    "Allowed",
+    "CaseEvent",
+    "CompensationGranted",
+    "CompensationPaid",
+    "RefundApproved",
+    "RefundFailed",
+    "RefundPaid",
+    "TurnedIntoRefund",
+]
 
 
 class Accepted(CaseEvent):
@@ -222,69 +173,6 @@ class GoodsReceived(CaseEvent):
 
     MOVE = Move.CONFIRM_GOODS_RECEIVED
     outcome: str
-
-
-class TurnedIntoRefund(CaseEvent):
-    """R8, P1: the merchant shipped no replacement in time; the exchange is refunded instead."""
-
-    RULE = "R8"
-    LEADS_TO = Status.AWAITING_REFUND
-
-
-class RefundApproved(CaseEvent):
-    """v2 also names both R3 clocks, so pages show both: the policy's working days after the
-    approval and the statutory end (Law art. 13; None when no return was delivered back). The
-    REFUND_PAYMENT deadline is the earlier one."""
-
-    MOVE = Move.APPROVE_REFUND
-    LEADS_TO = Status.REFUND_APPROVED
-    plan: Any
-    working_days_due_at: datetime | None
-    statutory_due_at: datetime | None
-
-    @classmethod
-    def upcast_v1_v2(cls, state: dict[str, Any]) -> None:
-        super().upcast_v1_v2(state)
-        payment = [d for d in state.get("deadlines", ()) if _name(d) == "refund_payment"]
-        state["working_days_due_at"] = _due(payment[0]) if payment else None
-        state["statutory_due_at"] = None
-
-    def change(self, case: CaseBase) -> None:
-        case.refund = self.plan
-
-
-class RefundPaid(CaseEvent):
-    MOVE = Move.RECORD_REFUND_PAID
-    psp_reference: str
-    amount_fen: int
-
-    def change(self, case: CaseBase) -> None:
-        case.refund_paid = True
-
-
-class RefundFailed(CaseEvent):
-    MOVE = Move.RECORD_REFUND_FAILED
-    LEADS_TO = Status.REFUND_FAILED
-
-    def change(self, case: CaseBase) -> None:
-        case.refund_attempts += 1
-
-
-class CompensationGranted(CaseEvent):
-    MOVE = Move.GRANT_COMPENSATION
-    amount_fen: int
-
-    def change(self, case: CaseBase) -> None:
-        case.compensation_fen = self.amount_fen
-
-
-class CompensationPaid(CaseEvent):
-    MOVE = Move.RECORD_COMPENSATION_PAID
-    amount_fen: int
-    psp_reference: str
-
-    def change(self, case: CaseBase) -> None:
-        case.compensation_paid = True
 
 
 class ComplaintFiled(CaseEvent):

@@ -48,6 +48,14 @@ class ClockSpec:
             return value
         return self.constant
 
+    def length_in_words(self, kind: CaseKind | None = None) -> str:
+        """The term (or constant) giving the length, as docs/process.md names it."""
+        if self.clock is Clock.MERCHANT_DECISION and kind is CaseKind.REPAIR:
+            return "repair_response_hours (R5.a)"
+        if self.clock is Clock.FIRST_RESPONSE:
+            return "first_response_hours_for(kind) (R12.a per kind)"
+        return self.term or f"{self.constant} (platform)"
+
     def due(
         self,
         start: datetime,

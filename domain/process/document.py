@@ -66,7 +66,7 @@ def _kind_section(kind: CaseKind) -> list[str]:
             continue
         assert state.clock is not None and state.consequence is not None
         clock = CLOCKS[state.clock]
-        length = clock.term or f"{clock.constant} (platform)"
+        length = clock.length_in_words(kind)
         out.append(
             f"| {status.value} | {state.owner.value if state.owner else '-'} | "
             f"{clock.clock.value} ({clock.rule}, {length} {clock.unit.value} from "
@@ -109,7 +109,7 @@ def render() -> str:
     ]
     for clock, consequence in OVERLAYS.items():
         spec = CLOCKS[clock]
-        length = spec.term or f"{spec.constant} (platform)"
+        length = spec.length_in_words()
         lines.append(
             f"| {clock.value} | {spec.rule} | {length} {spec.unit.value} from {spec.starts} | "
             f"{consequence.describe()} |"

@@ -289,3 +289,40 @@ def test_an_escalation_within_the_post_close_window_goes_to_arbitration() -> Non
     g = closed_case()
     g.when(escalate()).then_events("EscalatedToArbitration")
     assert g.case.status is Status.IN_ARBITRATION and Clock.ARBITRATION in g.case.deadlines
+
+
+# ----------------------------------------------------------------------------- more boundaries
+def test_goods_not_sent_back_in_time_go_to_the_platform() -> None:
+    """R14 reading: the merchant ships the consumer's goods back within ship_back_hours."""
+    g = given().did(*RECEIVED, inspect(Responsibility.USER_DAMAGE, evidence=(PHOTO,)))
+    assert g.case.deadlines[Clock.SHIP_BACK].due_at == g.now + timedelta(hours=48)
+    walk_to_the_deadline(g, Clock.SHIP_BACK, "Routed")
+    assert (g.case.status, g.case.queue) == (Status.INSPECTION_FAILED, "platform")
+
+
+def test_a_repair_not_done_in_time_goes_to_the_platform() -> None:
+    g = given(CaseKind.REPAIR, Reason.QUALITY_DEFECT).did(*RECEIVED)
+    g.when(inspect(Responsibility.PRODUCT_DEFECT), at=cst(2026, 9, 25, 10))
+    assert g.case.deadlines[Clock.REPAIR_WORK].due_at == cst(2026, 10, 3)  # 7 days, 24:00
+    walk_to_the_deadline(g, Clock.REPAIR_WORK, "Routed")
+    assert (g.case.status, g.case.queue) == (Status.REPAIRING, "platform")
+
+
+def test_a_ruled_compensation_unpaid_in_time_goes_to_finances_supervisor() -> None:
+    from domain.case_values import Ruling, RulingOutcome
+
+    from .builders import rule
+
+    g = given().did(reject(), escalate(), rule(Ruling(RulingOutcome.COMPENSATION, 0, 30_00)))
+    assert g.case.status is Status.AWAITING_COMPENSATION
+    walk_to_the_deadline(g, Clock.COMPENSATION_PAYMENT, "Routed")
+    assert g.case.queue == "finance_supervisor"
+
+
+def test_the_post_close_window_ends_on_its_last_day_at_24_00() -> None:
+    g = closed_case()
+    window = g.case.deadlines[Clock.POST_CLOSE].due_at
+    assert window.astimezone(cst(2026, 1, 1).tzinfo).hour == 0  # 24:00 of the 15th day
+    walk_to_the_deadline(g, Clock.POST_CLOSE)
+    assert g.case.status is Status.CLOSED and g.case.deadlines[Clock.POST_CLOSE].breached
+    g.when(file_complaint()).then_error(IllegalTransition, rule="R9")

@@ -79,6 +79,7 @@ URL_NAMES: dict[Move, str] = {
     Move.GIVE_OPINION: "opinion",
     Move.SUBMIT_EVIDENCE: "evidence",
     Move.ADD_NOTE: "note",
+    Move.CONFIRM_GOODS_RECEIVED: "goods-received",
 }
 
 
