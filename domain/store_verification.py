@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
@@ -179,8 +179,15 @@ class StoreVerifier:
                 )
             yield StoreProblem(ref.source, problem)
 
-    def report(self) -> StoreReport:
+    def snapshotted(self, kinds: set[str]) -> Iterator[tuple[UUID, str, str]]:
+        """Every aggregate of these types: id, type, key."""
+        for originator_id, agg in self.aggregates.items():
+            if agg.kind in kinds:
+                yield originator_id, agg.kind, agg.label or str(originator_id)
+
+    def report(self, more: Iterable[StoreProblem] = ()) -> StoreReport:
         problems = list(self.walk.finish())
+        problems.extend(more)
         if self.cross_references:
             problems.extend(self._dangling())
         chains = tuple(

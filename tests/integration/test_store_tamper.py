@@ -18,6 +18,7 @@ import pytest
 from psycopg import sql
 
 from domain import ids
+from domain.case import Case
 from domain.chain import event_digest
 from domain.service import AfterSales, event_store_env
 from domain.store_chain import StoreHead
@@ -230,5 +231,42 @@ def test_the_store_written_by_the_old_code_verifies(tmp_path: Path) -> None:
             "RequestRecord": 114,
         }
         assert ids.case_id("DEMO-C-0001") in {c.originator_id for c in report.chains}
+    finally:
+        app.close()
+
+
+class Snapshotting(AfterSales):
+    snapshotting_intervals = {Case: 4}  # noqa: RUF012 - the library's declared class variable
+
+
+def test_an_edited_snapshot_is_named(event_store_url: str) -> None:
+    clock = FakeClock()
+    app = Snapshotting.from_url(event_store_url, clock=clock)
+    try:
+        shop = seed(app, clock)
+        clock.now = cst(2026, 9, 24, 9)
+        case = refunded_case(shop)
+        assert app.verify_store().ok  # snapshots at versions 4 and 8 equal their events
+        table = app.snapshots.recorder.events_table_name  # type: ignore[union-attr]
+        if event_store_url.startswith("postgresql"):
+            table = f'"{event_store_env(event_store_url)["POSTGRES_SCHEMA"]}".{table}'
+        with events_table(event_store_url) as (run, _events, is_pg):
+            (state,) = run(
+                f"SELECT state FROM {table} WHERE originator_id = %s AND originator_version = 8",
+                (_key(case.id, is_pg),),
+            ).fetchone()
+            edited = bytes(state).replace(b'"PSP-', b'"PSQ-', 1).replace(b"10000", b"90000", 1)
+            assert edited != bytes(state)
+            run(
+                f"UPDATE {table} SET state = %s WHERE originator_id = %s "
+                "AND originator_version = 8",
+                (edited, _key(case.id, is_pg)),
+            )
+        report = app.verify_store()
+        assert [p.where for p in report.problems] == [
+            f"snapshot of case {case.case_no} at version 8"
+        ]
+        assert "differs from its events" in report.problems[0].problem
+        assert not report.broken_chains
     finally:
         app.close()
