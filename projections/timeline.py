@@ -77,8 +77,10 @@ _INTERNAL_EVENTS = frozenset({"Routed"})
 # callback, an automatic approval): their deadlines count as met by the responsible party.
 _SYSTEM_ACTS_FOR = frozenset({"platform_agent", "finance"})
 
-# The case's outcome as the domain's events set it (``domain.case.events``: each ``change``): a
-# ``Closed`` event names it; these events imply it (an escalation contests the earlier answer, R10).
+# The case's outcome as the domain's events set it (``domain.case.events``: each ``change``): an
+# event ending the case names it (``Closed``; the goods' stated outcome of ``GoodsShippedBack`` /
+# ``GoodsReceived`` is only the one ``Closed`` will state); these events imply it (an escalation
+# contests the earlier answer, R10).
 _OUTCOME_OF_EVENT = {"Rejected": "rejected", "Withdrawn": "withdrawn", "EscalatedToArbitration": ""}
 
 # R3's two refund clocks: the statutory ceiling (Law art. 13) and the policy's working days.
@@ -339,12 +341,12 @@ def _facts(
         changes["complaint_open"] = 1
     elif name == "OpinionGiven":
         changes["complaint_open"] = 0
+    ended = _is_end(status)
     outcome = getattr(event, "outcome", None)
-    if outcome is not None:
+    if outcome is not None and ended:  # an event ending the case names its outcome
         changes["outcome"] = text(outcome)
     elif name in _OUTCOME_OF_EVENT:
         changes["outcome"] = _OUTCOME_OF_EVENT[name]
-    ended = _is_end(status)
     if ended and summary["closed_at"] is None:
         changes["closed_at"] = at
         changes["complaint_open"] = 0

@@ -421,6 +421,58 @@ def test_summary_holds_the_moves_each_role_may_make_as_the_domain_says(world: Wo
     assert "accept" not in (summary.moves_for("merchant") or ("accept",))  # withdrawn
 
 
+def test_an_exchange_waits_for_the_consumer_and_ends_on_their_word(world: World) -> None:
+    """Issue 7 (R8, R7/R8 reading): the replacement's dispatch does not close the case; it waits in
+    the consumer's queue for their confirmation, and the outcome is stated only at the end."""
+    case_no = world.open("exchange", "no_reason")
+    world.clock.advance(hours=1)
+    world.app.accept(request_id=world.rid(), actor=merchant(), case_no=case_no)
+    world.app.ship_return(
+        request_id=world.rid(), actor=consumer(), case_no=case_no, carrier="SF", tracking_no="1"
+    )
+    world.clock.advance(days=1)
+    world.app.record_return_delivered(request_id=world.rid(), actor=PLATFORM, case_no=case_no)
+    world.app.confirm_receipt(request_id=world.rid(), actor=merchant(), case_no=case_no)
+    world.app.inspect(
+        request_id=world.rid(),
+        actor=merchant(),
+        case_no=case_no,
+        responsibility="no_fault",
+        findings="ok",
+    )
+    world.app.ship_exchange(
+        request_id=world.rid(), actor=merchant(), case_no=case_no, carrier="SF", tracking_no="X9"
+    )
+    world.catch_up()
+    summary = case_summary(world.db, case_no)
+    assert summary is not None
+    assert (summary.status, summary.outcome, summary.closed_at) == ("goods_returning", "", None)
+    assert summary.next_clock == "consumer_confirm" and summary.next_party == "consumer"
+    assert "confirm_goods_received" in (summary.moves_for("consumer") or ())
+    with world.db.connect() as conn:
+        [item] = conn.execute(
+            "SELECT queue, clock, party FROM queue_items WHERE case_no = ?", (case_no,)
+        ).fetchall()
+    assert dict(item) == {"queue": "consumer:c1", "clock": "consumer_confirm", "party": "consumer"}
+
+    world.clock.advance(days=2)
+    world.app.confirm_goods_received(request_id=world.rid(), actor=consumer(), case_no=case_no)
+    rows = steps(world, case_no)
+    assert [(s.step, s.status) for s in rows[-3:]] == [
+        ("exchange_shipped", "goods_returning"),
+        ("goods_received", "goods_returning"),
+        ("closed", "closed"),
+    ]
+    assert rows[-3].details["tracking_no"] == "X9"
+    summary = case_summary(world.db, case_no)
+    assert summary is not None
+    assert (summary.status, summary.outcome, summary.closed_at) == (
+        "closed",
+        "exchanged",
+        world.clock.now,
+    )
+
+
 class ParcelWeighed(CaseEvent):
     """An event class the projections have never heard of (issue 7: a new move is a step
     without code changes in projections/)."""

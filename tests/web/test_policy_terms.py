@@ -60,6 +60,10 @@ def test_exclusions_offer_only_the_platforms_categories(shop: Shop, staff: Flask
     offered = re.findall(r'<option value="([^"]+)"', select.group(0))
     assert "fruit" in offered and "cosmetics" in offered and "underwear" in offered
     assert "phone" not in offered  # phones are not on the platform's list (R1.a, R19)
+    # each option carries the kinds allowed for it; policy.js offers only those
+    assert re.search(r'<option value="fruit" data-kinds="fresh"', select.group(0))
+    assert re.search(r'value="personal_care" data-kinds="consumable hygiene"', select.group(0))
+    assert "/static/policy.js" in html
 
 
 def test_publishing_process_terms_kind_rows_and_parts(shop: Shop, staff: FlaskClient) -> None:
