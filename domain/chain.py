@@ -186,7 +186,8 @@ class ChainReport:
     events_checked: int
     head: str
     first_break: ChainBreak | None
-    label: str = ""  # the business key (case number) when known
+    label: str = ""  # the business key (case number, order number ...) when known
+    kind: str = "Case"  # the aggregate type
 
     @property
     def ok(self) -> bool:
@@ -202,55 +203,70 @@ class StoredShape:
     attributes: Mapping[str, Any]
 
 
-def verify_chain(originator_id: UUID, events: Iterable[StoredShape | ChainBreak]) -> ChainReport:
-    """Recompute every hash and link; report the first event that does not match.
+class ChainChecker:
+    """One aggregate's chain, checked event by event (so a whole store is checked in one pass
+    over its notification log, in order)."""
 
-    ``events`` yields a ``ChainBreak`` in place of an event the store could not decode.
-    """
-    prev = GENESIS
-    expected_version: int | None = None
-    checked = 0
-    for item in events:
+    def __init__(self, originator_id: UUID) -> None:
+        self.originator_id = originator_id
+        self.head = GENESIS
+        self.checked = 0
+        self.last_version: int | None = None
+        self.first_break: ChainBreak | None = None
+
+    def feed(self, item: StoredShape | ChainBreak) -> ChainBreak | None:
+        """Check the next event; return the break if this is where the chain first fails."""
+        if self.first_break is not None:
+            return None
         if isinstance(item, ChainBreak):
-            return ChainReport(originator_id, checked, prev, item)
-        checked += 1
+            self.first_break = item
+            return item
+        self.checked += 1
+        problem = self._problem(item)
+        if problem is not None:
+            self.first_break = ChainBreak(item.version, item.topic, problem)
+            return self.first_break
+        self.last_version = item.version
+        self.head = str(item.attributes["event_hash"])
+        return None
+
+    def _problem(self, item: StoredShape) -> str | None:
         attrs = item.attributes
-        if expected_version is not None and item.version != expected_version:
-            problem = f"version {item.version} follows version {expected_version - 1}: gap"
-            return ChainReport(
-                originator_id, checked, prev, ChainBreak(item.version, item.topic, problem)
-            )
-        expected_version = item.version + 1
+        expected = 1 if self.last_version is None else self.last_version + 1
+        if self.last_version is not None and item.version != expected:
+            return f"version {item.version} follows version {expected - 1}: gap"
         stored_prev = attrs.get("prev_hash")
         stored_hash = attrs.get("event_hash")
         timestamp = attrs.get("timestamp")
         if not isinstance(stored_prev, str) or not isinstance(stored_hash, str):
-            problem = "carries no hash chain fields"
-            return ChainReport(
-                originator_id, checked, prev, ChainBreak(item.version, item.topic, problem)
-            )
-        if stored_prev != prev:
-            problem = "prev_hash does not match the previous event's hash"
-            return ChainReport(
-                originator_id, checked, prev, ChainBreak(item.version, item.topic, problem)
-            )
+            return "carries no hash chain fields"
+        if stored_prev != self.head:
+            return "prev_hash does not match the previous event's hash"
         if not isinstance(timestamp, datetime):
-            problem = "timestamp is missing or unreadable"
-            return ChainReport(
-                originator_id, checked, prev, ChainBreak(item.version, item.topic, problem)
-            )
+            return "timestamp is missing or unreadable"
         digest = event_digest(
             topic=item.topic,
-            originator_id=originator_id,
+            originator_id=self.originator_id,
             version=item.version,
             timestamp=timestamp,
             prev_hash=stored_prev,
             payload=attrs,
         )
         if digest != stored_hash:
-            problem = "content does not match its event_hash (altered after it was recorded)"
-            return ChainReport(
-                originator_id, checked, prev, ChainBreak(item.version, item.topic, problem)
-            )
-        prev = stored_hash
-    return ChainReport(originator_id, checked, prev, None)
+            return "content does not match its event_hash (altered after it was recorded)"
+        return None
+
+    def report(self, label: str = "") -> ChainReport:
+        return ChainReport(self.originator_id, self.checked, self.head, self.first_break, label)
+
+
+def verify_chain(originator_id: UUID, events: Iterable[StoredShape | ChainBreak]) -> ChainReport:
+    """Recompute every hash and link; report the first event that does not match.
+
+    ``events`` yields a ``ChainBreak`` in place of an event the store could not decode.
+    """
+    checker = ChainChecker(originator_id)
+    for item in events:
+        if checker.feed(item) is not None:
+            break
+    return checker.report()

@@ -211,6 +211,8 @@ def _ruling(ruling: Any) -> dict[str, Any]:
 
 
 def _lines(lines: Any) -> list[dict[str, Any]]:
+    """The case's lines; ``opened`` (R1.a: the consumer said the goods were opened) only where
+    it is true, so steps recorded before the flag existed project as they did."""
     return [
         {
             "line_no": int(field(line, "line_no")),
@@ -219,6 +221,7 @@ def _lines(lines: Any) -> list[dict[str, Any]]:
             "category": str(field(line, "category")),
             "quantity": int(field(line, "quantity")),
             "paid_fen": int(field(line, "paid_fen")),
+            **({"opened": True} if field(line, "opened", False) else {}),
         }
         for line in lines or ()
     ]

@@ -21,6 +21,7 @@ from werkzeug.serving import run_simple
 from domain.errors import DomainError
 from web import create_app
 from web.cli_support import app_service, fail, migrated_db, projection_runner, read_db
+from web.store_cli import export_command, import_command, verify_command
 from web.workers_cli import projections_group, timers_group
 
 
@@ -42,6 +43,9 @@ main = FlaskGroup(
 )
 main.add_command(projections_group)
 main.add_command(timers_group)
+main.add_command(verify_command)
+main.add_command(export_command)
+main.add_command(import_command)
 
 
 @main.command("migrate")
@@ -97,32 +101,6 @@ def demo_command() -> None:
         _load_demo(click.echo)
     except DomainError as error:
         fail(str(error))
-
-
-@main.command("verify")
-@click.argument("case_no", required=False)
-@with_appcontext
-def verify_command(case_no: str | None) -> None:
-    """Check the hash chain of one case, or of every case; exit 1 naming the first bad event."""
-    try:
-        reports = app_service().verify(case_no)
-    except DomainError as error:
-        fail(str(error), 2)
-        return
-    bad = [r for r in reports if not r.ok]
-    for report in bad:
-        brk = report.first_break
-        assert brk is not None
-        click.secho(
-            f"TAMPERED case {report.label or report.originator_id}: event version {brk.version} "
-            f"({brk.topic}): "
-            f"{brk.problem}",
-            fg="red",
-        )
-    events = sum(r.events_checked for r in reports)
-    click.echo(f"verified {len(reports)} case(s), {events} event(s): {len(bad)} broken chain(s)")
-    if bad:
-        sys.exit(1)
 
 
 @main.group("ledger")

@@ -37,6 +37,7 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
+from domain.process import Move
 from tests.web.conftest import DEMO_PASSWORDS, csrf_token_for, load_demo, login_as, make_app
 from web import get_db
 from web.common import accounts, evidence
@@ -121,6 +122,7 @@ def parameter_values(name: str, who: str) -> list[str]:
         "line_no": ["1"],
         "sha256": [evidence_hash(foreign.evidence_case)],
         "action": sorted(CONSUMER_ACTIONS),  # /my/cases/<case_no>/<action>: every action
+        "move": sorted(move.value for move in Move),  # .../cases/<case_no>/moves/<move>: every one
         "merchant_id": [foreign.merchant_id],
         "sku": ["FR-KIWI" if foreign.merchant_id == "m1002" else "PH-X1"],
         "queue": [foreign.queue],

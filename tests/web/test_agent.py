@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from domain.deadlines import Clock
+from domain.process import CARRY_OUT, Move
 from domain.service import AfterSales
 from domain.values import Actor, Role
 from projections.queues import queue_page
@@ -165,7 +166,7 @@ def test_respond_then_opinion_then_close_a_complaint(demo: Flask, agent: FlaskCl
     response = post(agent, f"/agent/cases/{case_no}/respond?lang=en", reason="   ")
     assert response.status_code == 303
     html = page(agent, f"/agent/cases/{case_no}?lang=en")
-    assert "Response to the consumer: please fill this in." in html
+    assert "Response: please fill this in (R9.a)." in html  # the declared input, its rule
     catch_up(demo)
     assert steps_of(demo, case_no) == ["opened", "routed"]  # R20: triaged as it opened
     # an opinion before the response is refused by the domain, naming R9.a
@@ -364,7 +365,8 @@ def test_a_ruled_refund_is_approved_at_the_ruled_amount(demo: Flask, agent: Flas
     assert 'data-testid="ruled-banner"' in html
     assert "The ruling fixed the amount at ¥69.90 (R10)." in html
     assert 'name="amount"' not in html.split('id="refund"')[1].split("</section>")[0]
-    assert "Triage and routing" not in html  # nothing may change a ruled case's outcome
+    # routing changes no outcome: the declaration keeps it open after a ruling (R10 carry-out)
+    assert ("Triage and routing" in html) == (Move.ROUTE in CARRY_OUT.always)
     post(agent, "/agent/cases/DEMO-C-0011/approve-refund")
     catch_up(demo)
     with demo.app_context():

@@ -170,7 +170,7 @@ def test_a_payment_without_reference_is_refused_naming_the_field(
     response = _form(finance, f"/finance/refunds/{case_no}/paid", request_id="r", psp_reference=" ")
     assert response.status_code == 303
     html = finance.get("/finance/?lang=en").get_data(as_text=True)
-    assert any("Payment reference" in f and "nothing was recorded" in f for f in _flashes(html))
+    assert any("Payment reference" in f and "(R3)" in f for f in _flashes(html))
     world.settle()
     detail = world.get("finance", f"/api/v1/cases/{case_no}").json
     assert detail is not None and detail["case"]["status"] == "refund_approved"

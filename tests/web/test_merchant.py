@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from domain.case_values import Status
+from domain.case_values import Evidence, Status
 from domain.lines import OrderLine, Tender
 from domain.service import AfterSales, LineRequest
 from domain.terms import PLATFORM_FLOOR, Exclusion, PolicyTerms
@@ -364,7 +364,7 @@ def test_reject_without_a_reason_is_refused_naming_r12(shop: Shop, staff: FlaskC
     case_no = shop.open()
     shop.catch_up()
     html = follow(staff, post(staff, f"/merchant/cases/{case_no}/reject", reason="  "))
-    assert "Not possible (R12)" in html
+    assert "Reason: please fill this in (R12)." in html  # the declared input, named with its rule
     assert shop.status(case_no) is Status.REQUESTED
 
     html = follow(staff, post(staff, f"/merchant/cases/{case_no}/reject", reason="已售罄"))
@@ -448,7 +448,7 @@ def test_an_exchange_with_compensation_walked_through_its_forms(
     assert shop.service.get_case(case_no).compensation_fen == 2_050
 
     refused = follow(staff, post(staff, f"{base}/ship-exchange", carrier="中通", tracking_no=""))
-    assert "(R8, R25)" in refused
+    assert "Carrier and tracking number: please fill this in (R8)." in refused
     follow(staff, post(staff, f"{base}/ship-exchange", carrier="中通", tracking_no="ZT2"))
     assert shop.status(case_no) is Status.GOODS_RETURNING  # R8 (issue 7): not on dispatch
     shop.do("confirm_goods_received", CONSUMER, case_no=case_no)
@@ -658,3 +658,36 @@ def test_unreadable_policy_input_names_the_field(shop: Shop, staff: FlaskClient)
     assert "(R1.a)" in html and "(R6)" in html
     with shop.app.app_context():
         assert [v.number for v in policy_history(get_db(), STORE)] == [1]
+
+
+def test_a_move_without_a_form_of_its_own_is_offered_by_its_generic_form(
+    shop: Shop, staff: FlaskClient
+) -> None:
+    """Issue 7: the page shows every move the domain allows the store; sending goods back after a
+    failed inspection (R14) has no form of its own, so its declared inputs make one."""
+    case_no = shop.open()
+    base = f"/merchant/cases/{case_no}"
+    shop.do("accept", STAFF, case_no=case_no)
+    shop.do("ship_return", CONSUMER, case_no=case_no, carrier="顺丰", tracking_no="SF1")
+    shop.do("record_return_delivered", PLATFORM, case_no=case_no)
+    shop.do("confirm_receipt", STAFF, case_no=case_no)
+    photo = Evidence("ab" * 32, "crack.jpg", "image/jpeg", 1_000)
+    shop.do(
+        "inspect",
+        STAFF,
+        case_no=case_no,
+        responsibility="user_damage",
+        findings="屏幕碎裂",
+        evidence=(photo,),
+    )
+    shop.catch_up()
+    assert shop.status(case_no) is Status.INSPECTION_FAILED
+    page = staff.get(f"{base}?lang=en").get_data(as_text=True)
+    assert f"{base}/moves/ship_back" in page and "Send the goods back (R14)" in page
+    assert 'name="carrier"' in page.split('data-action="ship_back"')[1].split("</form>")[0]
+
+    refused = follow(staff, post(staff, f"{base}/moves/ship_back", carrier="顺丰"))
+    assert "(R14)" in refused and shop.status(case_no) is Status.INSPECTION_FAILED
+    follow(staff, post(staff, f"{base}/moves/ship_back", carrier="顺丰", tracking_no="SF9"))
+    assert shop.status(case_no) is Status.GOODS_RETURNING
+    assert post(staff, f"{base}/moves/no_such_move").status_code == 404

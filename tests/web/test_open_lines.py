@@ -112,6 +112,11 @@ def test_unopened_returns_and_opened_quality_claims_are_recorded(
     assert quality.status_code == 303, quality.get_data(as_text=True)[-2000:]
     second = cases(shop, order_no)[-1]
     assert shop.service.get_case(second).lines[0].opened is True
+    shop.settle()  # every audience's case page says so (R1.a); the unopened one does not
+    zh = consumer.get(f"/my/cases/{second}?lang=zh_CN").get_data(as_text=True)
+    assert '<span class="badge" data-testid="opened">已拆封（R1.a）</span>' in zh
+    en = consumer.get(f"/my/cases/{first}?lang=en").get_data(as_text=True)
+    assert 'data-testid="opened"' not in en
 
 
 def test_the_api_takes_opened_per_line(shop: World) -> None:
@@ -180,6 +185,11 @@ def test_the_chosen_part_is_stored_and_an_unoffered_one_refused(
     assert ok.status_code == 303, ok.get_data(as_text=True)[-2000:]
     (case_no,) = cases(shop, order_no)
     assert shop.service.get_case(case_no).component == "battery"
+    shop.settle()
+    en = consumer.get(f"/my/cases/{case_no}?lang=en").get_data(as_text=True)
+    assert "Part named as faulty: battery (R5)." in en
+    zh = consumer.get(f"/my/cases/{case_no}?lang=zh_CN").get_data(as_text=True)
+    assert "申请中指明的故障部件：battery（R5）。" in zh
 
 
 def test_the_api_refuses_a_part_not_offered_naming_the_field(shop: World) -> None:

@@ -14,6 +14,7 @@ from flask_babel import gettext
 from marshmallow import ValidationError
 
 from domain.case_values import Evidence, Ruling, RulingOutcome
+from domain.process import MOVES, InputType, Move, MoveSpec
 from domain.service import LineRequest
 from domain.values import Role
 from projections.timeline import case_summaries, timeline
@@ -30,7 +31,7 @@ from web.api.core import (
     visible_case_or_404,
 )
 from web.api.opening_checks import check_component
-from web.api.schemas.commands import COMMAND_SCHEMAS, OpenCaseSchema
+from web.api.schemas.commands import COMMAND_SCHEMAS, OpenCaseSchema, url_name
 from web.api.schemas.queries import CaseListQuerySchema
 from web.api.schemas.responses import (
     CaseDetailSchema,
@@ -42,6 +43,7 @@ from web.common import evidence as store
 from web.common.auth import case_scope
 from web.common.casepage import visible_steps
 from web.common.formats import size_text
+from web.common.schema_fields import CommandSchema
 
 CONSUMER = Role.CONSUMER.value
 MERCHANT = Role.MERCHANT.value
@@ -52,15 +54,28 @@ FINANCE = Role.FINANCE.value
 
 @dataclass(frozen=True)
 class Command:
-    """A case command of the API: its URL name, the ``AfterSales`` method, who may call it, the
-    rules it follows and how the validated body becomes the method's arguments."""
+    """A case command of the API, drawn from the move's declaration (``domain.process``): its URL
+    name, the ``AfterSales`` method, who may call it (the move's roles and stand-ins; the system
+    is no API caller), the rules it follows and its generated request schema."""
 
+    move: Move
     name: str
     method: str
     roles: tuple[str, ...]
     summary: str
     rules: tuple[str, ...]
-    arguments: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    schema: type[CommandSchema]
+
+    def arguments(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The validated body as the method's arguments: evidence references become the
+        uploaded files' ``Evidence``, a ruling its domain value."""
+        out = dict(data)
+        for item in MOVES[self.move].inputs:
+            if item.type is InputType.EVIDENCE_LIST:
+                out[item.name] = _evidence(out.get(item.name) or [], item.name)
+            elif item.type is InputType.RULING:
+                out[item.name] = _ruling(out[item.name])
+        return out
 
 
 def _evidence(hashes: list[str], field: str = "evidence") -> tuple[Evidence, ...]:
@@ -85,168 +100,44 @@ def _evidence(hashes: list[str], field: str = "evidence") -> tuple[Evidence, ...
     return tuple(found)
 
 
-def _with_evidence(data: dict[str, Any]) -> dict[str, Any]:
-    return {**data, "evidence": _evidence(data.get("evidence") or [])}
-
-
-def _ruling(data: dict[str, Any]) -> dict[str, Any]:
-    given = data["ruling"]
-    ruling = Ruling(
+def _ruling(given: dict[str, Any]) -> Ruling:
+    return Ruling(
         outcome=RulingOutcome(given["outcome"]),
         refund_fen=given["refund_fen"],
         compensation_fen=given["compensation_fen"],
         return_required=given["return_required"],
     )
-    return {"ruling": ruling, "reasoning": data["reasoning"]}
 
 
-COMMANDS: tuple[Command, ...] = (
-    Command("accept", "accept", (MERCHANT, AGENT), "Accept the application", ("R12", "R12.a")),
-    Command(
-        "reject", "reject", (MERCHANT, AGENT), "Reject the application with a reason", ("R12",)
-    ),
-    Command(
-        "ship-return",
-        "ship_return",
-        (CONSUMER,),
-        "Ship the goods back (carrier, tracking number)",
-        ("R13", "R25"),
-    ),
-    Command(
-        "return-delivered",
-        "record_return_delivered",
-        (MERCHANT, AGENT),
-        "Record that the carrier delivered the return (starts the 24-hour R3 clock)",
-        ("R3",),
-    ),
-    Command(
-        "confirm-receipt",
-        "confirm_receipt",
-        (MERCHANT, AGENT),
-        "Confirm receipt of the returned goods",
-        ("R3",),
-    ),
-    Command(
-        "inspect",
-        "inspect",
-        (MERCHANT, AGENT),
-        "Inspect and record who is responsible",
-        ("R14",),
-        _with_evidence,
-    ),
-    Command("quote", "quote_repair", (MERCHANT,), "Quote a repair fee", ("R6",)),
-    Command(
-        "answer-quote", "answer_quote", (CONSUMER,), "Accept or decline the repair quote", ("R6",)
-    ),
-    Command(
-        "complete-repair",
-        "complete_repair",
-        (MERCHANT,),
-        "Complete the repair (and ship it back)",
-        ("R7",),
-    ),
-    Command("ship-exchange", "ship_exchange", (MERCHANT,), "Ship the replacement", ("R8",)),
-    Command(
-        "goods-received",
-        "confirm_goods_received",
-        (CONSUMER,),
-        "Confirm the replacement, repaired or returned goods arrived (the case closes)",
-        ("R7", "R8"),
-    ),
-    Command(
-        "ship-back",
-        "ship_back",
-        (MERCHANT,),
-        "Send the goods back after a failed inspection or a declined quote",
-        ("R14", "R6"),
-    ),
-    Command(
-        "approve-refund",
-        "approve_refund",
-        (AGENT,),
-        "Approve the refund (due in 3-7 working days)",
-        ("R3", "R3.a"),
-    ),
-    Command(
-        "refund-paid",
-        "record_refund_paid",
-        (FINANCE,),
-        "Record the refund as paid (payment reference)",
-        ("R3", "R3.a"),
-    ),
-    Command(
-        "refund-failed",
-        "record_refund_failed",
-        (FINANCE,),
-        "Record a failed refund payment (reason)",
-        ("R3",),
-    ),
-    Command(
-        "compensation",
-        "grant_compensation",
-        (MERCHANT, AGENT),
-        "Grant compensation",
-        ("R14", "R10"),
-    ),
-    Command(
-        "compensation-paid",
-        "record_compensation_paid",
-        (FINANCE,),
-        "Record the compensation as paid",
-        ("R14",),
-    ),
-    Command(
-        "complaint", "file_complaint", (CONSUMER, AGENT), "File a complaint on the case", ("R9",)
-    ),
-    Command(
-        "respond",
-        "respond_to_complaint",
-        (AGENT,),
-        "Respond to the complaint (24 hours)",
-        ("R9.a",),
-    ),
-    Command("opinion", "give_opinion", (AGENT,), "Give the handling opinion (72 hours)", ("R9.a",)),
-    Command("escalate", "escalate", (CONSUMER, MERCHANT), "Apply for arbitration", ("R10",)),
-    Command(
-        "evidence",
-        "submit_evidence",
-        (CONSUMER, MERCHANT, AGENT),
-        "Add evidence to the record",
-        ("R21", "R10"),
-        _with_evidence,
-    ),
-    Command("rule", "rule", (ARBITRATOR,), "Rule on the dispute (final)", ("R10",), _ruling),
-    Command("route", "route", (AGENT,), "Route the case to a queue", ("R20",)),
-    Command(
-        "note",
-        "add_note",
-        (CONSUMER, MERCHANT, AGENT, ARBITRATOR, FINANCE),
-        "Add a note (internal notes: staff only)",
-        ("R21", "P4"),
-    ),
-    Command("withdraw", "withdraw", (CONSUMER,), "Withdraw the application", ("R3", "R10")),
-    Command(
-        "close",
-        "close_case",
-        (CONSUMER, AGENT, ARBITRATOR),
-        "Close a case whose answer stands",
-        ("R21", "R10"),
-    ),
-    Command("rate", "rate", (CONSUMER,), "Rate the closed case 1-5", ("R18",)),
+def command_of(spec: MoveSpec) -> Command:
+    callers = tuple(sorted(r.value for r in spec.all_roles if r is not Role.SYSTEM))
+    stand_in = (spec.stand_in.rule,) if spec.stand_in and spec.stand_in.rule != spec.rule else ()
+    return Command(
+        move=spec.move,
+        name=url_name(spec.move),
+        method=spec.command_name,
+        roles=callers,
+        summary=spec.label,
+        rules=(spec.rule, *stand_in),
+        schema=COMMAND_SCHEMAS[url_name(spec.move)],
+    )
+
+
+#: Every move of the declaration that a person may make through the API.
+COMMANDS: tuple[Command, ...] = tuple(
+    command_of(spec) for spec in MOVES.values() if spec.all_roles - {Role.SYSTEM}
 )
 
 COMMANDS_BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}
 
 
 def _command_view(command: Command) -> Callable[..., ResponseReturnValue]:
-    schema = COMMAND_SCHEMAS[command.name]
-
     def view(case_no: str) -> ResponseReturnValue:
         visible_case(case_no)  # 404 for another party's case, whatever the role
         require_roles(command.roles)
-        data = load_json(schema)
+        data = load_json(command.schema)
         request_id = data.pop("request_id")
-        arguments = command.arguments(data) if command.arguments else data
+        arguments = command.arguments(data)
         body = run_command(
             command.method,
             request_id,
@@ -268,7 +159,7 @@ for _command in COMMANDS:
         summary=_command.summary,
         tag="case commands",
         roles=_command.roles,
-        body=COMMAND_SCHEMAS[_command.name],
+        body=_command.schema,
         response=CommandResultSchema,
         errors=(400, 401, 403, 404, 409),
         case_route=True,

@@ -149,6 +149,7 @@ class CaseView:
     include_internal: bool
     triage: TriageView | None = None
     lines: list[dict[str, Any]] = field(default_factory=list)
+    component: str = "unit"  # R5: the part the consumer named as faulty ("unit": the whole unit)
 
     @property
     def case_no(self) -> str:
@@ -366,4 +367,5 @@ def load_case_view(
         include_internal=include_internal,
         triage=_triage(steps) if include_internal else None,
         lines=lines,
+        component=str(opened.details.get("component") or "unit") if opened else "unit",
     )

@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from domain.calendar import last_day_cst
-from web.api.schemas.base import Day, Instant
+from web.common.schema_fields import Day, Instant
 
 
 class BySchema(Schema):

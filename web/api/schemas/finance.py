@@ -8,7 +8,7 @@ from marshmallow import (
     fields,
 )
 
-from web.api.schemas.base import Day, Instant
+from web.common.schema_fields import Day, Instant
 
 
 class ExclusionOutSchema(Schema):

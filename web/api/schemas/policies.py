@@ -23,7 +23,7 @@ from domain.terms import (
     WarrantyPart,
 )
 from domain.values import CaseKind, ExclusionKind
-from web.api.schemas.base import ApiSchema, Choice, CommandSchema, Fen, Flag, Text, not_blank
+from web.common.schema_fields import ApiSchema, Choice, CommandSchema, Fen, Flag, Text, not_blank
 
 # --- policies (R11, R19)
 

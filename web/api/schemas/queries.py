@@ -13,7 +13,7 @@ from marshmallow import (
 )
 
 from domain.values import CaseKind
-from web.api.schemas.base import ApiSchema, Choice
+from web.common.schema_fields import ApiSchema, Choice
 
 # --- query strings
 

@@ -7,7 +7,7 @@ from marshmallow import (
     fields,
 )
 
-from web.api.schemas.base import Instant
+from web.common.schema_fields import Instant
 
 # ============================================================================ responses
 

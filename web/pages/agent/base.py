@@ -7,16 +7,17 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
+from domain.process import Move
 from domain.values import Role
 from projections.labels import queue_label
 from projections.timeline import CaseSummary, case_summary
 from web import get_db
-from web.common.actions import perform
 from web.common.auth import add_nav_link, restrict_blueprint, set_audience_home
+from web.common.moves import perform_move
 from web.common.translate import gettext
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
@@ -38,8 +39,6 @@ PLATFORM_QUEUES: tuple[tuple[str, Any], ...] = (
 )
 COMPLAINT_WORK = frozenset({"respond_complaint", "give_opinion"})
 REFUND_WORK = frozenset({"approve_refund"})
-CLOSABLE = frozenset({"rejected", "inspection_failed", "opinion_given", "ruled"})
-TERMINAL = frozenset({"closed", "withdrawn"})
 
 
 def queue_name(queue: str) -> str:
@@ -74,17 +73,18 @@ def case_url(case_no: str, anchor: str = "actions") -> str:
     return url_for("agent.case", case_no=case_no, _anchor=anchor)
 
 
-def text_move(
-    case_no: str, field: str, label: str, command: str, success: str, **more: Any
-) -> ResponseReturnValue:
-    """A move whose one required input is a text field (named as the command's argument): check
-    the case may be seen, refuse an empty or too long text naming the field, else perform."""
+def text_move(case_no: str, move: Move, success: str, **given: Any) -> ResponseReturnValue:
+    """A move read from its form through the move's generated schema (``web.common.moves``):
+    check the case may be seen, refuse a missing or too long input naming the field and rule,
+    else perform; back to the case page."""
     summary_or_404(case_no)
-    text = form_text(field, label)
-    if text is None:
-        return redirect(case_url(case_no), code=303)
-    return perform(
-        command, case_url(case_no, "top"), success=success, case_no=case_no, **{field: text}, **more
+    return perform_move(
+        move,
+        case_no,
+        case_url(case_no, "top"),
+        success=success,
+        error_to=case_url(case_no),
+        **given,
     )
 
 

@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from domain.errors import DomainError
+from domain.process import Move
 from domain.triage import classify
 from domain.values import CaseKind
 from web.common.actions import perform, refusal_text
@@ -19,6 +20,7 @@ from web.common.formats import money, yuan_text
 from web.common.labels import (
     kind_label,
 )
+from web.common.moves import perform_move
 from web.common.translate import gettext
 from web.pages.agent.base import (
     bp,
@@ -29,7 +31,7 @@ from web.pages.agent.base import (
     summary_or_404,
     text_move,
 )
-from web.pages.agent.case_view import case_actions, ruling_facts
+from web.pages.agent.case_view import case_forms, ruling_facts
 from web.services import get_service
 
 
@@ -38,7 +40,7 @@ def case(case_no: str) -> ResponseReturnValue:
     view = load_case_view(case_no, include_internal=True)
     steps = [s.step for s in view.steps]
     ruling = ruling_facts(steps)
-    acts = case_actions(view.summary, ruling)
+    acts = case_forms(view.summary, ruling)
     routed = view.triage
     opened = next((s for s in steps if s.step == "opened"), None)
     suggestion = classify(opened.reason if opened else "", view.summary.merchant_id)
@@ -62,9 +64,7 @@ def respond(case_no: str) -> ResponseReturnValue:
     """R9.a: the platform's first response to a complaint, within 24 hours."""
     return text_move(
         case_no,
-        "reason",
-        gettext("Response to the consumer"),
-        "respond_to_complaint",
+        Move.RESPOND_TO_COMPLAINT,
         gettext("The response is recorded and shown to the consumer (R9.a)."),
     )
 
@@ -74,9 +74,7 @@ def opinion(case_no: str) -> ResponseReturnValue:
     """R9.a: the platform's handling opinion, within 72 hours."""
     return text_move(
         case_no,
-        "opinion",
-        gettext("Handling opinion"),
-        "give_opinion",
+        Move.GIVE_OPINION,
         gettext("The handling opinion is recorded (R9.a)."),
     )
 
@@ -150,15 +148,19 @@ def accept(case_no: str) -> ResponseReturnValue:
     """R12.a: accept in the merchant's place; the domain allows it only after the merchant's
     deadline was missed."""
     summary_or_404(case_no)
-    text = form_text("reason", gettext("Reason"), required=False)
-    if text is None:
-        return redirect(case_url(case_no), code=303)
-    return perform(
-        "accept",
+    reason = (request.form.get("reason") or "").strip()
+    form = {
+        **request.form.to_dict(),
+        "reason": reason
+        or gettext("Accepted by the platform after the merchant missed its deadline"),
+    }
+    return perform_move(
+        Move.ACCEPT,
+        case_no,
         case_url(case_no, "top"),
         success=gettext("Accepted in the merchant's place (R12.a)."),
-        case_no=case_no,
-        reason=text or gettext("Accepted by the platform after the merchant missed its deadline"),
+        form=form,
+        error_to=case_url(case_no),
     )
 
 
@@ -167,9 +169,7 @@ def reject(case_no: str) -> ResponseReturnValue:
     """R12 / R12.a: reject in the merchant's place, always with a reason."""
     return text_move(
         case_no,
-        "reason",
-        gettext("Reason for the rejection"),
-        "reject",
+        Move.REJECT,
         gettext("Rejected in the merchant's place (R12.a)."),
     )
 
@@ -179,9 +179,7 @@ def file_complaint(case_no: str) -> ResponseReturnValue:
     """R9: a complaint taken by platform customer service on an existing case."""
     return text_move(
         case_no,
-        "reason",
-        gettext("What the consumer complains about"),
-        "file_complaint",
+        Move.FILE_COMPLAINT,
         gettext("Complaint filed; the platform answers within 24 hours (R9.a)."),
         channel="platform",
     )
@@ -191,26 +189,12 @@ def file_complaint(case_no: str) -> ResponseReturnValue:
 def compensation(case_no: str) -> ResponseReturnValue:
     """R14 repair plus compensation, or the compensation a ruling fixed (R10)."""
     summary_or_404(case_no)
-    back = case_url(case_no, "compensation")
-    label = gettext("Compensation (yuan)")
-    try:
-        amount = parse_yuan(request.form.get("amount") or "")
-    except AmountError as error:
-        flash(amount_error_text(label, error), "error")
-        return redirect(back, code=303)
-    if amount <= 0:
-        flash(gettext("%(field)s: must be more than ¥0.00 (R14).", field=label), "error")
-        return redirect(back, code=303)
-    reason = form_text("reason", gettext("What the compensation is for"))
-    if reason is None:
-        return redirect(back, code=303)
-    return perform(
-        "grant_compensation",
+    return perform_move(
+        Move.GRANT_COMPENSATION,
+        case_no,
         case_url(case_no, "top"),
         success=gettext("Compensation granted (R14)."),
-        case_no=case_no,
-        amount_fen=amount,
-        reason=reason,
+        error_to=case_url(case_no, "compensation"),
     )
 
 
@@ -234,15 +218,12 @@ def route(case_no: str) -> ResponseReturnValue:
     reason = form_text("reason", gettext("Why the triage is changed"))
     if reason is None:
         return redirect(target, code=303)
-    return perform(
-        "route",
+    return perform_move(
+        Move.ROUTE,
+        case_no,
         target,
         success=gettext("Routed to %(queue)s (R20).", queue=queue_name(queue)),
-        case_no=case_no,
-        queue=queue,
-        classified_kind=kind,
-        confidence_pct=100,
-        reason=reason,
+        confidence_pct=100,  # a person decided
     )
 
 
@@ -250,9 +231,7 @@ def route(case_no: str) -> ResponseReturnValue:
 def close(case_no: str) -> ResponseReturnValue:
     return text_move(
         case_no,
-        "reason",
-        gettext("Reason for closing"),
-        "close_case",
+        Move.CLOSE,
         gettext("The case is closed."),
     )
 
@@ -261,15 +240,12 @@ def close(case_no: str) -> ResponseReturnValue:
 def note(case_no: str) -> ResponseReturnValue:
     """R21 / P4: a note on the record; internal notes are hidden from the consumer."""
     summary_or_404(case_no)
-    text = form_text("text", gettext("Note"))
-    if text is None:
-        return redirect(case_url(case_no, "note"), code=303)
     internal = request.form.get("visible_to_consumer") not in ("1", "on", "yes")
-    return perform(
-        "add_note",
+    return perform_move(
+        Move.ADD_NOTE,
+        case_no,
         case_url(case_no, "top"),
         success=gettext("Internal note added.") if internal else gettext("Note added."),
-        case_no=case_no,
-        text=text,
-        internal=internal,
+        form={**request.form.to_dict(), "internal": "1" if internal else ""},
+        error_to=case_url(case_no, "note"),
     )

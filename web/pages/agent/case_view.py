@@ -10,7 +10,7 @@ from flask import request
 
 from domain.case_values import RefundPlan
 from domain.errors import DomainError
-from domain.values import CaseKind
+from domain.process import Move
 from projections.timeline import CaseSummary, TimelineStep
 from web.common.actions import refusal_text
 from web.common.amounts import AmountError, amount_error_text, parse_yuan
@@ -20,8 +20,9 @@ from web.common.labels import (
     party_label,
     tender_label,
 )
+from web.common.moves import allowed_moves
 from web.common.translate import gettext
-from web.pages.agent.base import CLOSABLE, TERMINAL, deadlines_by_name, parse_due
+from web.pages.agent.base import deadlines_by_name, parse_due
 from web.services import get_service
 
 # --- the case page ----------------------------------------------------------------------------
@@ -96,39 +97,31 @@ class Actions:
     route: bool = False
 
 
-def case_actions(summary: CaseSummary, ruling: RulingFacts | None) -> Actions:
-    status = summary.status
+def case_forms(summary: CaseSummary, ruling: RulingFacts | None) -> Actions:
+    """The agent's forms on the case: exactly the moves the domain allows the agent now
+    (``Case.allowed_moves``), with what the shown forms need (the refund plan, the fixed amounts
+    of a ruling, the merchant's R12 deadline)."""
+    allowed = allowed_moves(summary)
     clocks = deadlines_by_name(summary)
-    acts = Actions()
-    is_open = status not in TERMINAL
-    acts.respond = summary.complaint_open and "platform_response" in clocks
-    acts.opinion = summary.complaint_open and "platform_response" not in clocks
-    if summary.refund_total_fen is None and is_open:
-        if ruling is not None:
-            acts.approve = ruling.outcome == "refund" and status in (
-                "ruled",
-                "received",
-                "awaiting_refund",
-            )
-            acts.approve_fixed = ruling.refund_fen if acts.approve else None
-        else:
-            acts.approve = status == "awaiting_refund"
+    acts = Actions(
+        respond=Move.RESPOND_TO_COMPLAINT in allowed,
+        opinion=Move.GIVE_OPINION in allowed,
+        approve=Move.APPROVE_REFUND in allowed,
+        complaint=Move.FILE_COMPLAINT in allowed,
+        close=Move.CLOSE in allowed,
+        compensation=Move.GRANT_COMPENSATION in allowed,
+        route=Move.ROUTE in allowed,
+    )
+    ruled = ruling if ruling is not None and ruling.outcome == "refund" else None
+    acts.approve_fixed = ruled.refund_fen if acts.approve and ruled is not None else None
     if acts.approve:
         refund_preview(summary, acts)
-    if status == "requested" and summary.kind != CaseKind.COMPLAINT.value:
-        acts.merchant_place = True
-        decision = clocks.get("merchant_decision")
-        acts.merchant_breached = bool(decision and decision.get("breached"))
-        acts.merchant_due = parse_due(decision)
-    acts.complaint = not summary.complaint_open and status != "withdrawn"
-    acts.close = status in CLOSABLE
-    if is_open and not summary.compensation_fen:
-        if ruling is not None and ruling.compensation_fen:
-            acts.compensation = True
-            acts.compensation_fixed = ruling.compensation_fen
-        elif ruling is None and summary.responsibility in ("product_defect", "transport_damage"):
-            acts.compensation = True
-    acts.route = is_open and ruling is None
+    decision = clocks.get("merchant_decision")
+    acts.merchant_breached = Move.ACCEPT in allowed or Move.REJECT in allowed
+    acts.merchant_place = acts.merchant_breached or decision is not None
+    acts.merchant_due = parse_due(decision)
+    if acts.compensation and ruling is not None and ruling.compensation_fen:
+        acts.compensation_fixed = ruling.compensation_fen
     return acts
 
 

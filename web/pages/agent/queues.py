@@ -121,9 +121,7 @@ def home() -> ResponseReturnValue:
             row.opinion_due = clocks.get("platform_opinion")
             if row.response_due or row.opinion_due:
                 complaints.append(row)
-        if item.awaiting in REFUND_WORK or (
-            summary is not None and summary.status == "awaiting_refund"
-        ):
+        if item.awaiting in REFUND_WORK or row.refund_due is not None:  # R3 approval runs
             refunds.append(row)
         elif row not in complaints:
             other.append(row)

@@ -13,12 +13,13 @@ from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from domain.errors import DomainError
+from domain.process import Move
 from domain.values import Role
 from projections.labels import AWAITING_LABELS
 from projections.queues import queue_counts, queue_page
 from projections.timeline import CaseSummary, TimelineStep, case_summaries, case_summary, timeline
 from web import get_db
-from web.common.actions import perform
+from web.common.auth import current_actor
 from web.common.casepage import display_names
 from web.common.formats import money
 from web.common.labels import (
@@ -26,6 +27,7 @@ from web.common.labels import (
     kind_label,
     status_label,
 )
+from web.common.moves import perform_move
 from web.common.translate import gettext
 from web.pages.arbitrator.base import PAGE_SIZE, bp
 from web.pages.arbitrator.carry_out import carry_out_steps
@@ -143,9 +145,8 @@ def render_case(case_no: str, form: RulingForm | None = None, status: int = 200)
         if ruling is not None
         else []
     )
-    can_rule = (
-        current is not None and current.ruling is None and current.status.value == "in_arbitration"
-    )
+    # the domain's answer (R10), from the case already rebuilt above
+    can_rule = current is not None and Move.RULE in current.allowed_moves(current_actor())
     cap_fen = refund_cap(case_no) if can_rule else None
     consumer_name = ""
     if current is not None:
@@ -190,11 +191,11 @@ def rule(case_no: str) -> ResponseReturnValue:
     ruling = form.validate(refund_cap(case_no), summary.currency)
     if ruling is None:
         return render_case(case_no, form=form, status=400)
-    return perform(
-        "rule",
+    return perform_move(
+        Move.RULE,
+        case_no,
         url_for("arbitrator.case", case_no=case_no),
         success=gettext("The ruling is recorded. It is final (R10)."),
-        case_no=case_no,
+        form={"reasoning": form.reasoning},
         ruling=ruling,
-        reasoning=form.reasoning,
     )

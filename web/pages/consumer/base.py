@@ -60,11 +60,6 @@ REASONS_BY_KIND: dict[str, tuple[str, ...]] = {
 }
 REFUND_BEARING = frozenset({CaseKind.RETURN_REFUND.value, CaseKind.REFUND_ONLY.value})
 
-#: Statuses in which talking to the merchant has failed, so arbitration is offered (R10).
-NEGOTIATION_FAILED = frozenset(
-    {"rejected", "inspection_failed", "complaint_answered", "opinion_given", "refund_failed"}
-)
-
 
 def utc_now() -> datetime:
     return datetime.now(UTC)

@@ -3,18 +3,21 @@ open now (R6, R9, R10, R13, R18, R21, R25)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import abort, render_template
 from flask.typing import ResponseReturnValue
 
+from domain.process import Move
 from projections.policies import policy_version
 from projections.timeline import CaseSummary, case_summaries, case_summary
 from web import get_db
 from web.common import evidence as evidence_store
 from web.common.casepage import CaseView, load_case_view
 from web.common.labels import kind_label, party_label, status_label
-from web.pages.consumer.base import NEGOTIATION_FAILED, bp, me
+from web.common.move_forms import other_moves
+from web.common.moves import allowed_moves
+from web.pages.consumer.base import bp, me
 
 # --- cases ----------------------------------------------------------------------------------
 
@@ -51,65 +54,49 @@ def cases() -> ResponseReturnValue:
     )
 
 
+#: The consumer's forms on the case page, in the order they are shown.
+CONSUMER_MOVES = (
+    Move.SHIP_RETURN,
+    Move.ANSWER_QUOTE,
+    Move.ESCALATE,
+    Move.SUBMIT_EVIDENCE,
+    Move.FILE_COMPLAINT,
+    Move.WITHDRAW,
+    Move.RATE,
+)
+
+
 @dataclass
 class Actions:
-    """What the consumer can do on the case now (derived from its status and kind)."""
+    """The consumer's forms on the case: exactly the moves the domain allows her now
+    (``Case.allowed_moves``), with what the shown forms need to say."""
 
-    ship: bool = False
-    quote: bool = False
-    quote_fee: str = ""
-    complain: bool = False
-    escalate: bool = False
-    evidence: bool = False
-    withdraw: bool = False
-    rate: bool = False
+    allowed: frozenset[str]
     carrier: str = ""
     free_return_shipping: bool = False
+    quote_fee: str = ""
+    others: list[Move] = field(default_factory=list)  # allowed, offered by their generic form
 
     @property
     def any(self) -> bool:
-        return any(
-            (
-                self.ship,
-                self.quote,
-                self.complain,
-                self.escalate,
-                self.evidence,
-                self.withdraw,
-                self.rate,
-            )
-        )
+        return bool(self.others) or any(move.value in self.allowed for move in CONSUMER_MOVES)
 
 
-def case_actions(view: CaseView) -> Actions:
+def case_forms(view: CaseView) -> Actions:
     s = view.summary
-    status = s.status
-    terminal = status in ("closed", "withdrawn")
-    ruled = s.ruling_outcome is not None
-    steps = [v.step for v in view.steps]
-    acts = Actions()
-    if status == "awaiting_return":
-        acts.ship = True
-    elif status == "ruled":
-        last_ruling = max((st.version for st in steps if st.step == "ruled"), default=0)
-        needs_return = any(st.step == "ruled" and st.details.get("return_required") for st in steps)
-        shipped = any(st.step == "return_shipped" and st.version > last_ruling for st in steps)
-        acts.ship = needs_return and not shipped
-    if acts.ship:
+    allowed = allowed_moves(view.summary)
+    acts = Actions(
+        frozenset(move.value for move in allowed), others=other_moves(allowed, CONSUMER_MOVES)
+    )
+    if Move.SHIP_RETURN.value in acts.allowed:
         policy = policy_version(get_db(), s.merchant_id, s.policy_version)
         if policy is not None:
             acts.carrier = policy.terms.after_sales_carrier
             acts.free_return_shipping = policy.terms.free_return_shipping
-    if status == "awaiting_quote_answer":
-        acts.quote = True
-        quoted = [st for st in steps if st.step == "repair_quoted"]
+    if Move.ANSWER_QUOTE.value in acts.allowed:
+        quoted = [v.step for v in view.steps if v.step.step == "repair_quoted"]
         if quoted:
             acts.quote_fee = view.money(int(quoted[-1].details.get("fee_fen", 0)))
-    acts.complain = status != "withdrawn" and not s.complaint_open and s.kind != "complaint"
-    acts.escalate = not terminal and not ruled and status in NEGOTIATION_FAILED
-    acts.evidence = not terminal and not ruled
-    acts.withdraw = not terminal and not ruled and s.refund_total_fen is None
-    acts.rate = status == "closed" and s.rating is None
     return acts
 
 
@@ -119,7 +106,7 @@ def case(case_no: str) -> ResponseReturnValue:
     return render_template(
         "consumer/case.html",
         view=view,
-        actions=case_actions(view),
+        actions=case_forms(view),
         max_mb=evidence_store.max_bytes() // (1024 * 1024) or 1,
     )
 

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    flash,
     request,
     url_for,
 )
@@ -157,25 +156,6 @@ def _helpers() -> dict[str, Any]:
         "outcome_label": outcome_label,
         "query": query_args,
     }
-
-
-def form_text(name: str, label: Any) -> str | None:
-    """A required form text, or None after flashing a message naming the field."""
-    value = (request.form.get(name) or "").strip()
-    if not value:
-        flash(gettext("%(field)s: this is required; nothing was recorded.", field=label), "error")
-        return None
-    if len(value) > MAX_TEXT:
-        flash(
-            gettext(
-                "%(field)s: at most %(n)s characters; nothing was recorded.",
-                field=label,
-                n=MAX_TEXT,
-            ),
-            "error",
-        )
-        return None
-    return value
 
 
 def back_url() -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
-    redirect,
     render_template,
     request,
 )
@@ -14,10 +13,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from web.common.actions import perform
+from domain.process import Move
 from web.common.csvexport import csv_response
 from web.common.finance import compensations_due, refund_rows, today_cst
-from web.pages.finance.base import back_url, bp, csv_name, day_arg, form_text, text_arg, wants_csv
+from web.common.moves import perform_move
+from web.pages.finance.base import back_url, bp, csv_name, day_arg, text_arg, wants_csv
 from web.pages.finance.columns import compensation_columns, refund_columns
 
 # --- refunds due and compensation (home) ------------------------------------------------------
@@ -72,47 +72,37 @@ def compensations_csv() -> ResponseReturnValue:
 
 @bp.route("/refunds/<case_no>/paid", methods=["POST"])
 def refund_paid(case_no: str) -> ResponseReturnValue:
-    reference = form_text("psp_reference", _l("Payment reference"))
-    if reference is None:
-        return redirect(back_url(), code=303)
-    return perform(
-        "record_refund_paid",
+    reference = (request.form.get("psp_reference") or "").strip()
+    return perform_move(
+        Move.RECORD_REFUND_PAID,
+        case_no,
         back_url(),
         success=gettext(
             "Refund of case %(case)s recorded as paid (%(ref)s).", case=case_no, ref=reference
         ),
-        case_no=case_no,
-        psp_reference=reference,
     )
 
 
 @bp.route("/refunds/<case_no>/failed", methods=["POST"])
 def refund_failed(case_no: str) -> ResponseReturnValue:
-    reason = form_text("reason", _l("Why the payment failed"))
-    if reason is None:
-        return redirect(back_url(), code=303)
-    return perform(
-        "record_refund_failed",
+    return perform_move(
+        Move.RECORD_REFUND_FAILED,
+        case_no,
         back_url(),
         success=gettext(
             "Failed payment of case %(case)s recorded; the R3 deadline keeps running.", case=case_no
         ),
-        case_no=case_no,
-        reason=reason,
     )
 
 
 @bp.route("/compensations/<case_no>/paid", methods=["POST"])
 def compensation_paid(case_no: str) -> ResponseReturnValue:
-    reference = form_text("psp_reference", _l("Payment reference"))
-    if reference is None:
-        return redirect(back_url(), code=303)
-    return perform(
-        "record_compensation_paid",
+    reference = (request.form.get("psp_reference") or "").strip()
+    return perform_move(
+        Move.RECORD_COMPENSATION_PAID,
+        case_no,
         back_url(),
         success=gettext(
             "Compensation of case %(case)s recorded as paid (%(ref)s).", case=case_no, ref=reference
         ),
-        case_no=case_no,
-        psp_reference=reference,
     )

@@ -18,8 +18,9 @@ from web.common.labels import (
 )
 from web.pages.merchant.base import bp, own_case
 from web.pages.merchant.case_view import (
-    available_actions,
+    case_forms,
     deadline_of,
+    other_forms,
     refund_preview,
     step_details,
     warranty_info,
@@ -31,14 +32,17 @@ def case(case_no: str) -> ResponseReturnValue:
     own_case(case_no)
     view = load_case_view(case_no, include_internal=True)
     warranty = warranty_info(view) if view.summary.kind == "repair" else None
-    actions = available_actions(view, warranty)
+    actions = case_forms(view)
+    others = other_forms(view)
     ruling = step_details(view, "ruled")
     policy = current_policy(get_db(), view.summary.merchant_id)
     return render_template(
         "merchant/case.html",
         view=view,
         actions=actions,
-        any_move=any(v for k, v in actions.items() if k not in ("note", "inspect_on_site")),
+        others=others,
+        any_move=bool(others)
+        or any(v for k, v in actions.items() if k not in ("note", "inspect_on_site")),
         ruling=ruling,
         preview=refund_preview(view, ruling),
         warranty=warranty,

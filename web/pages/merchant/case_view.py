@@ -9,7 +9,8 @@ from typing import Any
 
 from domain import rules
 from domain.errors import DomainError
-from domain.values import Responsibility
+from domain.process import Move
+from domain.values import CaseKind
 from web.common.actions import refusal_text
 from web.common.casepage import CaseView
 from web.common.formats import money
@@ -17,12 +18,11 @@ from web.common.labels import (
     party_label,
     tender_label,
 )
+from web.common.move_forms import other_moves
+from web.common.moves import allowed_moves
 from web.services import get_service
 
-#: Statuses in which the case waits for the merchant to accept or reject (R12).
-DECIDABLE = frozenset({"requested"})
 TERMINAL = frozenset({"closed", "withdrawn"})
-AT_FAULT = frozenset({Responsibility.PRODUCT_DEFECT.value, Responsibility.TRANSPORT_DAMAGE.value})
 
 
 # --- the case page --------------------------------------------------------------------------
@@ -117,60 +117,36 @@ def refund_preview(view: CaseView, ruling: dict[str, Any] | None) -> RefundPrevi
     )
 
 
-def quote_needed(view: CaseView, warranty: WarrantyInfo | None) -> bool:
-    """R6: a repair the user pays for (out of warranty, or damage they caused) is quoted and
-    accepted before work starts; asked of domain.rules with the inspection's finding."""
-    found = view.summary.responsibility
-    if found is None:
-        return False
-    charge = rules.repair_charge(
-        in_warranty=bool(warranty and warranty.in_warranty),
-        responsibility=Responsibility(found),
-        quoted_fee_fen=0,
-        fee_cap_fen=None,
-    )
-    return charge.needs_consent
+#: The merchant's forms on the case page and the move each makes.
+FORMS: dict[str, Move] = {
+    "accept": Move.ACCEPT,
+    "reject": Move.REJECT,
+    "return_delivered": Move.RECORD_RETURN_DELIVERED,
+    "confirm_receipt": Move.CONFIRM_RECEIPT,
+    "inspect": Move.INSPECT,
+    "quote": Move.QUOTE_REPAIR,
+    "complete_repair": Move.COMPLETE_REPAIR,
+    "ship_exchange": Move.SHIP_EXCHANGE,
+    "compensate": Move.GRANT_COMPENSATION,
+    "escalate": Move.ESCALATE,
+    "evidence": Move.SUBMIT_EVIDENCE,
+    "note": Move.ADD_NOTE,
+}
 
 
-def available_actions(view: CaseView, warranty: WarrantyInfo | None = None) -> dict[str, bool]:
-    """The merchant's moves that fit the case now (R7, R8, R10, R12, R14, R3, R6, R21). The
-    domain still decides: a move shown here that it refuses comes back with its rule."""
-    s = view.summary
-    status, kind = s.status, s.kind
-    open_ = status not in TERMINAL
-    ruling = step_details(view, "ruled")
-    outcome = ruling.get("outcome") if ruling else None
-    quoted = step_details(view, "repair_quoted") is not None
-    accepted_quote = step_details(view, "quote_accepted") is not None
-    ruled_compensation = int(ruling.get("compensation_fen", 0)) if ruling else 0
-    repairable = kind == "repair" or outcome == "repair"
-    needs_quote = kind == "repair" and ruling is None and quote_needed(view, warranty)
-    return {
-        "accept": status in DECIDABLE and kind != "complaint",
-        "reject": status in DECIDABLE and kind != "complaint",
-        "return_delivered": status == "return_in_transit",
-        "confirm_receipt": status == "return_delivered",
-        "inspect": (status == "received" and ruling is None)
-        or (kind == "repair" and status == "awaiting_return" and ruling is None),
-        "inspect_on_site": kind == "repair" and status == "awaiting_return" and ruling is None,
-        "quote": status == "repairing" and needs_quote and not quoted,
-        "complete_repair": repairable
-        and (
-            status == "returning_unrepaired"
-            or (status == "repairing" and (accepted_quote or not needs_quote))
-            or (outcome == "repair" and status in ("ruled", "received"))
-        ),
-        "ship_exchange": status == "awaiting_exchange"
-        or (outcome == "exchange" and status in ("ruled", "received")),
-        "compensate": open_
-        and not s.compensation_fen
-        and (ruled_compensation > 0 or (ruling is None and (s.responsibility or "") in AT_FAULT)),
-        "escalate": open_
-        and ruling is None
-        and status not in ("requested", "in_arbitration", "ruled"),
-        "evidence": open_ and ruling is None,
-        "note": True,
-    }
+def case_forms(view: CaseView) -> dict[str, bool]:
+    """The merchant's forms to show: exactly the moves the domain allows the viewer now
+    (``Case.allowed_moves``; R3, R6, R7, R8, R10, R12, R14, R21)."""
+    allowed = allowed_moves(view.summary)
+    shown = {form: move in allowed for form, move in FORMS.items()}
+    shown["inspect_on_site"] = shown["inspect"] and view.summary.kind == CaseKind.REPAIR.value
+    return shown
+
+
+def other_forms(view: CaseView) -> list[Move]:
+    """Allowed moves the page has no form of its own for (sending goods back R14 ...), offered by
+    their generic form."""
+    return other_moves(allowed_moves(view.summary), FORMS.values())
 
 
 def deadline_of(view: CaseView, name: str) -> Any:

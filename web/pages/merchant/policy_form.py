@@ -2,9 +2,11 @@
 into :class:`domain.terms.PolicyTerms`.
 
 Input names follow ``PolicyTerms`` field names, so a refusal from the domain (``InvalidInput`` /
-``PolicyBelowFloor`` carry ``.field``) lands next to the input it is about. Two exceptions: the
-repair fee cap is typed in yuan (``repair_fee_cap``, stored as ``repair_fee_cap_fen``), and the
-exclusion / note rows are repeated inputs (``exclusion_category`` ... zipped by position).
+``PolicyBelowFloor`` carry ``.field``) lands next to the input it is about. Exceptions: the
+repair fee cap is typed in yuan (``repair_fee_cap``, stored as ``repair_fee_cap_fen``); the
+exclusion / note / part rows are repeated inputs (``exclusion_category`` ... zipped by position)
+and the R12.a table one input per kind (``first_response_<kind>``), parsed in ``policy_rows``.
+Each whole-number term's platform bound comes from ``domain.terms.TERM_BOUNDS``.
 
 Nothing here decides whether terms are generous enough: the domain's ``check_terms`` does (R19).
 This module only turns text into values and words every refusal for the person who typed it,

@@ -33,10 +33,11 @@ from web.common.labels import (
     status_label,
 )
 from web.pages.merchant.base import MAX_BULK, bp, merchant_id, own_case, queue_name
-from web.pages.merchant.case_view import DECIDABLE
 from web.services import get_service
 
 PAGE_SIZE = 50
+#: What a queue item waits for when the store's accept-or-reject (R12, R5.a) is due.
+DECISION_DUE = frozenset({"decide", "respond"})
 
 
 @bp.route("/")
@@ -86,7 +87,7 @@ def queue() -> ResponseReturnValue:
                 kind_label=kind_label(item.kind),
                 status_label=status_label(item.status),
                 reason_label=reason_label(summary.reason_code) if summary else "",
-                decidable=item.status in DECIDABLE and item.kind != "complaint",
+                decidable=item.awaiting in DECISION_DUE,
             )
         )
     by_status = sorted(counts.by_status.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -1,5 +1,5 @@
-"""The API's field types and base schemas: texts that are never blank, money as integer fen,
-choices from an enum, instants in UTC, days; unknown fields refused."""
+"""The field types and base schemas of the API and the forms: texts that are never blank, money as
+integer fen, choices from an enum, instants in UTC, days; unknown fields refused."""
 
 from __future__ import annotations
 
