@@ -104,7 +104,7 @@ class StoreWalk:
                     f"notification {notification_id}", f"out of order after notification {last}"
                 )
             )
-        elif notification_id > last + 1 and self.count:
+        elif notification_id > last + 1:
             missing = f"{last + 1}" + (
                 f"-{notification_id - 1}" if notification_id > last + 2 else ""
             )

@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from click.testing import CliRunner
+from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 
 from domain import ids
@@ -100,6 +101,10 @@ def test_export_then_import_into_an_empty_store_gives_the_same_head(
     app = AfterSales.from_url(empty_url)
     try:
         assert app.get_case("DEMO-C-0001").case_no == "DEMO-C-0001"
+        # The next event gets the next notification id (PostgreSQL's sequence was moved on).
+        after = StoredEvent(uuid.uuid4(), 1, "domain.case:Case.Opened", b"{}")
+        (next_id,) = app.recorder.insert_events([after]) or [0]
+        assert next_id == StoreHead.parse(head).notification_id + 1
     finally:
         app.close()
     status = demo.invoke(main, ["projections", "run", "--once"], env=env)
