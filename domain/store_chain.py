@@ -93,6 +93,7 @@ class StoreWalk:
     problems: list[StoreProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     kept_matched: bool = False
+    gaps: list[str] = field(default_factory=list)  # missing notification ids (SQLite)
 
     def add(
         self, notification_id: int, originator_id: UUID, version: int, topic: str, state: bytes
@@ -109,9 +110,7 @@ class StoreWalk:
                 f"-{notification_id - 1}" if notification_id > last + 2 else ""
             )
             if self.gaps_are_breaks:
-                self.problems.append(
-                    StoreProblem(f"notification(s) {missing}", "missing from the log: deleted")
-                )
+                self.gaps.append(missing)
             else:
                 self.notes.append(
                     f"notification id(s) {missing} absent "
@@ -144,6 +143,14 @@ class StoreWalk:
             )
 
     def finish(self) -> list[StoreProblem]:
+        if self.gaps:
+            shown = ", ".join(self.gaps[:10]) + (
+                f" and {len(self.gaps) - 10} more gap(s)" if len(self.gaps) > 10 else ""
+            )
+            self.problems.append(
+                StoreProblem(f"notification(s) {shown}", "missing from the log: deleted")
+            )
+            self.gaps = []
         kept = self.kept
         if kept is not None and kept.notification_id > self.head.notification_id:
             self.problems.append(

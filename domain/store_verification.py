@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -95,6 +96,15 @@ def label_of(kind: str, attributes: Mapping[str, Any]) -> str:
     return "/".join(str(attributes.get(k, "")) for k in keys)
 
 
+def _key_of(record: Mapping[str, Any]) -> str:
+    """The business key a request record's result names (case number, order number ...)."""
+    try:
+        key = json.loads(str(record.get("result", ""))).get("key")
+    except (ValueError, AttributeError):
+        key = None
+    return str(key) if key else "its target"
+
+
 @dataclass
 class _Aggregate:
     checker: ChainChecker
@@ -147,7 +157,7 @@ class StoreVerifier:
             if isinstance(target, UUID) and isinstance(version, int):
                 command = attrs.get("command", "")
                 self.references.append(
-                    _Reference(f"{source} ({command})", target, "its target", version)
+                    _Reference(f"{source} ({command})", target, _key_of(attrs), version)
                 )
             return
         case_no = attrs.get("case_no")
@@ -160,24 +170,36 @@ class StoreVerifier:
             )
 
     def _dangling(self) -> Iterator[StoreProblem]:
-        seen: set[tuple[UUID, int]] = set()
+        """One problem per aggregate that references name beyond what the store holds."""
+        by_target: dict[UUID, list[_Reference]] = {}
         for ref in self.references:
-            found = self.aggregates.get(ref.target)
+            by_target.setdefault(ref.target, []).append(ref)
+        for target, refs in by_target.items():
+            found = self.aggregates.get(target)
             have = found.version if found else 0
-            if have >= ref.version or (ref.target, ref.version) in seen:
+            short = [r for r in refs if r.version > have]
+            if not short:
                 continue
-            seen.add((ref.target, ref.version))
-            what = ref.what
-            if found is not None and ref.what == "its target":
-                what = f"{word(found.kind)} {found.label or ref.target}"
-            if found is None:
-                problem = f"names {what} ({ref.target}), which the store does not hold: deleted"
+            if found is not None:
+                name = f"{word(found.kind)} {found.label or target}"
             else:
-                problem = (
-                    f"names {what} at version {ref.version}, but the store holds it only up to "
-                    f"version {have}: its last events were deleted (truncated)"
+                named = [r.what for r in refs if r.what.startswith(("case ", "order "))]
+                name = f"{(named or [refs[0].what])[0]} ({target})"
+            if found is None:
+                sources = list(dict.fromkeys(r.source for r in short))
+                more = f" and {len(sources) - 3} more" if len(sources) > 3 else ""
+                yield StoreProblem(
+                    name,
+                    f"named by {', '.join(sources[:3])}{more}, but the store does not hold it: "
+                    "deleted",
                 )
-            yield StoreProblem(ref.source, problem)
+                continue
+            worst = max(short, key=lambda r: r.version)
+            yield StoreProblem(
+                name,
+                f"named at version {worst.version} by {worst.source}, but the store holds it "
+                f"only up to version {have}: its last events were deleted (truncated)",
+            )
 
     def snapshotted(self, kinds: set[str]) -> Iterator[tuple[UUID, str, str]]:
         """Every aggregate of these types: id, type, key."""

@@ -28,18 +28,34 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}(s)"
 
 
+def _case_problems(case_no: str) -> list[str]:
+    """What the whole-store check says of this case: a deleted case or a cut tail, which its own
+    chain cannot show (the references that name it can)."""
+    report = app_service().verify_store()
+    return [str(p) for p in report.problems if p.where.startswith(f"case {case_no}")]
+
+
 def _verify_case(case_no: str) -> None:
     try:
         reports = app_service().verify(case_no)
     except DomainError as error:
-        fail(str(error), 2)
+        gone = _case_problems(case_no)
+        for problem in gone:
+            click.secho(f"TAMPERED store: {problem}", fg="red")
+        fail(str(error), 1 if gone else 2)
         return
     bad = [r for r in reports if not r.ok]
     for report in bad:
         click.secho(_tampered(report), fg="red")
+    cut = _case_problems(case_no)
+    for problem in cut:
+        click.secho(f"TAMPERED store: {problem}", fg="red")
     events = sum(r.events_checked for r in reports)
-    click.echo(f"verified 1 case(s), {events} event(s): {len(bad)} broken chain(s)")
-    if bad:
+    click.echo(
+        f"verified 1 case(s), {events} event(s): {len(bad)} broken chain(s), "
+        f"{len(cut)} store problem(s)"
+    )
+    if bad or cut:
         sys.exit(1)
 
 

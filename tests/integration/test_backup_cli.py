@@ -157,6 +157,27 @@ def test_a_damaged_backup_is_refused_before_anything_is_written(
     assert head_of(demo, empty_url) == "0:" + "0" * 64  # nothing was written
 
 
+def test_verify_of_one_case_names_its_cut_tail_and_its_deletion(
+    demo: CliRunner, store_url: str
+) -> None:
+    case_id = ids.case_id("DEMO-C-0001")
+    app = AfterSales.from_url(store_url)
+    try:
+        version = app.get_case("DEMO-C-0001").version
+    finally:
+        app.close()
+    delete_events(store_url, case_id, from_version=version)
+    cut = demo.invoke(main, ["verify", "DEMO-C-0001"])
+    assert cut.exit_code == 1, cut.output
+    assert f"case DEMO-C-0001: named at version {version}" in cut.output
+    assert "truncated" in cut.output
+    assert demo.invoke(main, ["verify", "DEMO-C-0002"]).exit_code == 0
+    delete_events(store_url, case_id)
+    gone = demo.invoke(main, ["verify", "DEMO-C-0001"])
+    assert gone.exit_code == 1 and "does not hold it: deleted" in gone.output
+    assert "unknown case 'DEMO-C-0001'" in gone.output
+
+
 def test_refusals_are_one_line_and_non_zero(demo: CliRunner, tmp_path: Path) -> None:
     unknown = demo.invoke(main, ["export", "NO-SUCH", "-o", str(tmp_path / "x.jsonl")])
     assert unknown.exit_code == 2 and "unknown case 'NO-SUCH'" in unknown.output

@@ -33,7 +33,8 @@ def cli(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliR
 def test_help_lists_every_chore() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
-    for command in ("demo", "verify", "migrate", "projections", "timers", "ledger", "serve", "up"):
+    chores = ("demo", "verify", "export", "import", "migrate", "projections", "timers", "ledger")
+    for command in (*chores, "serve", "up"):
         assert command in result.output
 
 

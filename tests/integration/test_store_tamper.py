@@ -153,7 +153,7 @@ def test_a_truncated_case_is_named_with_its_lost_versions(shop: Shop, event_stor
     report = shop.app.verify_store()
     assert not report.ok and not report.broken_chains
     text = "\n".join(map(str, report.problems))
-    assert f"case {case.case_no} at version {case.version}" in text
+    assert f"case {case.case_no}: named at version {case.version}" in text
     assert f"only up to version {case.version - 2}" in text and "truncated" in text
 
 

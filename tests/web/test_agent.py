@@ -24,9 +24,11 @@ from projections.timeline import case_summary, timeline
 from tests.web.test_arbitrator import as_user, catch_up, csrf, demo_copy, page
 from web import get_db
 from web.common.charts import Series, line_chart, nice_max
+from web.pages.agent.case_view import AGENT_FORMS
 from web.services import get_service
 
 DIGITAL_STAFF = Actor(Role.MERCHANT, "s3001", merchant_id="m1001")
+AGENT_ACTOR = Actor(Role.PLATFORM_AGENT, "a4001")
 
 
 @pytest.fixture
@@ -494,3 +496,21 @@ def test_a_refund_case_with_a_complaint_is_listed_under_both(
     assert "DEMO-C-0010" in complaints and "DEMO-C-0010" in refunds
     row = complaints.split("DEMO-C-0010", 1)[1].split("</tr>")[0]
     assert row.count("data-countdown") == 2
+
+
+def test_moves_without_a_form_of_their_own_are_offered_by_their_generic_form(
+    demo: Flask, agent: FlaskClient
+) -> None:
+    """Issue 7: every move the domain allows the platform on the case has a form; those the page
+    has none of its own for are drawn from their declared inputs."""
+    html = page(agent, "/agent/cases/DEMO-C-0011?lang=en")
+    with demo.app_context():
+        allowed = set(get_service().get_case("DEMO-C-0011").allowed_moves(AGENT_ACTOR))
+    assert allowed - set(AGENT_FORMS)  # evidence, at least (R21)
+    for move in sorted(allowed - set(AGENT_FORMS)):
+        assert f"/agent/cases/DEMO-C-0011/moves/{move.value}" in html, move
+    response = post(agent, "/agent/cases/DEMO-C-0011/moves/rate", score="5")
+    assert response.status_code == 303  # not the platform's move: refused by the domain
+    assert "Not possible" in page(agent, "/agent/cases/DEMO-C-0011?lang=en")
+    catch_up(demo)
+    assert status_of(demo, "DEMO-C-0011") == "requested"

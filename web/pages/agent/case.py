@@ -20,6 +20,7 @@ from web.common.formats import money, yuan_text
 from web.common.labels import (
     kind_label,
 )
+from web.common.move_forms import post_other_move
 from web.common.moves import perform_move
 from web.common.translate import gettext
 from web.pages.agent.base import (
@@ -249,3 +250,11 @@ def note(case_no: str) -> ResponseReturnValue:
         form={**request.form.to_dict(), "internal": "1" if internal else ""},
         error_to=case_url(case_no, "note"),
     )
+
+
+@bp.route("/cases/<case_no>/moves/<move>", methods=["POST"])
+def other_move(case_no: str, move: str) -> ResponseReturnValue:
+    """A move the page offers by its generic form (recording a return's delivery R3, an
+    inspection R14, confirming receipt in the merchant's place R3 ...)."""
+    summary_or_404(case_no)
+    return post_other_move(case_no, move, case_url(case_no, "top"))

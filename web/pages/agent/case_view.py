@@ -3,7 +3,7 @@ the refund plan per tender and shipping leg (R3, R3.a, R2), and which of the age
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import request
@@ -20,6 +20,7 @@ from web.common.labels import (
     party_label,
     tender_label,
 )
+from web.common.move_forms import other_moves
 from web.common.moves import allowed_moves
 from web.common.translate import gettext
 from web.pages.agent.base import deadlines_by_name, parse_due
@@ -95,6 +96,22 @@ class Actions:
     compensation: bool = False
     compensation_fixed: int | None = None
     route: bool = False
+    others: list[Move] = field(default_factory=list)  # allowed, offered by their generic form
+
+
+#: The moves the agent's case page has a form of its own for.
+AGENT_FORMS = (
+    Move.RESPOND_TO_COMPLAINT,
+    Move.GIVE_OPINION,
+    Move.APPROVE_REFUND,
+    Move.ACCEPT,
+    Move.REJECT,
+    Move.FILE_COMPLAINT,
+    Move.GRANT_COMPENSATION,
+    Move.ROUTE,
+    Move.CLOSE,
+    Move.ADD_NOTE,
+)
 
 
 def case_forms(summary: CaseSummary, ruling: RulingFacts | None) -> Actions:
@@ -122,6 +139,7 @@ def case_forms(summary: CaseSummary, ruling: RulingFacts | None) -> Actions:
     acts.merchant_due = parse_due(decision)
     if acts.compensation and ruling is not None and ruling.compensation_fen:
         acts.compensation_fixed = ruling.compensation_fen
+    acts.others = other_moves(allowed, AGENT_FORMS)
     return acts
 
 
