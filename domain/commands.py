@@ -20,7 +20,7 @@ from domain.calendar import WorkingCalendar, require_aware
 from domain.case import Case
 from domain.case_values import Ruling, Shipment
 from domain.deadlines import Clock
-from domain.errors import InvalidInput
+from domain.errors import DomainError, InvalidInput
 from domain.idempotency import arguments_of
 from domain.process import MOVES, InputSpec, InputType, Move, MoveSpec
 from domain.values import Actor, Role
@@ -189,13 +189,23 @@ class CaseCommands:
         due_key = due.due_at.isoformat() if due is not None else "none"
         request_id = f"timer:{case_no}:{name.value}:{due_key}"
         system = Actor(Role.SYSTEM, "timer")
-        return self._on_case(
-            request_id,
-            "expire",
-            system,
-            case_no,
-            lambda c, now: {"fired": c.expire(clock=name, at=now, calendar=self.calendar)},
-        )
+        try:
+            return self._on_case(
+                request_id,
+                "expire",
+                system,
+                case_no,
+                lambda c, now: {"fired": c.expire(clock=name, at=now, calendar=self.calendar)},
+            )
+        except DomainError as refusal:  # nothing was stored: record the breach, escalate
+            why = f"[{refusal.rule}] {refusal.message}"
+            return self._on_case(
+                request_id,
+                "expire",
+                system,
+                case_no,
+                lambda c, now: {"fired": c.expire_to_supervisor(clock=name, at=now, refusal=why)},
+            )
 
     accept = MoveCommand(Move.ACCEPT)
     reject = MoveCommand(Move.REJECT)

@@ -45,6 +45,39 @@ class Timers(CaseGuards):
             self._follow(consequence, deadline, at, calendar or PRC)
         return True
 
+    def expire_to_supervisor(self, *, clock: Clock, at: datetime, refusal: str) -> bool:
+        """The declared consequence of ``clock`` was refused (say R3.a: the automatic refund
+        approval finds the lines held by another case). The breach is recorded all the same and
+        the case goes to the platform's supervisors with the refusal, so it never waits unseen
+        and the timer does not try again on every run."""
+        clock = Clock(clock)
+        deadline = self.deadlines.get(clock)
+        if deadline is None or deadline.breached or at < deadline.due_at:
+            return False
+        self._check_time(at)
+        marked = tuple(d.as_breached() if d.name is clock else d for d in self.deadlines.values())
+        why = f"{deadline.rule}: after the deadline {format_deadline_cst(deadline.due_at)}"
+        self._record(
+            ev.SlaBreached,
+            deadline.rule,
+            actor=TIMER,
+            at=at,
+            clock=clock,
+            due_at=deadline.due_at,
+            party=deadline.party,
+            reason=f"{deadline.rule}: {deadline.party.value} missed the deadline "
+            f"{format_deadline_cst(deadline.due_at)}",
+            deadlines=marked,
+        )
+        self._route_to(
+            "platform_supervisor",
+            deadline.rule,
+            at,
+            f"{why}, what follows was refused ({refusal}): a supervisor decides",
+            tuple(self._keep()),
+        )
+        return True
+
     def _consequence_of(self, clock: Clock) -> Consequence | None:
         """The state's consequence if ``clock`` is its own clock, else the overlay's."""
         state = state_of(self.kind, self.phase)

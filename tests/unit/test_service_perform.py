@@ -168,3 +168,37 @@ def test_a_refunded_exchange_holds_a_claim_on_its_lines() -> None:
     shop.app.expire(case_no=exchange, clock=Clock.REPLACEMENT_SHIP)
     shop.do("approve_refund", exchange, AGENT)
     assert exchange in shop.app.get_order("O1").claims
+
+
+def test_an_automatic_approval_refused_by_r3a_escalates_once_instead_of_waiting() -> None:
+    """Issue 7 ("no case can wait forever") with R3.a: the platform's review clock runs out on
+    an exchange turned into a refund whose line another case holds. The automatic approval is
+    refused, so the breach is recorded and the case goes to the supervisors with the refusal; a
+    second timer run finds nothing due (no retry on every run)."""
+    from domain.deadlines import Clock
+
+    from .builders import SYSTEM
+
+    shop = shop_at(cst(2026, 9, 24, 9))
+    shop.open()  # claims line 1 (R3.a)
+    exchange = shop.open("exchange", "quality_defect", description="wrong colour")
+    shop.do("accept", exchange, MERCHANT)
+    shop.do("ship_return", exchange, CONSUMER, carrier="SF", tracking_no="SF1")
+    shop.do("record_return_delivered", exchange, SYSTEM)
+    shop.do("confirm_receipt", exchange, MERCHANT)
+    shop.do("inspect", exchange, MERCHANT, responsibility="product_defect", findings="ok")
+    shop.clock.now = shop.app.get_case(exchange).deadlines[Clock.REPLACEMENT_SHIP].due_at
+    shop.app.expire(case_no=exchange, clock=Clock.REPLACEMENT_SHIP)
+    review = shop.app.get_case(exchange).deadlines[Clock.REFUND_APPROVAL]
+    shop.clock.now = review.due_at - timedelta(microseconds=1)
+    assert not shop.app.expire(case_no=exchange, clock=Clock.REFUND_APPROVAL).changed
+    shop.clock.now = review.due_at
+
+    first = shop.app.expire(case_no=exchange, clock=Clock.REFUND_APPROVAL)
+
+    case = shop.app.get_case(exchange)
+    assert first.changed and case.refund is None
+    assert case.status is Status.AWAITING_REFUND and case.queue == "platform_supervisor"
+    assert case.deadlines[Clock.REFUND_APPROVAL].breached
+    assert not shop.app.expire(case_no=exchange, clock=Clock.REFUND_APPROVAL).changed
+    assert shop.app.get_case(exchange).version == case.version
