@@ -8,8 +8,9 @@ from domain.case import events as ev
 from domain.case.guards import CaseGuards, text_input
 from domain.case_values import RulingOutcome
 from domain.errors import CaseRuledFinal, IllegalTransition, InvalidInput, RatingNotAllowed
+from domain.process import MOVES
 from domain.process.moves import Move
-from domain.values import Actor, CaseKind, Role
+from domain.values import Actor, CaseKind
 
 
 class Ending(CaseGuards):
@@ -47,7 +48,8 @@ class Ending(CaseGuards):
     def add_note(self, *, actor: Actor, at: datetime, text: str, internal: bool) -> None:
         """R21 / P4: a note on the record; ``internal`` notes are hidden from the consumer."""
         spec = self._begin(Move.ADD_NOTE, actor, at)
-        if internal and actor.role in (Role.CONSUMER, Role.SYSTEM):
+        marking = next(i for i in MOVES[Move.ADD_NOTE].inputs if i.name == "internal")
+        if internal and not marking.offered_to(actor.role):
             raise InvalidInput("only staff write internal notes", field="internal", rule="P4")
         body = text_input(text, "text", "R21", "a note needs text")
         self._record(

@@ -23,6 +23,10 @@ M, C, P, A, F, Y = (
 K = CaseKind
 
 
+# P4: who may mark a note internal (hidden from the consumer).
+_STAFF = frozenset({Role.MERCHANT, Role.PLATFORM_AGENT, Role.ARBITRATOR, Role.FINANCE})
+
+
 def _roles(*roles: Role) -> frozenset[Role]:
     return frozenset(roles)
 
@@ -289,7 +293,10 @@ _SPECS: tuple[MoveSpec, ...] = (
         "R21",
         _roles(C, M, P, A, F),
         "Add a note",
-        inputs=(i.text("text", "Note", long=True), i.flag("internal", "Internal (staff only)")),
+        inputs=(
+            i.text("text", "Note", long=True),
+            i.flag("internal", "Internal (staff only)", roles=_STAFF),
+        ),
         on_closed=True,
     ),
     MoveSpec(

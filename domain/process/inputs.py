@@ -7,6 +7,8 @@ import builtins
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.values import Role
+
 
 class InputType(StrEnum):
     TEXT = "text"  # one line, ``max_length``
@@ -40,6 +42,12 @@ class InputSpec:
     label: str = ""
     default: str | None = None  # an optional ENUM's value when none is given
     defaults_to_now: bool = False  # an optional DATETIME that is "now" when none is given
+    roles: frozenset[Role] = frozenset()  # who is offered this input (empty: whoever may move)
+
+    def offered_to(self, role: Role) -> bool:
+        """Only offer what can succeed: an input the domain refuses from ``role`` (a consumer's
+        note marked internal, P4) is not offered to it."""
+        return not self.roles or role in self.roles
 
     @property
     def choice_values(self) -> tuple[str, ...]:
@@ -67,8 +75,8 @@ def choice(
     )
 
 
-def flag(name: str, label: str) -> InputSpec:
-    return InputSpec(name, InputType.BOOL, False, label=label)
+def flag(name: str, label: str, *, roles: frozenset[Role] = frozenset()) -> InputSpec:
+    return InputSpec(name, InputType.BOOL, False, label=label, roles=roles)
 
 
 def shipment(name: str = "shipment", *, required: bool = True) -> InputSpec:

@@ -81,3 +81,19 @@ def test_no_page_decides_legal_moves_from_status_strings() -> None:
         if re.search(r'status(\.value)? == "', line)
     ]
     assert found == []
+
+
+def test_an_internal_note_is_offered_to_staff_only(demo_app: Flask) -> None:
+    """P4, "only offer what can succeed": the domain refuses a consumer's note marked internal,
+    so the consumer's note form has no such box; the store's staff see it on the same case."""
+    from tests.web.conftest import DEMO_PASSWORDS, login_as
+
+    consumer, merchant = demo_app.test_client(), demo_app.test_client()
+    login_as(consumer, "zhangsan", DEMO_PASSWORDS["consumer"])
+    login_as(merchant, "shanhai", DEMO_PASSWORDS["merchant"])
+
+    consumer_page = consumer.get("/my/cases/DEMO-C-0010?lang=en").get_data(as_text=True)
+    merchant_page = merchant.get("/merchant/cases/DEMO-C-0010?lang=en").get_data(as_text=True)
+
+    assert "Add a note" in consumer_page and 'name="internal"' not in consumer_page
+    assert 'name="internal"' in merchant_page

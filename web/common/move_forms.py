@@ -25,6 +25,7 @@ from flask.typing import ResponseReturnValue
 from domain.case_values import RulingOutcome
 from domain.process import MOVES, InputSpec, InputType, Move
 from domain.values import CaseKind, Responsibility
+from web.common.auth import current_actor
 from web.common.evidence import UploadError
 from web.common.labels import KIND_LABELS, RESPONSIBILITY_LABELS, RULING_LABELS, label_of
 from web.common.move_labels import move_label
@@ -103,9 +104,10 @@ def fields_of(move: Move | str, skip: Iterable[str] = ()) -> list[FieldView]:
     spec = MOVES[Move(move)]
     takes = command_parameters(spec)
     left_out = set(skip)
+    role = current_actor().role
     out: list[FieldView] = []
     for item in spec.inputs:
-        if item.name not in left_out:
+        if item.name not in left_out and item.offered_to(role):
             out.extend(f for f in fields_for(item, takes) if f.name not in left_out)
     return out
 
