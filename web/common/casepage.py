@@ -29,6 +29,7 @@ from flask import abort, current_app, url_for
 from flask_babel import gettext
 from werkzeug.routing import BuildError
 
+from domain.case_values import Status
 from domain.values import Role
 from projections.labels import DEADLINE_OUTCOME_LABELS
 from projections.timeline import CaseSummary, TimelineStep, case_summary, timeline
@@ -177,7 +178,7 @@ class CaseView:
 
     @property
     def is_open(self) -> bool:
-        return self.summary.status not in ("closed", "withdrawn")
+        return not Status(self.summary.status).is_terminal  # the domain says which end
 
     @property
     def next_deadline(self) -> DeadlineView | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from flask import abort, render_template
 from flask.typing import ResponseReturnValue
 
+from domain.case_values import Status
 from domain.process import Move
 from projections.policies import policy_version
 from projections.timeline import CaseSummary, case_summaries, case_summary
@@ -31,7 +32,7 @@ class CaseRow:
 
     @property
     def is_open(self) -> bool:
-        return self.summary.status not in ("closed", "withdrawn")
+        return not Status(self.summary.status).is_terminal  # the domain says which end
 
 
 def case_row(summary: CaseSummary) -> CaseRow:
