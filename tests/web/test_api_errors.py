@@ -357,3 +357,17 @@ def test_an_unexpected_failure_is_a_plain_500_without_a_traceback(
     text = response.get_data(as_text=True)
     assert "Traceback" not in text and "secret" not in text
     assert response.json is not None and response.json["error"] == "server_error"
+
+
+@pytest.mark.parametrize("offset", ["9223372036854775808", "99999999999999999999", "-1"])
+def test_a_paging_offset_out_of_bounds_is_400_naming_the_field(world: World, offset: str) -> None:
+    """Issue 10 (input at the door): offsets of 2^63 and above reached the database and came
+    back as a 500; now every list refuses them by the shared bound, naming the field."""
+    for role, path in (
+        ("platform_agent", "/api/v1/cases"),
+        ("finance", "/api/v1/ledger/journal"),
+        ("consumer", "/api/v1/orders"),
+    ):
+        response = world.get(role, f"{path}?offset={offset}")
+        assert response.status_code == 400, (path, response.get_data(as_text=True))
+        assert "offset" in response.get_data(as_text=True)

@@ -13,6 +13,7 @@ from marshmallow import (
 )
 
 from domain.values import CaseKind
+from web.common.input_checks import offset_check
 from web.common.schema_fields import ApiSchema, Choice
 
 # --- query strings
@@ -20,7 +21,9 @@ from web.common.schema_fields import ApiSchema, Choice
 
 class PageQuerySchema(ApiSchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    # Issue 10: an offset past the store's paging bound is a 400 naming the field, never a 500
+    # from the database (2^63 and above overflowed it).
+    offset = fields.Integer(load_default=0, validate=offset_check())
 
 
 class CaseListQuerySchema(PageQuerySchema):
