@@ -164,7 +164,16 @@ class AfterSales(OrderCommands, CaseCommands, ChainVerification, Application[UUI
             if first is not None:
                 return self._replayed(first, command, actor, key, arguments_digest)
             moment = _Moment(self._now)
-            target, key, detail, aggregates = step(moment)
+            try:
+                target, key, detail, aggregates = step(moment)
+            except DomainError:
+                # Issue 10: the same request sent twice at once. Its twin may have been stored
+                # between our look-up and our step, and our step then finds the move made
+                # already: the answer is the stored result, not a refusal.
+                twin = self._find(RequestRecord, record_id)
+                if twin is None:
+                    raise
+                return self._replayed(twin, command, actor, key, arguments_digest)
             now = moment()
             changed = any(a.pending_events for a in aggregates)
             version = target.version

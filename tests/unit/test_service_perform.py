@@ -202,3 +202,37 @@ def test_an_automatic_approval_refused_by_r3a_escalates_once_instead_of_waiting(
     assert case.deadlines[Clock.REFUND_APPROVAL].breached
     assert not shop.app.expire(case_no=exchange, clock=Clock.REFUND_APPROVAL).changed
     assert shop.app.get_case(exchange).version == case.version
+
+
+def test_a_twin_stored_between_look_up_and_move_is_answered_with_its_result() -> None:
+    """Issue 10 item 4: the same request id sent twice at once. The twin is stored after this
+    request looked for it and before it loads the case, so the move itself is refused (R12: the
+    case was accepted already); the answer must be the stored result, not a 409."""
+    from domain.request import RequestRecord
+
+    shop = shop_at(cst(2026, 9, 24, 9))
+    case_no = shop.open()
+    app = shop.app
+    original = app._find
+    raced: list[object] = []
+    started: list[bool] = []
+
+    def find_then_let_the_twin_land(cls, aggregate_id):  # type: ignore[no-untyped-def]
+        found = original(cls, aggregate_id)
+        if cls is RequestRecord and not started:
+            started.append(True)
+            raced.append(app.accept(request_id="twin", actor=MERCHANT, case_no=case_no))
+        return found
+
+    app._find = find_then_let_the_twin_land  # type: ignore[method-assign]
+    answer = app.accept(request_id="twin", actor=MERCHANT, case_no=case_no)
+    app._find = original  # type: ignore[method-assign]
+
+    (twin,) = raced
+    assert answer.changed is False
+    assert (answer.target_id, answer.key, answer.version) == (
+        twin.target_id,  # type: ignore[attr-defined]
+        twin.key,  # type: ignore[attr-defined]
+        twin.version,  # type: ignore[attr-defined]
+    )
+    assert app.get_case(case_no).status is Status.AWAITING_RETURN
