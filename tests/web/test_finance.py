@@ -434,3 +434,21 @@ def test_the_case_page_shows_ledger_and_steps_and_pays_from_there(
         ("consumer_refund_payable:card", "0.00"),
         ("psp_clearing", "-43.21"),
     }
+
+
+def test_a_returned_refund_shows_both_r3_clocks_and_which_one_is_due(demo_app) -> None:  # type: ignore[no-untyped-def]
+    """R3 (issue 7): a refund of returned goods is due by the earlier of the policy's working
+    days after approval and the statutory ceiling (7 days from the goods' delivery back, Law
+    art. 13). Finance sees both, on the list and on the case, and which one applies."""
+    client = demo_app.test_client()
+    login_as(client, "finance", DEMO_PASSWORDS["finance"])
+    for path in ("/finance/?lang=en", "/finance/cases/DEMO-C-0014?lang=en"):
+        body = client.get(path).get_data(as_text=True)
+        start = body.index('data-testid="refund-clocks"')
+        block = body[start : body.index("</ul>", start)]
+        assert "Working days after approval (R3)" in block, path
+        assert "Statutory ceiling, 7 days from the goods' delivery back (R3)" in block, path
+        times = re.findall(r'<li( class="fin-clock--due")?>[^<]*<time datetime="([^"]+)"', block)
+        assert len(times) == 2, block
+        due = [when for marked, when in times if marked]
+        assert due == [min(when for _, when in times)], block
