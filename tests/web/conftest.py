@@ -14,8 +14,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
@@ -76,7 +78,9 @@ _TEMPLATE_DB: list[Path] = []
 def _fresh_database(path: Path) -> None:
     """A migrated SQLite file at ``path``: migrated once per test session, then copied."""
     if not _TEMPLATE_DB:
-        template = Path(tempfile.mkdtemp(prefix="aftersales-web-")) / "template.db"
+        folder = tempfile.mkdtemp(prefix="aftersales-web-")
+        atexit.register(shutil.rmtree, folder, True)  # once per session, gone at its end
+        template = Path(folder) / "template.db"
         with Database.from_url(f"sqlite:///{template}") as db:
             migrate(db)
         _TEMPLATE_DB.append(template)

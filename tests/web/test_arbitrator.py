@@ -3,7 +3,9 @@ the ruling form (amounts typed in yuan, parsed exactly to fen)."""
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
@@ -35,6 +37,7 @@ def _demo_database(target: Path) -> None:
     """The demo scenario in a SQLite file, recorded once per test session and copied."""
     if not _DEMO_DB:
         base = Path(tempfile.mkdtemp(prefix="aftersales-demo-"))
+        atexit.register(shutil.rmtree, base, True)  # once per session, gone at its end
         app = make_app(base)
         load_demo(app)
         with app.app_context():
