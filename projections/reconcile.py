@@ -47,6 +47,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from domain import inputs
 from domain.calendar import CST, cst_date
 from projections.db import INTEGRITY_ERRORS, Database, DbConnection, ts
 
@@ -180,7 +181,12 @@ def _time(text: str, line: int, column: str) -> datetime | None:
     if not text:
         return None
     try:
-        return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=CST).astimezone(UTC)
+        local = datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=CST)
+        return inputs.moment(local, field=column).astimezone(UTC)
+    except inputs.InputRefused as refused:  # issue 10: year 1 or 9999 never reaches storage
+        raise SettlementFileError(
+            f"{text!r} {refused.message.split(': ', 1)[-1]}", line=line, column=column
+        ) from None
     except ValueError:
         raise SettlementFileError(
             f"{text!r} is not a time as YYYY-MM-DD HH:MM:SS", line=line, column=column
@@ -199,7 +205,13 @@ def _row(values: Sequence[str], index: dict[str, int], line: int) -> ReportRow:
     if not reference:
         raise SettlementFileError("the refund number is empty", line=line, column="商户退款单号")
     try:
-        amount = parse_yuan(get("退款金额"))
+        amount = inputs.amount_fen(parse_yuan(get("退款金额")), field="退款金额")
+    except inputs.InputRefused as refused:  # issue 10: within what storage and money can hold
+        raise SettlementFileError(
+            f"{get('退款金额')} yuan: {refused.message.split(': ', 1)[-1]}",
+            line=line,
+            column="退款金额",
+        ) from None
     except ValueError as e:
         raise SettlementFileError(str(e), line=line, column="退款金额") from None
     currency = get("货币种类")
@@ -231,6 +243,32 @@ def _row(values: Sequence[str], index: dict[str, int], line: int) -> ReportRow:
     )
 
 
+_MAX_CELL = 1_000  # no column of a refund bill is longer; a longer cell is not a refund bill
+
+
+def _cells(reader: Any) -> Iterable[list[str]]:
+    """The reader's rows; the csv module's own refusals (a NUL, a field over its limit, an
+    unclosed quote) become a SettlementFileError naming the line (issue 10: never a 500)."""
+    while True:
+        try:
+            cells: list[str] = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            raise SettlementFileError(f"not a CSV row ({e})", line=reader.line_num) from None
+        yield cells
+
+
+def _cell_text(cell: str, line: int) -> str:
+    """A cleaned cell, refused with its line if it holds a control character or is too long."""
+    try:
+        return inputs.text(_clean(cell), field="cell", max_length=_MAX_CELL, required=False)
+    except inputs.InputRefused as refused:
+        raise SettlementFileError(
+            f"a cell {refused.message.split(': ', 1)[-1]}", line=line
+        ) from None
+
+
 def parse_report(text: str) -> list[ReportRow]:
     """Parse a refund bill's text into rows (see the module docstring); raise on the first error."""
     reader = csv.reader(io.StringIO(text))
@@ -238,9 +276,9 @@ def parse_report(text: str) -> list[ReportRow]:
     index: dict[str, int] = {}
     rows: list[ReportRow] = []
     seen: dict[str, int] = {}
-    for cells in reader:
+    for cells in _cells(reader):
         line = reader.line_num
-        values = [_clean(c) for c in cells]
+        values = [_cell_text(c, line) for c in cells]
         if not any(values) or values[0].startswith("#"):
             continue
         if header is None:

@@ -217,3 +217,42 @@ def test_summary_rows_comments_and_backticks_are_understood() -> None:
     assert [r.settled for r in rows] == [True, True, True, False]
     assert rows[3].settled_at is None and rows[3].requested_at is not None
     assert rows[0].order_ref == "O-A"
+
+
+_BILL = Path(__file__).resolve().parents[1] / "fixtures" / "settlement_wechat_refund.csv"
+
+
+def _hostile(change: Callable[[str], str]) -> str:
+    header, first, *rest = _BILL.read_text(encoding="utf-8-sig").splitlines()
+    return "\n".join([header, change(first), *rest]) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "says"),
+    [
+        (lambda row: row.replace("手机", "手\x00机"), 2, "U+0000"),
+        (lambda row: row.replace("手机", "手\x01机"), 2, "control character"),
+        (
+            lambda row: row.replace("`90.00,`0.00,`ORIGINAL", "`99999999999.00,`0.00,`ORIGINAL"),
+            2,
+            "at most",
+        ),
+        (lambda row: row.replace("`2026-03-08 23:31:05", "`0001-01-01 00:00:00"), 2, "0001-01-01"),
+        (lambda row: row.replace("`2026-03-08 23:31:05", "`9999-12-31 23:59:59"), 2, "9999-12-31"),
+        (lambda row: row.replace("手机", "x" * 131_072), 2, "CSV"),  # over the csv field limit
+        (lambda row: row.replace("手机", "x" * 2_000), 2, "at most 1000"),
+    ],
+    ids=["nul", "control", "huge-amount", "year-1", "year-9999", "field-131072", "long-cell"],
+)
+def test_a_hostile_settlement_bill_is_refused_naming_the_line(
+    change: Callable[[str], str], line: int, says: str
+) -> None:
+    """Issue 10 (input at the door): a settlement CSV with NUL, an amount beyond what money and
+    storage hold, year 1 or 9999, or a 131,072-character field was a 500; it is a
+    SettlementFileError naming the line (the upload page and API answer it as a 400)."""
+    text = _hostile(change)
+    with pytest.raises(SettlementFileError) as refused:
+        parse_report(text)
+    assert refused.value.line == line, str(refused.value)
+    assert says in str(refused.value), str(refused.value)
+    assert len(parse_report(_hostile(lambda row: row))) >= 1  # the untouched bill parses
