@@ -23,23 +23,9 @@ class Timers(CaseGuards):
         """A deadline passed: record the breach and what policy says follows. Returns False
         (and records nothing) if that clock is not open, already breached, or not yet due."""
         clock = Clock(clock)
-        deadline = self.deadlines.get(clock)
-        if deadline is None or deadline.breached or at < deadline.due_at:
+        deadline = self._breach(clock, at)
+        if deadline is None:
             return False
-        self._check_time(at)
-        marked = tuple(d.as_breached() if d.name is clock else d for d in self.deadlines.values())
-        self._record(
-            ev.SlaBreached,
-            deadline.rule,
-            actor=TIMER,
-            at=at,
-            clock=clock,
-            due_at=deadline.due_at,
-            party=deadline.party,
-            reason=f"{deadline.rule}: {deadline.party.value} missed the deadline "
-            f"{format_deadline_cst(deadline.due_at)}",
-            deadlines=marked,
-        )
         consequence = self._consequence_of(clock)
         if consequence is not None:
             self._follow(consequence, deadline, at, calendar or PRC)
@@ -50,13 +36,27 @@ class Timers(CaseGuards):
         approval finds the lines held by another case). The breach is recorded all the same and
         the case goes to the platform's supervisors with the refusal, so it never waits unseen
         and the timer does not try again on every run."""
-        clock = Clock(clock)
+        deadline = self._breach(Clock(clock), at)
+        if deadline is None:
+            return False
+        why = f"{deadline.rule}: after the deadline {format_deadline_cst(deadline.due_at)}"
+        self._route_to(
+            "platform_supervisor",
+            deadline.rule,
+            at,
+            f"{why}, what follows was refused ({refusal}): a supervisor decides",
+            tuple(self._keep()),
+        )
+        return True
+
+    def _breach(self, clock: Clock, at: datetime) -> Deadline | None:
+        """Record that ``clock``'s deadline passed (R12.a: a breach is an event of its own) and
+        return it; None, recording nothing, if it is not open, already breached or not yet due."""
         deadline = self.deadlines.get(clock)
         if deadline is None or deadline.breached or at < deadline.due_at:
-            return False
+            return None
         self._check_time(at)
         marked = tuple(d.as_breached() if d.name is clock else d for d in self.deadlines.values())
-        why = f"{deadline.rule}: after the deadline {format_deadline_cst(deadline.due_at)}"
         self._record(
             ev.SlaBreached,
             deadline.rule,
@@ -69,14 +69,7 @@ class Timers(CaseGuards):
             f"{format_deadline_cst(deadline.due_at)}",
             deadlines=marked,
         )
-        self._route_to(
-            "platform_supervisor",
-            deadline.rule,
-            at,
-            f"{why}, what follows was refused ({refusal}): a supervisor decides",
-            tuple(self._keep()),
-        )
-        return True
+        return deadline
 
     def _consequence_of(self, clock: Clock) -> Consequence | None:
         """The state's consequence if ``clock`` is its own clock, else the overlay's."""
