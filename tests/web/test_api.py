@@ -406,7 +406,7 @@ def test_evidence_is_uploaded_once_and_named_by_its_sha256(world: World) -> None
     assert response.json["fields"] == {
         "evidence": {"1": [response.json["fields"]["evidence"]["1"][0]]}
     }
-    assert "upload it first" in response.json["fields"]["evidence"]["1"][0]
+    assert "POST /api/v1/evidence" in response.json["fields"]["evidence"]["1"][0]  # upload first
 
 
 def test_an_upload_that_is_not_a_photo_or_pdf_is_refused(world: World) -> None:

@@ -40,8 +40,9 @@ from web.api.schemas.responses import (
     EvidenceUploadSchema,
 )
 from web.common import evidence as store
-from web.common.auth import case_scope
+from web.common.auth import case_scope, current_actor
 from web.common.casepage import visible_steps
+from web.common.evidence_citation import citation_message, record_upload, refused_citations
 from web.common.formats import size_text
 from web.common.schema_fields import CommandSchema
 
@@ -66,28 +67,31 @@ class Command:
     rules: tuple[str, ...]
     schema: type[CommandSchema]
 
-    def arguments(self, data: dict[str, Any]) -> dict[str, Any]:
+    def arguments(self, data: dict[str, Any], case_no: str) -> dict[str, Any]:
         """The validated body as the method's arguments: evidence references become the
-        uploaded files' ``Evidence``, a ruling its domain value."""
+        uploaded files' ``Evidence`` (only files the caller uploaded or the case carries), a
+        ruling its domain value."""
         out = dict(data)
         for item in MOVES[self.move].inputs:
             if item.type is InputType.EVIDENCE_LIST:
-                out[item.name] = _evidence(out.get(item.name) or [], item.name)
+                out[item.name] = _evidence(out.get(item.name) or [], item.name, case_no=case_no)
             elif item.type is InputType.RULING:
                 out[item.name] = _ruling(out[item.name])
         return out
 
 
-def _evidence(hashes: list[str], field: str = "evidence") -> tuple[Evidence, ...]:
-    """The evidence values of files uploaded before (400 naming the item for an unknown hash)."""
+def _evidence(
+    hashes: list[str], field: str = "evidence", *, case_no: str | None = None
+) -> tuple[Evidence, ...]:
+    """The evidence values of files uploaded before by the caller, or carried by ``case_no``
+    already (issue 10: knowing a hash is not having the file). A 400 names each refused item,
+    with the same reason whether or not a file with that hash exists here."""
     found: list[Evidence] = []
-    missing: dict[int, list[str]] = {}
+    missing = refused_citations(hashes, current_actor(), case_no)
     for index, sha256 in enumerate(hashes):
         path = store.path_for(sha256)
-        if not path.is_file():
-            missing[index] = [
-                "No uploaded file has this SHA-256; upload it first with POST /api/v1/evidence."
-            ]
+        if index in missing or not path.is_file():
+            missing[index] = [citation_message()]
             continue
         with path.open("rb") as handle:
             head = handle.read(16)
@@ -137,7 +141,7 @@ def _command_view(command: Command) -> Callable[..., ResponseReturnValue]:
         require_roles(command.roles)
         data = load_json(command.schema)
         request_id = data.pop("request_id")
-        arguments = command.arguments(data)
+        arguments = command.arguments(data, case_no)
         body = run_command(
             command.method,
             request_id,
@@ -305,4 +309,5 @@ def upload_evidence() -> ResponseReturnValue:
     except store.UploadError as error:
         raise ValidationError({"file": [error.message]}) from None
     evidence = store.save(checked)
+    record_upload(evidence.sha256, current_actor())
     return dump(EvidenceUploadSchema, evidence, 201)
