@@ -162,7 +162,58 @@ def test_many_addresses_guessing_one_user_are_stopped_too(
         db = get_db()
         for n in range(accounts.LOGIN_MAX_FAILURES_PER_USER):
             accounts.record_login_failure(db, USER, f"10.0.{n // 4}.{n}")
-    assert _post_login(app.test_client(), USER, PASSWORD, "198.51.100.21") == 429
+    client = app.test_client()
+    refused = client.post(
+        "/login?lang=en",
+        data={"username": USER, "password": PASSWORD, "csrf_token": _csrf(client)},
+        environ_base={"REMOTE_ADDR": "198.51.100.21"},
+    )
+    # A new address: refused, and the page says where she can still log in.
+    assert refused.status_code == 429
+    assert "Log in from an address you have used before" in refused.get_data(as_text=True)
+
+
+def test_a_spray_from_50_addresses_is_capped_and_the_user_still_logs_in_at_home(
+    app: Flask, role_accounts: dict[str, Account], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Credential stuffing over 50 addresses, 5 wrong passwords each (250 tries): at most
+    LOGIN_MAX_FAILURES_PER_USER of them reach the password check; the user, from the address
+    she logged in from before, still logs in (and her success does not reset the attacker)."""
+    home = "198.51.100.5"
+    assert _post_login(app.test_client(), USER, PASSWORD, home) in (302, 303)
+    checked: list[str] = []
+    real = accounts.authenticate
+
+    def counting(db: Any, username: str, password: str) -> Any:
+        checked.append(password)
+        return real(db, username, password)
+
+    monkeypatch.setattr(accounts, "authenticate", counting)
+    codes: list[int] = []
+    for n in range(50):
+        attacker = app.test_client()
+        for guess in range(5):
+            codes.append(_post_login(attacker, USER, f"guess-{n}-{guess}", f"203.0.{n}.7"))
+    assert len(checked) == accounts.LOGIN_MAX_FAILURES_PER_USER
+    assert codes.count(200) == accounts.LOGIN_MAX_FAILURES_PER_USER
+    assert codes.count(429) == 250 - accounts.LOGIN_MAX_FAILURES_PER_USER
+
+    assert _post_login(app.test_client(), USER, PASSWORD, home) in (302, 303)
+    # Her log-in took back nothing of the attacker's count: new addresses stay refused.
+    assert _post_login(app.test_client(), USER, "another-guess", "203.0.99.7") == 429
+    # Another user is not touched.
+    assert _post_login(app.test_client(), OTHER, PASSWORD, "203.0.1.7") in (302, 303)
+
+
+def test_a_spray_from_her_own_address_is_still_limited_per_address(
+    app: Flask, role_accounts: dict[str, Account]
+) -> None:
+    home = "198.51.100.5"
+    assert _post_login(app.test_client(), USER, PASSWORD, home) in (302, 303)
+    client = app.test_client()
+    for _ in range(accounts.LOGIN_MAX_FAILURES):
+        assert _post_login(client, USER, "wrong!", home) == 200
+    assert _post_login(client, USER, PASSWORD, home) == 429
 
 
 @pytest.mark.postgres
@@ -186,3 +237,28 @@ def test_claims_are_atomic_on_postgresql(pg_url: str) -> None:
             thread.join(timeout=60)
         assert results.count(None) == accounts.LOGIN_MAX_FAILURES
         assert len(results) == 24
+
+
+@pytest.mark.postgres
+def test_a_parallel_spray_from_many_addresses_is_capped_on_postgresql(pg_url: str) -> None:
+    from projections.db import Database
+    from projections.migrate import migrate
+
+    with Database.from_url(pg_url, pool_max_size=30) as db:
+        migrate(db)
+        accounts.record_login_success(db, "victim", "192.0.2.200")
+        barrier = threading.Barrier(30)
+        results: list[object] = []
+
+        def claim(n: int) -> None:
+            barrier.wait()
+            results.append(accounts.claim_login_attempt(db, "victim", f"192.0.2.{n}"))
+
+        threads = [threading.Thread(target=claim, args=(n,)) for n in range(30)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert len(results) == 30
+        assert results.count(None) == accounts.LOGIN_MAX_FAILURES_PER_USER
+        assert accounts.claim_login_attempt(db, "victim", "192.0.2.200") is None  # her address

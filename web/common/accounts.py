@@ -34,6 +34,7 @@ from web.common.login_throttle import (  # noqa: F401 - the failed log-ins, kept
     clear_login_failures,
     login_locked_until,
     record_login_failure,
+    record_login_success,
 )
 from web.settings import valid_timezone
 

@@ -61,6 +61,12 @@ def login() -> ResponseReturnValue:
                 )
                 if refused.scope == "user"
                 else _l(
+                    "Too many failed log-ins for this user from new addresses. Log in from an "
+                    "address you have used before, or try again after %(time)s.",
+                    time=localtime(refused.until, "time"),
+                )
+                if refused.scope == "new_address"
+                else _l(
                     "Too many failed log-ins from this address. Try again after %(time)s.",
                     time=localtime(refused.until, "time"),
                 )
@@ -77,7 +83,7 @@ def login() -> ResponseReturnValue:
             return render_template(
                 "auth/login.html", error=error, username=username, next_url=next_url
             )
-        login_throttle.clear_login_failures(db, username)
+        login_throttle.record_login_success(db, username, request.remote_addr or "")
         start_session(account)
         return redirect(next_url or url_for("index"))
     if current_account() is not None and auth_method() == "session":
