@@ -16,12 +16,15 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from projections.parking import is_transient
 
-__all__ = ["Backoff", "supervise"]
+__all__ = ["Backoff", "supervise", "until_done"]
 
 logger = logging.getLogger("aftersales.supervise")
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -44,6 +47,46 @@ class Backoff:
         self.failures = 0
 
 
+def _log_unavailable(name: str, error: Exception, backoff: Backoff, delay: float) -> None:
+    logger.warning(
+        "%s: database unavailable (%s: %s); attempt %d failed, retrying in %.1f s",
+        name,
+        type(error).__name__,
+        str(error).strip().splitlines()[0] if str(error).strip() else "",
+        backoff.failures,
+        delay,
+    )
+
+
+def until_done(
+    step: Callable[[], T],
+    *,
+    name: str,
+    stop: threading.Event | None = None,
+    backoff: Backoff | None = None,
+) -> T | None:
+    """Call ``step`` until it returns, and return its result; while the database is away (a
+    transient error, ``projections.parking.is_transient``) log it and retry with backoff. Any
+    other error propagates (a start-up that cannot work should say so). None when ``stop`` is
+    set first. For what a process must do once before its loop: migrate, load, open."""
+    stop = stop if stop is not None else threading.Event()
+    backoff = backoff if backoff is not None else Backoff()
+    while not stop.is_set():
+        try:
+            result = step()
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            delay = backoff.next_delay()
+            _log_unavailable(name, error, backoff, delay)
+            stop.wait(delay)
+            continue
+        if backoff.failures:
+            logger.warning("%s: recovered after %d failed attempt(s)", name, backoff.failures)
+        return result
+    return None
+
+
 def supervise(
     step: Callable[[], object],
     *,
@@ -64,14 +107,7 @@ def supervise(
         except Exception as error:
             delay = backoff.next_delay()
             if is_transient(error):
-                logger.warning(
-                    "%s: database unavailable (%s: %s); attempt %d failed, retrying in %.1f s",
-                    name,
-                    type(error).__name__,
-                    str(error).strip().splitlines()[0] if str(error).strip() else "",
-                    backoff.failures,
-                    delay,
-                )
+                _log_unavailable(name, error, backoff, delay)
             else:
                 logger.exception("%s: step failed; retrying in %.1f s", name, delay)
             stop.wait(delay)

@@ -22,7 +22,7 @@ from domain.errors import DomainError
 from web import create_app
 from web.cli_support import app_service, fail, migrated_db, projection_runner, read_db
 from web.store_cli import export_command, import_command, verify_command
-from web.workers_cli import projections_group, timers_group
+from web.workers_cli import _log_to_stderr, projections_group, timers_group
 
 
 def _create_app() -> Any:
@@ -158,36 +158,46 @@ def _yuan(fen: int | None) -> str:
     return f"{sign}¥{yuan}.{rest:02d}"
 
 
-def _background(target: Callable[[threading.Event], None], stop: threading.Event) -> None:
-    thread = threading.Thread(target=target, args=(stop,), daemon=True)
-    thread.start()
-
-
 def _serve(host: str, port: int, follow: bool) -> None:
+    """Serve the site; with ``follow``, projections and timers follow in a background thread
+    under the workers' supervisor (``projections.supervise``): a database outage is logged and
+    retried with backoff, never the end of the process (issue 10). The site answers 503 with
+    ``Retry-After`` meanwhile."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     stop = threading.Event()
     if follow:
-        from projections.timers import TimerWorker
-
-        runner = projection_runner()
-        worker = TimerWorker(app_service(), runner.db)
-
-        def follow_loop(stop: threading.Event) -> None:
-            while not stop.is_set():
-                try:
-                    runner.catch_up()
-                    worker.run_once()
-                except Exception as error:
-                    click.secho(f"background: {error}", fg="yellow", err=True)
-                stop.wait(1.0)
-
-        _background(follow_loop, stop)
+        thread = threading.Thread(target=_follow, args=(app, stop), daemon=True)
+        thread.start()
     try:
         # app.run() refuses to block inside the flask CLI; the same server, called directly. It
         # prints where it listens, and a taken port as one line with exit status 1.
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
         stop.set()
+
+
+def _follow(app: Any, stop: threading.Event) -> None:
+    from projections.registry import make_runner
+    from projections.supervise import supervise
+    from projections.timers import TimerWorker
+
+    with app.app_context():
+        runner = make_runner(app_service(), read_db())
+        worker = TimerWorker(app_service(), runner.db)
+
+        def step() -> None:
+            runner.catch_up()
+            worker.run_once()
+
+        supervise(step, name="serve: projections and timers", interval=1.0, stop=stop)
+
+
+def _when_ready(step: Callable[[], object], name: str) -> None:
+    """``step`` once, waiting out a database that is away (logged, retried with backoff)."""
+    from projections.supervise import until_done
+
+    _log_to_stderr()
+    until_done(step, name=name)
 
 
 @main.command("serve")
@@ -197,7 +207,7 @@ def _serve(host: str, port: int, follow: bool) -> None:
 @with_appcontext
 def serve_command(host: str, port: int, no_follow: bool) -> None:
     """Development server; projections and timers follow in a background thread."""
-    migrated_db()
+    _when_ready(migrated_db, "serve: migrate")
     _serve(host, port, follow=not no_follow)
 
 
@@ -208,7 +218,7 @@ def serve_command(host: str, port: int, no_follow: bool) -> None:
 def up_command(host: str, port: int) -> None:
     """The main job: migrate, load the demo (once), catch up and serve the site."""
     try:
-        _load_demo(click.echo)
+        _when_ready(lambda: _load_demo(click.echo), "up: migrate and load the demo")
     except DomainError as error:
         fail(str(error))
     _serve(host, port, follow=True)

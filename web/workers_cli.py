@@ -27,7 +27,7 @@ def projections_run(names: tuple[str, ...], interval: float, once: bool) -> None
     one process per projection by naming one each). Ctrl-C stops."""
     from projections.registry import make_runner
 
-    db = migrated_db()
+    db = _migrated_when_ready("projections run")
     try:
         runner = make_runner(app_service(), db, names=list(names))
     except KeyError as error:
@@ -44,6 +44,15 @@ def projections_run(names: tuple[str, ...], interval: float, once: bool) -> None
         runner.follow(poll_interval=interval)  # survives the database going away (issue 10)
     except KeyboardInterrupt:
         click.echo("stopped")
+
+
+def _migrated_when_ready(name: str) -> Any:
+    """``migrated_db()``, waiting out a database that is away at start (logged, retried with
+    the workers' backoff) instead of exiting with a traceback."""
+    from projections.supervise import until_done
+
+    _log_to_stderr()
+    return until_done(migrated_db, name=f"{name}: migrate")
 
 
 def _log_to_stderr() -> None:
@@ -158,7 +167,7 @@ def timers_run(interval: float, once: bool) -> None:
     """Fire every due deadline as an ordinary event with actor `system` (idempotent)."""
     from projections.timers import TimerWorker
 
-    db = migrated_db()
+    db = _migrated_when_ready("timers run")
     worker = TimerWorker(app_service(), db)
     if once:
         click.echo(f"fired {worker.run_once()} deadline(s)")
