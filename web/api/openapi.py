@@ -18,6 +18,8 @@ from marshmallow import Schema
 
 from web.api.core import OPERATIONS, Operation
 from web.api.schemas.responses import ErrorSchema
+from web.common.input_checks import openapi_of
+from web.common.schema_fields import not_blank
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
@@ -76,8 +78,39 @@ class _DocumentedConverter(OpenAPIConverter):
         return out
 
 
+def _input_limits(self: Any, field: Any, ret: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """The limits ``web.common.input_checks`` validators enforce, stated in the document (issue
+    10: found by schemathesis, the API refused values its document allowed): bounds, lengths and
+    a ``pattern`` of the refused characters (and, for texts that must not be blank, at least one
+    visible character)."""
+    out: dict[str, Any] = {}
+    bad: str | None = None
+    for validator in getattr(field, "validators", ()):
+        doc = openapi_of(validator)
+        bad = doc.pop("bad", bad)
+        for key, value in doc.items():
+            if key == "maxLength":
+                value = min(value, ret.get("maxLength", value), out.get("maxLength", value))
+            elif key in ("minimum", "minLength"):
+                value = max(value, ret.get(key, value), out.get(key, value))
+            elif key == "maximum":
+                value = min(value, ret.get(key, value), out.get(key, value))
+            out[key] = value
+    blank_refused = any(v is not_blank for v in getattr(field, "validators", ()))
+    if bad is not None:
+        out["pattern"] = f"^[^{bad}]*[^\\s{bad}][^{bad}]*$" if blank_refused else f"^[^{bad}]*$"
+    elif blank_refused:
+        out["pattern"] = "\\S"
+    return out
+
+
 class _Plugin(MarshmallowPlugin):
     Converter = _DocumentedConverter
+
+    def init_spec(self, spec: APISpec) -> None:
+        super().init_spec(spec)
+        assert self.converter is not None
+        self.converter.add_attribute_function(_input_limits)  # type: ignore[no-untyped-call]
 
 
 def _description(op: Operation) -> str:

@@ -31,12 +31,23 @@ __all__ = [
     "instant_check",
     "limit_check",
     "offset_check",
+    "openapi_of",
     "text_check",
     "token_check",
 ]
 
 
-def _as_validator(check: Callable[[Any], object]) -> Validator:
+#: The characters ``domain.inputs.text`` refuses, as regular-expression text (for ``pattern`` in
+#: the OpenAPI document; the same set as ``domain.inputs._ALWAYS``, plus TAB/LF/CR in one line).
+ALWAYS_BAD = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+ONE_LINE_BAD = r"\t\n\r" + ALWAYS_BAD
+
+
+def _as_validator(check: Callable[[Any], object], **openapi: Any) -> Validator:
+    """``check`` as a marshmallow validator; ``openapi`` is what the OpenAPI document says of it
+    (``minimum``, ``maximum``, ``maxLength``, ``bad``: the refused characters), read by
+    ``web.api.openapi`` so that the document states every limit the API enforces."""
+
     def validate(value: Any) -> None:
         try:
             check(value)
@@ -44,26 +55,42 @@ def _as_validator(check: Callable[[Any], object]) -> Validator:
             # The field's name is the schema's; the message without the "field: " prefix.
             raise ValidationError(refused.message.split(": ", 1)[-1]) from None
 
+    validate.openapi = openapi  # type: ignore[attr-defined]
     return validate
+
+
+def openapi_of(validator: object) -> dict[str, Any]:
+    """What :func:`_as_validator` recorded for the OpenAPI document (empty for others)."""
+    found = getattr(validator, "openapi", None)
+    return dict(found) if isinstance(found, dict) else {}
 
 
 def text_check(*, multiline: bool = False, max_length: int | None = None) -> Validator:
     """No control characters or lone surrogates; at most ``max_length`` characters."""
     limit = max_length or (inputs.LONG_TEXT if multiline else inputs.SHORT_TEXT)
     return _as_validator(
-        lambda v: inputs.text(v, field="_", max_length=limit, required=False, multiline=multiline)
+        lambda v: inputs.text(v, field="_", max_length=limit, required=False, multiline=multiline),
+        maxLength=limit,
+        bad=ALWAYS_BAD if multiline else ONE_LINE_BAD,
     )
 
 
 def token_check(*, max_length: int = inputs.TOKEN) -> Validator:
     """An identifier: no spaces, no control characters."""
-    return _as_validator(lambda v: inputs.token(v, field="_", max_length=max_length))
+    return _as_validator(
+        lambda v: inputs.token(v, field="_", max_length=max_length),
+        maxLength=max_length,
+        bad=r"\s" + ONE_LINE_BAD,
+        minLength=1,
+    )
 
 
 def fen_check(*, minimum: int = 0, maximum: int = inputs.MAX_AMOUNT_FEN) -> Validator:
     """An amount in fen within ``[minimum, maximum]`` (at most ``MAX_AMOUNT_FEN``)."""
     return _as_validator(
-        lambda v: inputs.amount_fen(v, field="_", minimum=minimum, maximum=maximum)
+        lambda v: inputs.amount_fen(v, field="_", minimum=minimum, maximum=maximum),
+        minimum=minimum,
+        maximum=maximum,
     )
 
 
@@ -75,11 +102,19 @@ def instant_check(
 
 
 def offset_check(*, maximum: int = inputs.MAX_OFFSET) -> Validator:
-    return _as_validator(lambda v: inputs.integer(v, field="_", minimum=0, maximum=maximum))
+    return _as_validator(
+        lambda v: inputs.integer(v, field="_", minimum=0, maximum=maximum),
+        minimum=0,
+        maximum=maximum,
+    )
 
 
 def limit_check(*, maximum: int = inputs.MAX_PAGE_SIZE) -> Validator:
-    return _as_validator(lambda v: inputs.integer(v, field="_", minimum=1, maximum=maximum))
+    return _as_validator(
+        lambda v: inputs.integer(v, field="_", minimum=1, maximum=maximum),
+        minimum=1,
+        maximum=maximum,
+    )
 
 
 def form_error(refused: InputRefused) -> tuple[str, str]:

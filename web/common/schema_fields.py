@@ -15,6 +15,8 @@ from marshmallow import (
     validate,
 )
 
+from web.common.input_checks import text_check
+
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_TEXT = 4000
 MAX_REQUEST_ID = 120
@@ -31,7 +33,8 @@ def not_blank(value: str) -> None:
 
 def Text(*, required: bool = False, max_length: int = MAX_TEXT, **kwargs: Any) -> fields.String:
     """A free text; required texts must not be blank."""
-    checks: list[Any] = [validate.Length(max=max_length)]
+    # Issue 10: the document says which characters are refused (``text_check``'s pattern).
+    checks: list[Any] = [validate.Length(max=max_length), text_check(multiline=True)]
     if required:
         checks.append(not_blank)
         return fields.String(required=True, validate=checks, **kwargs)
@@ -98,7 +101,7 @@ class CommandSchema(ApiSchema):
 
     request_id = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=MAX_REQUEST_ID), not_blank],
+        validate=[validate.Length(min=1, max=MAX_REQUEST_ID), not_blank, text_check()],
         metadata={
             "description": "Client-chosen idempotency key (a UUID). Repeating it returns "
             "the first result with replayed=true and records nothing."
