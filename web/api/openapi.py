@@ -59,9 +59,10 @@ def path_parameters(rule: str) -> list[dict[str, Any]]:
     out = []
     for match in _CONVERTER.finditer(rule):
         kind = {"int": "integer"}.get(match.group("converter") or "", "string")
-        out.append(
-            {"name": match.group("name"), "in": "path", "required": True, "schema": {"type": kind}}
-        )
+        schema: dict[str, Any] = {"type": kind}
+        if kind == "string":  # a blank one is refused (issue 10, found by schemathesis)
+            schema |= {"minLength": 1, "pattern": "\\S"}
+        out.append({"name": match.group("name"), "in": "path", "required": True, "schema": schema})
     return out
 
 

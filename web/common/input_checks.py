@@ -38,8 +38,10 @@ __all__ = [
 
 
 #: The characters ``domain.inputs.text`` refuses, as regular-expression text (for ``pattern`` in
-#: the OpenAPI document; the same set as ``domain.inputs._ALWAYS``, plus TAB/LF/CR in one line).
-ALWAYS_BAD = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+#: the OpenAPI document; the set of ``domain.inputs._ALWAYS``, plus TAB/LF/CR in one line). Lone
+#: surrogates are left out of the pattern: they are refused all the same, but a surrogate range
+#: is no valid pattern for most JSON Schema validators (Rust's, ECMA's with the u flag).
+ALWAYS_BAD = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff"
 ONE_LINE_BAD = r"\t\n\r" + ALWAYS_BAD
 
 
