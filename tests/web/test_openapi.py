@@ -67,7 +67,7 @@ def test_every_case_command_is_a_documented_post_with_its_schema(client: FlaskCl
             "name": "case_no",
             "in": "path",
             "required": True,
-            "schema": {"type": "string"},
+            "schema": {"type": "string", "minLength": 1, "pattern": "\\S"},  # never blank
         }
         assert operation["x-rules"] == list(command.rules)
 
