@@ -30,13 +30,13 @@ def main() -> int:
     parser.add_argument("--pg-url", default=None, help="a PostgreSQL URL (an empty schema)")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(2**32)
-    folder = Path(tempfile.mkdtemp(prefix="aftersales-fuzz-"))
     config = {"DATABASE_URL": args.pg_url} if args.pg_url else {}
-    app = make_app(folder, **config)
-    load_demo(app)
-    started = time.monotonic()
-    findings = fuzz(app, examples=args.examples, derandomize=False, seed=seed, only=args.only)
-    took = time.monotonic() - started
+    with tempfile.TemporaryDirectory(prefix="aftersales-fuzz-", ignore_cleanup_errors=True) as tmp:
+        app = make_app(Path(tmp), **config)
+        load_demo(app)
+        started = time.monotonic()
+        findings = fuzz(app, examples=args.examples, derandomize=False, seed=seed, only=args.only)
+        took = time.monotonic() - started
     statuses = ", ".join(f"{code}: {n}" for code, n in sorted(findings.statuses.items()))
     print(f"seed {seed}: {findings.calls} requests in {took:.0f} s ({statuses})")
     for key, text in findings.failures.items():
