@@ -26,6 +26,7 @@ from urllib.parse import quote, unquote
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, settings
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
@@ -142,3 +143,36 @@ def read_db(store_url: str) -> Iterator[Any]:
         yield db
     finally:
         db.close()
+
+
+# Hypothesis budgets (issue 10). "ci": bounded and derandomized (the same examples every run),
+# loaded when CI is true; "dev": the same budget, random; "long": bench/stateful_long.py and
+# `pytest --hypothesis-profile=long` (at least 10,000 sequences of the state machine). A test's
+# own @settings still win over the profile for the values it sets.
+settings.register_profile(
+    "ci",
+    max_examples=30,
+    stateful_step_count=25,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "dev",
+    max_examples=30,
+    stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "long",
+    max_examples=10_000,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.getoption("hypothesis_profile", default=None):
+        settings.load_profile("ci" if in_ci() else "dev")
