@@ -164,10 +164,11 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+LONG_STEPS = 20  # rules a sequence in the long run (10,000 sequences: about 45 min)
 settings.register_profile(
     "long",
     max_examples=10_000,
-    stateful_step_count=40,
+    stateful_step_count=LONG_STEPS,
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )

@@ -178,9 +178,21 @@ class CaseMachine(RuleBasedStateMachine):
         move=st.sampled_from(list(Move)),
     )
     def make_move(self, which: int, role: Role | str, move: Move) -> None:
-        case_no = self.cases[which % len(self.cases)]
-        case = self.app.get_case(case_no)
-        actor = self.actor_for(case, role)
+        case = self.app.get_case(self.cases[which % len(self.cases)])
+        self._move(case, self.actor_for(case, role), move)
+
+    @rule(which=st.integers(0, MAX_CASES - 1), role=st.sampled_from(Role), pick=st.integers(0, 30))
+    def make_an_offered_move(self, which: int, role: Role, pick: int) -> None:
+        """One of the moves ``allowed_moves`` offers (most random moves are refused: this one
+        walks cases deep into their process)."""
+        case = self.app.get_case(self.cases[which % len(self.cases)])
+        actor = case.role_actor(role)
+        offered = case.allowed_moves(actor, self.clock.now)
+        if offered:
+            self._move(case, actor, offered[pick % len(offered)])
+
+    def _move(self, case: Case, actor: Actor, move: Move) -> None:
+        case_no = case.case_no
         offered = move in case.allowed_moves(actor, self.clock.now)
         before = self.shop.stored()
         result, errors, used = self.perform_any(case, move, actor)
@@ -285,35 +297,32 @@ class CaseMachine(RuleBasedStateMachine):
 
     @invariant()
     def allowed_moves_are_exactly_what_succeeds(self) -> None:
-        """One offered move per role succeeds (on a copy); one move not offered is refused by
-        the service with a named error and stores nothing."""
+        """For one case and one role a step (turn by turn through every case and role): one
+        offered move succeeds (on a copy) with some valid input; one move not offered is refused
+        by the service with a named error and stores nothing."""
         from .process_walk import succeeds
 
         self.probe += 1
-        moves = list(MOVES)
-        for no in self.cases:
-            case = self.app.get_case(no)
-            for role in ROLE_CHOICES:
-                actor = self.actor_for(case, role)
-                offered = case.allowed_moves(actor, self.clock.now)
-                if offered:
-                    move = offered[self.probe % len(offered)]
-                    trial = copy.deepcopy(case)
-                    assert succeeds(trial, move, actor, self.clock.now) is not None, (
-                        f"{move.value} offered to {actor.role.value} in "
-                        f"{case.kind.value}/{case.status.value} fails with every valid input"
-                    )
-                refused = [m for m in moves if m not in offered]
-                if refused:
-                    move = refused[self.probe % len(refused)]
-                    before = self.shop.stored()
-                    result, errors, _ = self.perform_any(case, move, actor)
-                    assert result is None, (
-                        f"{move.value} not offered to {actor.role.value} in "
-                        f"{case.kind.value}/{case.status.value}, but the service made it"
-                    )
-                    self._named_refusals(errors)
-                    assert self.shop.stored() == before
+        turn, moves = self.probe, list(MOVES)
+        case = self.app.get_case(self.cases[turn % len(self.cases)])
+        actor = self.actor_for(case, ROLE_CHOICES[turn // len(self.cases) % len(ROLE_CHOICES)])
+        offered = case.allowed_moves(actor, self.clock.now)
+        if offered:
+            move = offered[turn % len(offered)]
+            assert succeeds(copy.deepcopy(case), move, actor, self.clock.now) is not None, (
+                f"{move.value} offered to {actor.role.value} in "
+                f"{case.kind.value}/{case.status.value} fails with every valid input"
+            )
+        refused = [m for m in moves if m not in offered]
+        move = refused[turn % len(refused)]
+        before = self.shop.stored()
+        result, errors, _ = self.perform_any(case, move, actor)
+        assert result is None, (
+            f"{move.value} not offered to {actor.role.value} in "
+            f"{case.kind.value}/{case.status.value}, but the service made it"
+        )
+        self._named_refusals(errors)
+        assert self.shop.stored() == before
 
     @invariant()
     def refunds_never_exceed_what_was_paid(self) -> None:
