@@ -145,26 +145,15 @@ def read_db(store_url: str) -> Iterator[Any]:
         db.close()
 
 
-# Hypothesis budgets (issue 10). "ci": bounded and derandomized (the same examples every run),
-# loaded when CI is true; "dev": the same budget, random; "long": bench/stateful_long.py and
-# `pytest --hypothesis-profile=long` (at least 10,000 sequences of the state machine). A test's
-# own @settings still win over the profile for the values it sets.
-settings.register_profile(
-    "ci",
-    max_examples=30,
-    stateful_step_count=25,
-    derandomize=True,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-settings.register_profile(
-    "dev",
-    max_examples=30,
-    stateful_step_count=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-LONG_STEPS = 20  # rules a sequence in the long run (10,000 sequences: about 45 min)
+# Hypothesis budgets (issue 10). "ci": derandomized (the same examples every run), loaded when CI
+# is true; "dev": random, the default elsewhere; both keep hypothesis's own number of examples for
+# the property tests. "long": bench/stateful_long.py and `pytest --hypothesis-profile=long`. The
+# service state machine (tests/unit/test_stateful_service.py) takes its budget from
+# STATE_MACHINE_BUDGET by the profile's name: (sequences, rules at most a sequence).
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile("ci", derandomize=True, deadline=None, suppress_health_check=_QUIET)
+settings.register_profile("dev", deadline=None, suppress_health_check=_QUIET)
+LONG_STEPS = 20
 settings.register_profile(
     "long",
     max_examples=10_000,
@@ -172,6 +161,7 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
+STATE_MACHINE_BUDGET = {"ci": (30, 25), "dev": (30, 25), "long": (10_000, LONG_STEPS)}
 
 
 def pytest_configure(config: pytest.Config) -> None:
