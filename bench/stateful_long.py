@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import seed as fixed_seed
 from hypothesis.stateful import run_state_machine_as_test
 
+from domain.process import Move
 from tests.conftest import LONG_STEPS
 from tests.unit.stateful_service import CaseMachine, Tally
 
@@ -55,6 +56,8 @@ def main() -> int:
     print(f"moves attempted: {Tally.steps}; made (offered and succeeded): {moves}")
     print(f"timer breaches fired: {Tally.fired}")
     print(f"distinct moves made: {len(Tally.moves)} of 28; states seen: {len(Tally.states)}")
+    missing = [m.value for m in Move if m.value not in Tally.moves]
+    print("moves never made: " + (", ".join(missing) or "none"))
     print(f"refusals (error:rule): {len(Tally.refusals)} kinds, {sum(Tally.refusals.values())}")
     print(f"time: {elapsed:.0f} s ({elapsed / max(Tally.sequences, 1) * 1000:.0f} ms a sequence)")
     print("findings: " + (failure or "none (every invariant held after every step)"))
