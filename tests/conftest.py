@@ -26,6 +26,7 @@ from urllib.parse import quote, unquote
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, settings
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
@@ -142,3 +143,27 @@ def read_db(store_url: str) -> Iterator[Any]:
         yield db
     finally:
         db.close()
+
+
+# Hypothesis budgets (issue 10). "ci": derandomized (the same examples every run), loaded when CI
+# is true; "dev": random, the default elsewhere; both keep hypothesis's own number of examples for
+# the property tests. "long": bench/stateful_long.py and `pytest --hypothesis-profile=long`. The
+# service state machine (tests/unit/test_stateful_service.py) takes its budget from
+# STATE_MACHINE_BUDGET by the profile's name: (sequences, rules at most a sequence).
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile("ci", derandomize=True, deadline=None, suppress_health_check=_QUIET)
+settings.register_profile("dev", deadline=None, suppress_health_check=_QUIET)
+LONG_STEPS = 20
+settings.register_profile(
+    "long",
+    max_examples=10_000,
+    stateful_step_count=LONG_STEPS,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+STATE_MACHINE_BUDGET = {"ci": (30, 25), "dev": (30, 25), "long": (10_000, LONG_STEPS)}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.getoption("hypothesis_profile", default=None):
+        settings.load_profile("ci" if in_ci() else "dev")

@@ -39,10 +39,13 @@ class Complaints(CaseGuards):
                 rule=rule,
             )
 
+    def _window_file_complaint(self, at: datetime) -> None:
+        """R9: the post-close window ends at its due time, breached by the timer or not yet."""
+        self._check_post_close("R9", at)
+
     def file_complaint(self, *, actor: Actor, at: datetime, channel: Channel, reason: str) -> None:
         """R9: a complaint attached to this case (from either channel) starts the R9.a clocks."""
         spec = self._begin(Move.FILE_COMPLAINT, actor, at)
-        self._check_post_close("R9", at)
         why = text_input(reason, "reason", "R9", "a complaint says what went wrong")
         clocks = (
             Deadline.of(Clock.PLATFORM_RESPONSE, add_hours(at, COMPLAINT_RESPONSE_HOURS)),
@@ -127,10 +130,13 @@ class Complaints(CaseGuards):
                 rule="R10",
             )
 
+    def _window_escalate(self, at: datetime) -> None:
+        """R10: as for a complaint, the post-close window ends at its due time."""
+        self._check_post_close("R10", at)
+
     def escalate(self, *, actor: Actor, at: datetime, reason: str) -> None:
         """R10: when negotiation fails either party applies for third-party arbitration."""
         spec = self._begin(Move.ESCALATE, actor, at)
-        self._check_post_close("R10", at)
         why = text_input(reason, "reason", "R10", "say why negotiation failed")
         ends = {d.name for d in self.deadlines.values() if d.name in STATE_CLOCKS}
         self._record(

@@ -265,6 +265,9 @@ class CaseGuards:
         late = self._hook("_may", move)
         if late is not None:
             late(actor)
+        timed: Callable[[datetime], None] | None = getattr(self, f"_window_{move.value}", None)
+        if timed is not None and at is not None:
+            timed(at)  # a window that ends at a time, not only by a breach the timer recorded
         return spec
 
     def _begin(self, move: Move, actor: Actor, at: datetime) -> MoveSpec:
