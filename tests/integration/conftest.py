@@ -9,11 +9,13 @@ reads the SQLite path and, for PostgreSQL, the test's schema from the fixture's
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from domain.service import AfterSales, event_store_env
-from tests.unit.builders import FakeClock
+from tests.unit.builders import FakeClock, Shop, cst, seed
 
 
 @pytest.fixture
@@ -41,3 +43,21 @@ def make_app(event_store_url: str) -> Iterator[MakeApp]:
     yield make
     for app in apps:
         app.close()
+
+
+@pytest.fixture
+def shop(make_app: MakeApp) -> Shop:
+    """The builders' seeded store with the clock at 2026-09-24 09:00."""
+    clock = FakeClock()
+    shop = seed(make_app(clock), clock)
+    clock.now = cst(2026, 9, 24, 9)
+    return shop
+
+
+@pytest.fixture
+def cli(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """``aftersales`` commands on this test's store (its URL, a data dir, a secret key)."""
+    monkeypatch.setenv("AFTERSALES_DATABASE_URL", store_url)
+    monkeypatch.setenv("AFTERSALES_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AFTERSALES_SECRET_KEY", "cli-test-secret-key-0123456789")
+    return CliRunner()

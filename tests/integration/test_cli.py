@@ -22,14 +22,6 @@ def flip_first_letter_of_reason(state: bytes) -> bytes:
     return state[:at] + bytes([state[at] ^ 0x01]) + state[at + 1 :]
 
 
-@pytest.fixture
-def cli(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("AFTERSALES_DATABASE_URL", store_url)
-    monkeypatch.setenv("AFTERSALES_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("AFTERSALES_SECRET_KEY", "cli-test-secret-key-0123456789")
-    return CliRunner()
-
-
 def test_help_lists_every_chore() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0

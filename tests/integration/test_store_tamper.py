@@ -23,19 +23,10 @@ from domain.chain import event_digest
 from domain.service import AfterSales, event_store_env
 from domain.store_chain import StoreHead
 from domain.store_verification import StoreReport
-from tests.integration.conftest import MakeApp
 from tests.integration.test_tamper import read_state, refunded_case, rewrite_state
 from tests.unit.builders import FakeClock, Shop, cst, seed
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "store_before_process_v1.sqlite"
-
-
-@pytest.fixture
-def shop(make_app: MakeApp) -> Shop:
-    clock = FakeClock()
-    shop = seed(make_app(clock), clock)
-    clock.now = cst(2026, 9, 24, 9)
-    return shop
 
 
 @contextmanager

@@ -5,17 +5,14 @@ version) on both stores, for every aggregate type the code chains (a new type th
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 
 from domain.chain import ChainedAggregate
 from domain.store_verification import word
-from tests.integration.conftest import MakeApp
 from tests.integration.test_store_tamper import bump_after, delete_events, first_of
 from tests.integration.test_tamper import read_state, refunded_case, rewrite_state
-from tests.unit.builders import FakeClock, Shop, cst, seed
+from tests.unit.builders import Shop
 from web.cli import main
 
 # The byte edited in each type: the one after this marker in one of its stored events.
@@ -36,22 +33,6 @@ def _chained_types() -> set[str]:
             seen.add(cls.__name__)
         todo += cls.__subclasses__()
     return seen
-
-
-@pytest.fixture
-def shop(make_app: MakeApp) -> Shop:
-    clock = FakeClock()
-    shop = seed(make_app(clock), clock)
-    clock.now = cst(2026, 9, 24, 9)
-    return shop
-
-
-@pytest.fixture
-def cli(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("AFTERSALES_DATABASE_URL", store_url)
-    monkeypatch.setenv("AFTERSALES_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("AFTERSALES_SECRET_KEY", "cli-test-secret-key-0123456789")
-    return CliRunner()
 
 
 def test_every_chained_aggregate_type_has_an_edit_below() -> None:

@@ -24,8 +24,6 @@ from tests.unit.builders import (
     SYSTEM,
     FakeClock,
     Shop,
-    cst,
-    seed,
 )
 
 Edit = Callable[[bytes], bytes]
@@ -75,14 +73,6 @@ def _with_row(url: str, originator_id: UUID, version: int, edit: Edit | None) ->
             )
             assert cur.rowcount == 1
         return state
-
-
-@pytest.fixture
-def shop(make_app: MakeApp) -> Shop:
-    clock = FakeClock()
-    shop = seed(make_app(clock), clock)
-    clock.now = cst(2026, 9, 24, 9)
-    return shop
 
 
 def refunded_case(shop: Shop) -> Case:
