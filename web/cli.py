@@ -1,8 +1,11 @@
-"""The ``aftersales`` command: one sub-command per chore (the Flask tutorial's CLI pattern).
+"""The ``aftersales`` command: one sub-command per chore, each registered in ``COMMANDS``.
 
-``FlaskGroup`` builds the app with ``create_app`` only when a command needs it; commands that use
-the database read the same settings as the site (``AFTERSALES_DATABASE_URL``). Every failure
-prints a one-line message naming the problem and exits non-zero.
+A plain ``click`` group, not Flask's: ``aftersales --help`` lists our commands only and imports
+no app, domain, event store or database driver (the command modules import them when a command
+runs; tests/integration/test_cli.py checks). A command that needs the app says so with
+``with_appcontext``: ``main`` hands it ``create_app``, which reads the same settings as the site
+(``AFTERSALES_DATABASE_URL``). Every failure prints a one-line message naming the problem and
+exits non-zero.
 """
 
 from __future__ import annotations
@@ -15,18 +18,18 @@ from typing import Any
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
-from werkzeug.serving import run_simple
+from flask.cli import ScriptInfo, with_appcontext
 
-from domain.errors import DomainError
-from web import create_app
 from web.cli_support import app_service, fail, migrated_db, projection_runner, read_db
+from web.i18n_cli import i18n_cli
 from web.store_cli import export_command, import_command, verify_command
+from web.users_cli import users_cli
 from web.workers_cli import _log_to_stderr, projections_group, timers_group
 
 
 def _create_app() -> Any:
     """``create_app`` with a bad setting reported as one line and exit status 1, no traceback."""
+    from web import create_app
     from web.settings import SettingsError
 
     try:
@@ -35,20 +38,16 @@ def _create_app() -> Any:
         raise click.ClickException(str(error)) from None
 
 
-main = FlaskGroup(
-    create_app=_create_app,
-    add_version_option=False,
-    load_dotenv=False,
-    help="After-sales case ledger: returns, refunds, exchanges, repairs, complaints, arbitration.",
+@click.group(
+    help="After-sales case ledger: returns, refunds, exchanges, repairs, complaints, arbitration."
 )
-main.add_command(projections_group)
-main.add_command(timers_group)
-main.add_command(verify_command)
-main.add_command(export_command)
-main.add_command(import_command)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    # What ``with_appcontext`` (and the ``AppGroup`` commands) build the app with, when they run.
+    ctx.obj = ScriptInfo(create_app=_create_app, set_debug_flag=False)
 
 
-@main.command("migrate")
+@click.command("migrate")
 @with_appcontext
 def migrate_command() -> None:
     """Create or update the read-model tables (migrations/*.sql, each once, in order) and the
@@ -63,10 +62,16 @@ def migrate_command() -> None:
     )
 
 
-def _load_demo(echo: Callable[[str], None]) -> None:
+def _load_demo(echo: Callable[[str], None], *, sweep_timers: bool = False) -> None:
+    """Record the demo (once), create its log-ins, fire the deadlines that passed (with
+    ``sweep_timers``), catch the projections up; saying what the store holds in counts that
+    agree: each step's new events out of the events in the store, and the projections' reading
+    of those same events."""
     from projections.event_store import open_service
+    from projections.notifications import count_notifications_after
     from web.common.accounts import create_account, get_account
     from web.demo import DEMO_ACCOUNTS, run_demo
+    from web.workers_cli import _warn_parked
 
     db = migrated_db()
     url = current_app.config["DATABASE_URL"]
@@ -84,26 +89,46 @@ def _load_demo(echo: Callable[[str], None]) -> None:
         if get_account(db, username) is None:
             create_account(db, username, password, role, display, party, merchant_id=merchant)
             created += 1
-    echo(
-        f"demo: {report.steps} steps, {report.new_events} new events, {len(report.cases)} cases, "
-        f"{created} new log-ins"
-    )
     runner = projection_runner()
-    processed = runner.catch_up()
-    echo(f"projections: {processed} events processed")
+    stored = count_notifications_after(runner.recorder, 0)
+    echo(
+        f"demo: {report.steps} commands, {len(report.cases)} cases, {created} new log-ins; "
+        f"{report.new_events} new events (the event store holds {stored})"
+    )
+    if sweep_timers:
+        from projections.timers import TimerWorker
+
+        fired = TimerWorker(app_service(), db, runner=runner).run_once()
+        before, stored = stored, count_notifications_after(runner.recorder, 0)
+        echo(
+            f"timers: {fired} deadlines passed since; {stored - before} new events "
+            f"(the event store holds {stored})"
+        )
+    runner.catch_up()
+    statuses = runner.status()
+    stored = count_notifications_after(runner.recorder, 0)
+    behind = max((s.lag_events for s in statuses), default=0)
+    echo(
+        f"read models: {len(statuses)} projections, each has read all {stored} events"
+        if not behind
+        else f"read models: {len(statuses)} projections, {behind} of {stored} events still to read"
+    )
+    _warn_parked(runner)
 
 
-@main.command("demo")
+@click.command("demo")
 @with_appcontext
 def demo_command() -> None:
     """Record demo policies, orders and a case of every kind walked to its end (idempotent)."""
+    from domain.errors import DomainError
+
     try:
         _load_demo(click.echo)
     except DomainError as error:
         fail(str(error))
 
 
-@main.group("ledger")
+@click.group("ledger")
 def ledger_group() -> None:
     """The double-entry refund ledger."""
 
@@ -158,22 +183,53 @@ def _yuan(fen: int | None) -> str:
     return f"{sign}¥{yuan}.{rest:02d}"
 
 
-def _serve(host: str, port: int, follow: bool) -> None:
-    """Serve the site; with ``follow``, projections and timers follow in a background thread
-    under the workers' supervisor (``projections.supervise``): a database outage is logged and
-    retried with backoff, never the end of the process (issue 10). The site answers 503 with
-    ``Retry-After`` meanwhile."""
+def _serve(host: str, port: int, follow: bool, *, production: bool = False) -> None:
+    """Serve the site: on waitress with ``production`` (``up``, ``web.wsgi_server``), else on
+    werkzeug's development server (``serve``). With ``follow``, each loop of ``BACKGROUND`` runs
+    in a thread of its own beside the site until the server stops; ``_follow`` keeps projections
+    and timers current under the workers' supervisor (``projections.supervise``): a database
+    outage is logged and retried with backoff, never the end of the process (issue 10). The site
+    answers 503 with ``Retry-After`` meanwhile."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     stop = threading.Event()
-    if follow:
-        thread = threading.Thread(target=_follow, args=(app, stop), daemon=True)
-        thread.start()
+
+    def start_background() -> None:
+        for loop in BACKGROUND if follow else ():
+            threading.Thread(target=loop, args=(app, stop), name=loop.__name__, daemon=True).start()
+
     try:
-        # app.run() refuses to block inside the flask CLI; the same server, called directly. It
-        # prints where it listens, and a taken port as one line with exit status 1.
+        if production:
+            from web.wsgi_server import serve_site
+
+            def ready(url: str) -> None:
+                start_background()
+                click.echo(_welcome(url))
+
+            serve_site(app, host, port, ready)
+            click.echo("stopped")
+            return
+        from werkzeug.serving import run_simple
+
+        start_background()
+        # The development server (its warning says so). It prints where it listens, and a taken
+        # port as one line with exit status 1.
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
         stop.set()
+
+
+def _welcome(url: str) -> str:
+    """Where the site is and one demo log-in that works now (the first of the cast that does)."""
+    from web.common.accounts import authenticate
+    from web.demo import DEMO_ACCOUNTS
+
+    for username, password, role, *_rest in DEMO_ACCOUNTS:
+        if authenticate(read_db(), username, password) is not None:
+            return (
+                f"Open {url} — log in as {username} / {password} ({role}); "
+                "all demo log-ins: README or the home page"
+            )
+    return f"Open {url} — no demo log-in works: create one with `aftersales users create`"
 
 
 def _follow(app: Any, stop: threading.Event) -> None:
@@ -200,25 +256,56 @@ def _when_ready(step: Callable[[], object], name: str) -> None:
     until_done(step, name=name)
 
 
-@main.command("serve")
+#: What runs beside the site (``up``, and ``serve`` unless ``--no-follow``): ``loop(app, stop)``,
+#: each in a daemon thread of its own, until ``stop`` is set when the server stops.
+BACKGROUND: list[Callable[[Any, threading.Event], None]] = [_follow]
+
+
+@click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-follow", is_flag=True, help="Do not run projections and timers in-process.")
 @with_appcontext
 def serve_command(host: str, port: int, no_follow: bool) -> None:
-    """Development server; projections and timers follow in a background thread."""
+    """Development server (werkzeug); projections and timers follow in a background thread."""
     _when_ready(migrated_db, "serve: migrate")
     _serve(host, port, follow=not no_follow)
 
 
-@main.command("up")
+@click.command("up")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=int, help="0: any free port.")
 @with_appcontext
 def up_command(host: str, port: int) -> None:
-    """The main job: migrate, load the demo (once), catch up and serve the site."""
+    """The main job: migrate, load the demo (once), catch up and serve the site (waitress),
+    projections and timers following; prints the address and a log-in. Ctrl-C stops."""
+    from domain.errors import DomainError
+
     try:
-        _when_ready(lambda: _load_demo(click.echo), "up: migrate and load the demo")
+        _when_ready(
+            lambda: _load_demo(click.echo, sweep_timers=True), "up: migrate and load the demo"
+        )
     except DomainError as error:
         fail(str(error))
-    _serve(host, port, follow=True)
+    _serve(host, port, follow=True, production=True)
+
+
+#: Every sub-command of ``aftersales``, in the order of no importance (``--help`` sorts them). A
+#: command lives in a module of its own that imports the app, the domain and the database only
+#: when it runs.
+COMMANDS: tuple[click.Command, ...] = (
+    up_command,
+    serve_command,
+    demo_command,
+    migrate_command,
+    projections_group,
+    timers_group,
+    verify_command,
+    export_command,
+    import_command,
+    ledger_group,
+    users_cli,
+    i18n_cli,
+)
+for _command in COMMANDS:
+    main.add_command(_command)

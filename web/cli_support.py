@@ -1,17 +1,21 @@
 """What the ``aftersales`` sub-commands share: a one-line failure, the read model (migrated), the
-service and a runner over every projection."""
+service and a runner over every projection.
+
+Cheap to import (``aftersales --help`` imports it): the domain, the event store and the database
+drivers are imported inside the functions, when a command runs."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import current_app
 
-from domain.service import AfterSales
+if TYPE_CHECKING:
+    from domain.service import AfterSales
 
 
 def fail(message: str, code: int = 1) -> None:

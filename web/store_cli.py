@@ -1,22 +1,26 @@
 """``aftersales verify``, ``export`` and ``import``: tamper evidence and backups of the event store
-(issue 10). Every refusal is one line naming the problem and a non-zero exit."""
+(issue 10). Every refusal is one line naming the problem and a non-zero exit.
+
+The domain is imported inside the commands, so that ``aftersales --help`` stays fast."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
 
-from domain.chain import ChainReport
-from domain.errors import DomainError
-from domain.store_chain import StoreHead
-from domain.store_verification import KIND_WORDS, word
 from web.cli_support import app_service, fail, migrated_db
+
+if TYPE_CHECKING:
+    from domain.chain import ChainReport
 
 
 def _tampered(report: ChainReport) -> str:
+    from domain.store_verification import word
+
     brk = report.first_break
     assert brk is not None
     name = report.label or str(report.originator_id)
@@ -36,6 +40,8 @@ def _case_problems(case_no: str) -> list[str]:
 
 
 def _verify_case(case_no: str) -> None:
+    from domain.errors import DomainError
+
     try:
         reports = app_service().verify(case_no)
     except DomainError as error:
@@ -67,6 +73,9 @@ def _verify_case(case_no: str) -> None:
 def verify_command(case_no: str | None, kept: str | None, export_head: bool) -> None:
     """Check every aggregate's hash chain, the store-wide chain over the notification log and
     the cross-references (or one case's chain); exit 1 naming the first bad event."""
+    from domain.store_chain import StoreHead
+    from domain.store_verification import KIND_WORDS
+
     if case_no and (kept or export_head):
         fail("--head and --export-head check the whole store: give no case number", 2)
     if case_no:

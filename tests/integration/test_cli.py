@@ -3,6 +3,9 @@ verify (clean, then after one stored byte changed), and clear errors with non-ze
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,12 +25,56 @@ def flip_first_letter_of_reason(state: bytes) -> bytes:
     return state[:at] + bytes([state[at] ^ 0x01]) + state[at + 1 :]
 
 
-def test_help_lists_every_chore() -> None:
+OUR_COMMANDS = {
+    *("up", "serve", "demo", "migrate", "projections", "timers", "verify", "export", "import"),
+    *("ledger", "users", "i18n"),
+}
+
+
+def listed_commands(help_text: str) -> set[str]:
+    section = help_text.split("Commands:", 1)[1]
+    return {line.split()[0] for line in section.splitlines() if line.startswith("  ")}
+
+
+def test_help_lists_exactly_our_commands_and_none_of_flasks() -> None:
+    """Issue 11 item 12: one way to start the site (``up``; ``serve`` for development), not
+    Flask's ``run``, ``shell``, ``routes`` or its ``--env-file`` / ``--app`` options."""
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
-    chores = ("demo", "verify", "export", "import", "migrate", "projections", "timers", "ledger")
-    for command in (*chores, "serve", "up"):
-        assert command in result.output
+    assert listed_commands(result.output) == OUR_COMMANDS
+    options = result.output.split("Options:", 1)[1].split("Commands:", 1)[0]
+    assert options.split() == ["--help", "Show", "this", "message", "and", "exit."]
+    for flasks in ("run", "shell", "routes"):
+        assert CliRunner().invoke(main, [flasks]).exit_code == 2  # "No such command"
+
+
+def test_help_imports_no_app_no_event_store_and_no_database_driver() -> None:
+    """``aftersales --help`` stays fast (issue 11: it took 5.7 s): the command modules import the
+    app, the domain, the event store and the database drivers only when a command runs."""
+    script = (
+        "import sys\n"
+        "from web.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    loaded = set(ast.literal_eval(done.stdout.splitlines()[-1]))
+    heavy = ("eventsourcing", "psycopg", "projections", "babel", "flask_babel", "waitress")
+    assert not {m for m in loaded if m.split(".")[0] in heavy}
+    assert not {m for m in loaded if m.startswith("domain.") and m != "domain.values"}
+    assert "web.pages" not in loaded and "web.common" not in loaded  # no app was built
+
+
+def test_users_role_choices_are_the_account_roles() -> None:
+    from web.common.accounts import ACCOUNT_ROLES
+    from web.users_cli import ROLES
+
+    assert ROLES == ACCOUNT_ROLES
 
 
 def test_demo_then_verify_clean_then_tampered(cli: CliRunner, store_url: str) -> None:

@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlencode
 
-import click
 from babel import Locale, support
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -38,7 +37,6 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
-from flask.cli import AppGroup
 from flask.wrappers import Response
 from flask_babel import Babel, Domain, get_locale
 
@@ -186,7 +184,6 @@ def init_app(app: Flask) -> None:
     app.before_request(_remember_choice)
     app.after_request(_set_cookie)
     app.context_processor(template_context)
-    app.cli.add_command(i18n_cli)
 
 
 # --- catalogs -------------------------------------------------------------------------------
@@ -279,55 +276,10 @@ def problems() -> Iterator[str]:
             yield f"{language}: messages.mo is stale (run `aftersales i18n compile`)"
 
 
-def _write_po(path: Path, catalog: Catalog) -> None:
+def write_catalog(path: Path, catalog: Catalog) -> None:
     buffer = io.BytesIO()
     write_po(
         buffer, catalog, width=100, sort_output=True, ignore_obsolete=True, include_lineno=False
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(buffer.getvalue())
-
-
-@click.group("i18n", cls=AppGroup, help="Translation catalogs (zh_CN, en).")
-def i18n_cli() -> None:
-    pass
-
-
-@i18n_cli.command("extract")
-def extract_command() -> None:
-    """Collect the texts of web/ and projections/labels.py and merge them into each messages.po."""
-    try:
-        template = extract_catalog()
-    except FileNotFoundError as error:
-        raise click.ClickException(str(error)) from None
-    for language in LANGUAGES:
-        path = po_path(language)
-        if path.exists():
-            catalog = read_catalog(language)
-        else:
-            catalog = Catalog(locale=language, domain=DOMAIN, project="aftersales", fuzzy=False)
-        catalog.update(template, no_fuzzy_matching=True, update_creation_date=False)
-        _write_po(path, catalog)
-        todo = len(untranslated(catalog)) if language == DEFAULT_LOCALE else 0
-        click.echo(f"{path}: {len(catalog)} messages" + (f", {todo} to translate" if todo else ""))
-
-
-@i18n_cli.command("compile")
-def compile_command() -> None:
-    """Compile each messages.po into messages.mo."""
-    for language in LANGUAGES:
-        catalog = read_catalog(language)
-        with mo_path(language).open("wb") as handle:
-            write_mo(handle, catalog)
-        click.echo(f"{mo_path(language)}: compiled")
-
-
-@i18n_cli.command("check")
-def check_command() -> None:
-    """Fail if a text is missing from a catalog, untranslated in zh_CN, or a .mo is stale."""
-    found = list(problems())
-    for problem in found:
-        click.echo(problem, err=True)
-    if found:
-        raise click.ClickException(f"{len(found)} translation problem(s)")
-    click.echo("translations complete")
