@@ -5,7 +5,6 @@ retries on a version conflict (another actor moved the case at the same time).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from domain.verification import ChainVerification
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_ATTEMPTS = 8
+CASE_NUMBER_ATTEMPTS = 16  # candidates tried for a new case's number (2**30 a day: one is plenty)
 TRIAGE = Actor(Role.SYSTEM, "triage")  # R20 automatic triage
 
 
@@ -231,11 +231,16 @@ class AfterSales(OrderCommands, CaseCommands, ChainVerification, Application[UUI
         return Result(record.target_id, body["key"], record.target_version, False, body["detail"])
 
     # ------------------------------------------------------------------ opening a case
-    @staticmethod
-    def case_number_for(request_id: str, at: datetime) -> str:
-        """A case number derived from the request, so a repeated open names the same case."""
-        digest = hashlib.sha256(request_id.encode("utf-8")).hexdigest()[:10].upper()
-        return f"AS{at.astimezone(UTC):%Y%m%d}{digest}"
+    def _free_case_number(self, request_id: str, at: datetime) -> str:
+        """A new case's number (``ids.case_number``: short, readable, derived from the request): the
+        first candidate that no case has. Two requests whose candidates meet at once both try to
+        save the same case id; the loser's save conflicts and ``_run`` decides again, then finding
+        that number taken."""
+        for attempt in range(CASE_NUMBER_ATTEMPTS):
+            number = ids.case_number(request_id, at, attempt)
+            if self._find(Case, ids.case_id(number)) is None:
+                return number
+        raise ConcurrentChange("no free case number for this request; send a new request id")
 
     @command
     def open_case(
@@ -272,9 +277,12 @@ class AfterSales(OrderCommands, CaseCommands, ChainVerification, Application[UUI
 
         def step(clock: Callable[[], datetime]) -> Step:
             now = clock()
-            number = case_no or self.case_number_for(request_id, now)
-            if self._find(Case, ids.case_id(number)) is not None:
-                raise InvalidInput(f"case {number} exists already", field="case_no")
+            if case_no is None:
+                number = self._free_case_number(request_id, now)
+            elif self._find(Case, ids.case_id(case_no)) is not None:
+                raise InvalidInput(f"case {case_no} exists already", field="case_no")
+            else:
+                number = case_no
             order = self.get_order(order_no)
             policy = self.get_policy(order.merchant_id)
             version, terms = policy.applicable(order.placed_at, now)
