@@ -101,7 +101,7 @@ def _load_demo(echo: Callable[[str], None], *, sweep_timers: bool = False) -> No
         fired = TimerWorker(app_service(), db, runner=runner).run_once()
         before, stored = stored, count_notifications_after(runner.recorder, 0)
         echo(
-            f"timers: {fired} deadlines passed since; {stored - before} new events "
+            f"timers: {fired} deadlines had passed; {stored - before} new events "
             f"(the event store holds {stored})"
         )
     runner.catch_up()
@@ -290,9 +290,9 @@ def up_command(host: str, port: int) -> None:
     _serve(host, port, follow=True, production=True)
 
 
-#: Every sub-command of ``aftersales``, in the order of no importance (``--help`` sorts them). A
-#: command lives in a module of its own that imports the app, the domain and the database only
-#: when it runs.
+#: Every sub-command of ``aftersales`` (``--help`` lists them sorted). A new command goes in a
+#: module of its own (as ``web/store_cli.py``) that imports the app, the domain and the database
+#: only when it runs: tests/integration/test_cli.py checks that ``--help`` imports none of them.
 COMMANDS: tuple[click.Command, ...] = (
     up_command,
     serve_command,

@@ -125,7 +125,7 @@ def test_up_prints_counts_that_agree_then_the_address_and_a_log_in_that_works(up
     new, held = counts(demo, r"(\d+) new events \(the event store holds (\d+)\)")
     assert "15 cases" in demo and new == held > 0
     _deadlines, more, now_held = counts(
-        timers, r"(\d+) deadlines passed since; (\d+) new events \(the event store holds (\d+)\)"
+        timers, r"(\d+) deadlines had passed; (\d+) new events \(the event store holds (\d+)\)"
     )
     assert now_held == held + more
     (read_all,) = counts(read, r"each has read all (\d+) events")
