@@ -9,6 +9,7 @@ import http.cookiejar
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -18,7 +19,10 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
+
+from web.wsgi_server import serve_site, site_url
 
 OPEN_LINE = re.compile(
     r"^Open (?P<url>http://127\.0\.0\.1:\d+/) — log in as (?P<user>\S+) / (?P<password>\S+) "
@@ -147,3 +151,18 @@ def test_up_prints_counts_that_agree_then_the_address_and_a_log_in_that_works(up
     assert up.lines[-1] == "stopped"
     errors = up.errors()
     assert "development server" not in errors and "Traceback" not in errors, errors[-2000:]
+
+
+def test_a_taken_port_is_one_clear_line_and_the_address_shown_is_one_a_browser_opens() -> None:
+    def never(_url: str) -> None:
+        raise AssertionError("no address is announced when nothing listens")
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(click.ClickException, match=f"Port {port} is in use by another"):
+            serve_site(lambda _environ, _start: [], "127.0.0.1", port, never)
+    assert site_url("0.0.0.0", 8000) == "http://127.0.0.1:8000/"  # every address: loopback
+    assert site_url("::", 8000) == "http://[::1]:8000/"
+    assert site_url("localhost", 5000) == "http://localhost:5000/"
