@@ -277,7 +277,7 @@ class AfterSales(OrderCommands, CaseCommands, ChainVerification, Application[UUI
 
         def step(clock: Callable[[], datetime]) -> Step:
             now = clock()
-            if case_no is None:
+            if not case_no:  # None or "": a number of the new format (issue 11 item 7)
                 number = self._free_case_number(request_id, now)
             elif self._find(Case, ids.case_id(case_no)) is not None:
                 raise InvalidInput(f"case {case_no} exists already", field="case_no")
