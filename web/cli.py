@@ -21,6 +21,7 @@ from werkzeug.serving import run_simple
 from domain.errors import DomainError
 from web import create_app
 from web.cli_support import app_service, fail, migrated_db, projection_runner, read_db
+from web.notify_cli import notify_group, notify_thread
 from web.store_cli import export_command, import_command, verify_command
 from web.workers_cli import _log_to_stderr, projections_group, timers_group
 
@@ -46,6 +47,7 @@ main.add_command(timers_group)
 main.add_command(verify_command)
 main.add_command(export_command)
 main.add_command(import_command)
+main.add_command(notify_group)
 
 
 @main.command("migrate")
@@ -168,6 +170,7 @@ def _serve(host: str, port: int, follow: bool) -> None:
     if follow:
         thread = threading.Thread(target=_follow, args=(app, stop), daemon=True)
         thread.start()
+        notify_thread(app, stop).start()  # issue 9: deliveries by email, SMS, webhooks
     try:
         # app.run() refuses to block inside the flask CLI; the same server, called directly. It
         # prints where it listens, and a taken port as one line with exit status 1.
