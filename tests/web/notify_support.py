@@ -11,11 +11,22 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from flask import Flask
+
+from tests.web.conftest import load_demo, make_app
+from web import get_db
+from web.common.accounts import set_preferences
+from web.demo import DEMO_ACCOUNTS, SHOP_DIGITAL
+from web.notify.settings import notify_settings
+from web.notify.stores import register_webhook, set_contact
+from web.notify.worker import NotifyWorker
 
 LOOPBACK = "127.0.0.1"
 
@@ -140,3 +151,46 @@ def webhook_receiver(fail_first: int = 0) -> Iterator[WebhookReceiver]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def address(username: str) -> str:
+    return f"{username}@example.test"
+
+
+@dataclass
+class Notified:
+    app: Flask
+    smtp: SmtpSink
+    hooks: WebhookReceiver
+    secret: str
+    now: list[datetime]
+
+    def worker(self) -> NotifyWorker:
+        return NotifyWorker(get_db(), notify_settings(self.app.config), clock=lambda: self.now[0])
+
+    def run(self) -> Any:
+        return self.worker().run_once()
+
+    def rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        with get_db().connect() as conn:
+            return [dict(r) for r in conn.execute(sql, args).fetchall()]
+
+
+def notify_app(tmp_path: Path, store_url: str, smtp: SmtpSink, hooks: WebhookReceiver) -> Notified:
+    app = make_app(
+        tmp_path,
+        DATABASE_URL=store_url,
+        SMTP_URL=smtp.url,
+        WEBHOOK_ALLOW_LOOPBACK="1",
+        NOTIFY_RETRY_SECONDS="30",
+    )
+    load_demo(app)
+    with app.app_context():
+        db = get_db()
+        for username, *_ in DEMO_ACCOUNTS:
+            set_contact(db, username, email=address(username), phone=None)
+        set_preferences(db, "lisi", locale="en", timezone="Europe/Berlin")
+        hook = register_webhook(
+            db, SHOP_DIGITAL, hooks.url, allow_loopback=True, now=datetime.now(UTC)
+        )
+    return Notified(app, smtp, hooks, hook.secret, [datetime.now(UTC)])

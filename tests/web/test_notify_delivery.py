@@ -7,81 +7,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from domain.values import CaseKind
 from projections.registry import make_runner
-from tests.web.conftest import load_demo, make_app
-from tests.web.notify_support import (
-    SmtpSink,
-    WebhookReceiver,
-    smtp_server,
-    webhook_receiver,
-)
+from tests.web.notify_support import Notified, address, notify_app, smtp_server, webhook_receiver
 from web import get_db
-from web.common.accounts import get_account, set_preferences
+from web.common.accounts import get_account
 from web.demo import DEMO_ACCOUNTS, SHOP_DIGITAL
 from web.notify.inbox import inbox, unread_count
-from web.notify.settings import notify_settings
 from web.notify.signing import SIGNATURE_HEADER, SignatureError, verify
-from web.notify.stores import register_webhook, set_contact, webhook_deliveries
-from web.notify.worker import NotifyWorker, send_again
+from web.notify.stores import webhook_deliveries
+from web.notify.worker import send_again
 from web.services import get_service
-
-
-def address(username: str) -> str:
-    return f"{username}@example.test"
-
-
-@dataclass
-class Notified:
-    app: Flask
-    smtp: SmtpSink
-    hooks: WebhookReceiver
-    secret: str
-    now: list[datetime]
-
-    def worker(self) -> NotifyWorker:
-        return NotifyWorker(get_db(), notify_settings(self.app.config), clock=lambda: self.now[0])
-
-    def run(self) -> Any:
-        return self.worker().run_once()
-
-    def rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        with get_db().connect() as conn:
-            return [dict(r) for r in conn.execute(sql, args).fetchall()]
-
-
-def _setup(tmp_path: Path, store_url: str, smtp: SmtpSink, hooks: WebhookReceiver) -> Notified:
-    app = make_app(
-        tmp_path,
-        DATABASE_URL=store_url,
-        SMTP_URL=smtp.url,
-        WEBHOOK_ALLOW_LOOPBACK="1",
-        NOTIFY_RETRY_SECONDS="30",
-    )
-    load_demo(app)
-    with app.app_context():
-        db = get_db()
-        for username, *_ in DEMO_ACCOUNTS:
-            set_contact(db, username, email=address(username), phone=None)
-        set_preferences(db, "lisi", locale="en", timezone="Europe/Berlin")
-        hook = register_webhook(
-            db, SHOP_DIGITAL, hooks.url, allow_loopback=True, now=datetime.now(UTC)
-        )
-    return Notified(app, smtp, hooks, hook.secret, [datetime.now(UTC)])
 
 
 @pytest.fixture
 def notified(store_url: str, tmp_path: Path, clean_environ: None) -> Iterator[Notified]:
     with smtp_server() as smtp, webhook_receiver() as hooks:
-        n = _setup(tmp_path, store_url, smtp, hooks)
+        n = notify_app(tmp_path, store_url, smtp, hooks)
         with n.app.app_context():
             yield n
             get_db().close()
@@ -230,7 +178,7 @@ def test_a_receiver_failing_twice_gets_the_event_once_more_not_thrice(
     """Backoff: 30 s, then 60 s; the third attempt succeeds and is the last. The attempts are
     what the store sees."""
     with smtp_server() as smtp, webhook_receiver(fail_first=2) as hooks:
-        n = _setup(tmp_path, store_url, smtp, hooks)
+        n = notify_app(tmp_path, store_url, smtp, hooks)
         with n.app.app_context():
             first = n.run()
             deliveries = len(n.rows("SELECT id FROM notify_deliveries WHERE channel = 'webhook'"))
@@ -261,7 +209,7 @@ def test_a_receiver_down_for_a_day_is_parked_then_sent_again(
     store_url: str, tmp_path: Path, clean_environ: None
 ) -> None:
     with smtp_server() as smtp, webhook_receiver(fail_first=10_000) as hooks:
-        n = _setup(tmp_path, store_url, smtp, hooks)
+        n = notify_app(tmp_path, store_url, smtp, hooks)
         with n.app.app_context():
             n.run()
             for _ in range(20):
