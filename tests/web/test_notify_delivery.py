@@ -21,7 +21,7 @@ from web.common.accounts import get_account
 from web.demo import DEMO_ACCOUNTS, SHOP_DIGITAL
 from web.notify.inbox import inbox, unread_count
 from web.notify.signing import SIGNATURE_HEADER, SignatureError, verify
-from web.notify.stores import webhook_deliveries
+from web.notify.stores import set_contact, webhook_deliveries
 from web.notify.worker import send_again
 from web.services import get_service
 
@@ -231,3 +231,21 @@ def test_a_receiver_down_for_a_day_is_parked_then_sent_again(
             assert n.run().by_channel == {"webhook": 1}
             assert hooks.ok()[0].headers["Aftersales-Delivery"] == one
             get_db().close()
+
+
+def test_sms_goes_through_the_log_provider_for_deadline_notices(notified: Notified) -> None:
+    """SMS (default: deadline notices only) through the shipped provider, which writes one JSON
+    line per message to AFTERSALES_SMS_LOG; the line carries the delivery id as its key."""
+    n = notified
+    for username in ("zhangsan", "shanhai"):
+        set_contact(get_db(), username, email=None, phone="+8613800000000")
+    n.run()
+    log = Path(n.app.config["DATA_DIR"]) / "sms.log"
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    sms = n.rows(
+        "SELECT d.id, n.notice_kind FROM notify_deliveries d JOIN notices n "
+        "ON n.id = d.notice_id WHERE d.channel = 'sms' AND d.status = 'sent'"
+    )
+    assert sms and sorted(line["key"] for line in lines) == sorted(d["id"] for d in sms)
+    assert {d["notice_kind"] for d in sms} == {"deadline"}
+    assert all(line["to"] == "+8613800000000" and line["text"] for line in lines)
