@@ -18,6 +18,7 @@ PROJECTION_MODULES: tuple[str, ...] = (
     "projections.metrics",
     "projections.policies",
     "projections.orders",
+    "projections.outbox",
 )
 
 

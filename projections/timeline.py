@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from domain.case_values import Status
+from domain.process.audience import INTERNAL_EVENTS
 from projections.case_events import (
     allowed_of,
     case_event_topics,
@@ -71,7 +72,7 @@ TIMELINE_PROJECTION = "timeline"
 
 # Which event is internal (P4: hidden from the consumer). SlaBreached is shown (P1, R21: the
 # consumer sees that a deadline was missed and what followed); routing is the platform's business.
-_INTERNAL_EVENTS = frozenset({"Routed"})
+_INTERNAL_EVENTS = INTERNAL_EVENTS  # decided in domain.process.audience (issue 9)
 
 # Events whose actor acts for the platform or finance when it is the system (a payment-provider
 # callback, an automatic approval): their deadlines count as met by the responsible party.

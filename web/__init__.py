@@ -31,6 +31,7 @@ AUDIENCE_MODULES: tuple[str, ...] = (
     "web.pages.arbitrator",
     "web.pages.finance",
     "web.pages.public",
+    "web.pages.inbox",
     "web.api",
 )
 

@@ -22,6 +22,7 @@ from flask.cli import ScriptInfo, with_appcontext
 
 from web.cli_support import app_service, fail, migrated_db, projection_runner, read_db
 from web.i18n_cli import i18n_cli
+from web.notify_cli import notify_group, notify_thread
 from web.store_cli import export_command, import_command, verify_command
 from web.users_cli import users_cli
 from web.workers_cli import _log_to_stderr, projections_group, timers_group
@@ -258,7 +259,12 @@ def _when_ready(step: Callable[[], object], name: str) -> None:
 
 #: What runs beside the site (``up``, and ``serve`` unless ``--no-follow``): ``loop(app, stop)``,
 #: each in a daemon thread of its own, until ``stop`` is set when the server stops.
-BACKGROUND: list[Callable[[Any, threading.Event], None]] = [_follow]
+def _deliver(app: Any, stop: threading.Event) -> None:
+    """The notification worker (issue 9): email, SMS and webhook deliveries until ``stop``."""
+    notify_thread(app, stop).run()
+
+
+BACKGROUND: list[Callable[[Any, threading.Event], None]] = [_follow, _deliver]
 
 
 @click.command("serve")
@@ -306,6 +312,7 @@ COMMANDS: tuple[click.Command, ...] = (
     ledger_group,
     users_cli,
     i18n_cli,
+    notify_group,
 )
 for _command in COMMANDS:
     main.add_command(_command)
