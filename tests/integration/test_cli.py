@@ -27,7 +27,7 @@ def flip_first_letter_of_reason(state: bytes) -> bytes:
 
 OUR_COMMANDS = {
     *("up", "serve", "demo", "migrate", "projections", "timers", "verify", "export", "import"),
-    *("ledger", "users", "i18n"),
+    *("ledger", "users", "i18n", "notify"),
 }
 
 
