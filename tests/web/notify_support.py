@@ -194,3 +194,13 @@ def notify_app(tmp_path: Path, store_url: str, smtp: SmtpSink, hooks: WebhookRec
             db, SHOP_DIGITAL, hooks.url, allow_loopback=True, now=datetime.now(UTC)
         )
     return Notified(app, smtp, hooks, hook.secret, [datetime.now(UTC)])
+
+
+def close_app(app: Flask) -> None:
+    """Close what the app opened on the store: the read-model pool and the event store's (on
+    PostgreSQL each holds connections until closed)."""
+    with app.app_context():
+        get_db().close()
+    service = app.extensions.pop("aftersales.service", None)
+    if service is not None:
+        service.close()

@@ -15,7 +15,14 @@ import pytest
 
 from domain.values import CaseKind
 from projections.registry import make_runner
-from tests.web.notify_support import Notified, address, notify_app, smtp_server, webhook_receiver
+from tests.web.notify_support import (
+    Notified,
+    address,
+    close_app,
+    notify_app,
+    smtp_server,
+    webhook_receiver,
+)
 from web import get_db
 from web.common.accounts import get_account
 from web.demo import DEMO_ACCOUNTS, SHOP_DIGITAL
@@ -30,9 +37,11 @@ from web.services import get_service
 def notified(store_url: str, tmp_path: Path, clean_environ: None) -> Iterator[Notified]:
     with smtp_server() as smtp, webhook_receiver() as hooks:
         n = notify_app(tmp_path, store_url, smtp, hooks)
-        with n.app.app_context():
-            yield n
-            get_db().close()
+        try:
+            with n.app.app_context():
+                yield n
+        finally:
+            close_app(n.app)
 
 
 def _steps(n: Notified) -> list[dict[str, Any]]:
@@ -202,7 +211,7 @@ def test_a_receiver_failing_twice_gets_the_event_once_more_not_thrice(
             assert seen["status"] == "sent" and seen["attempts"] == 3
             assert [a["ok"] for a in seen["attempt_rows"]] == [0, 0, 1]
             assert [a["status_code"] for a in seen["attempt_rows"]] == [500, 500, 200]
-            get_db().close()
+            close_app(n.app)
 
 
 def test_a_receiver_down_for_a_day_is_parked_then_sent_again(
@@ -230,7 +239,7 @@ def test_a_receiver_down_for_a_day_is_parked_then_sent_again(
             assert send_again(get_db(), one, merchant_id=SHOP_DIGITAL, now=n.now[0])
             assert n.run().by_channel == {"webhook": 1}
             assert hooks.ok()[0].headers["Aftersales-Delivery"] == one
-            get_db().close()
+            close_app(n.app)
 
 
 def test_sms_goes_through_the_log_provider_for_deadline_notices(notified: Notified) -> None:

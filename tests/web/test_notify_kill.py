@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from tests.web.notify_support import notify_app, smtp_server, webhook_receiver
+from tests.web.notify_support import close_app, notify_app, smtp_server, webhook_receiver
 from web import get_db
 
 AFTERSALES = str(Path(sys.executable).parent / "aftersales")
@@ -100,4 +100,4 @@ def test_killed_worker_loses_nothing_and_duplicates_only_unconfirmed_sends(
             hooked = Counter(h.headers["Aftersales-Delivery"] for h in hooks.hits)
             assert set(hooked) == {d["id"] for d in deliveries if d["channel"] == "webhook"}
             assert not {d for d, c in hooked.items() if c > 1} & sent_before
-            db.close()
+    close_app(n.app)
