@@ -378,6 +378,7 @@ class AfterSales(OrderCommands, CaseCommands, ChainVerification, Application[UUI
             order = self._order_claim(case, actor, now)
             if order is not None:
                 touched.append(order)
+            touched += self._withdrawn_return(case, actor, now)
             return case, case.case_no, detail, touched
 
         return self._run(request_id, command, actor, step, key=case_no)
@@ -399,6 +400,19 @@ class AfterSales(OrderCommands, CaseCommands, ChainVerification, Application[UUI
         elif case.status.is_terminal and case.refund is None and claimed:
             order.release(case_no=case.case_no, actor=actor, at=now)
         return order if order.pending_events else None
+
+    def _withdrawn_return(self, case: Case, actor: Actor, now: datetime) -> list[Aggregate]:
+        """R2 (issue 8): a withdrawn no-reason return leaves the consumer's history of returns
+        to this merchant, saved with the case that was withdrawn."""
+        if not any(isinstance(e, Case.Withdrawn) for e in case.pending_events):
+            return []
+        history = self._find(
+            ConsumerMerchantHistory, ids.history_id(case.consumer_id, case.merchant_id)
+        )
+        if history is None:
+            return []
+        history.note_withdrawal(case_no=case.case_no, actor=actor, at=now)
+        return [history] if history.pending_events else []
 
     def refund_preview(self, case_no: str, amount_fen: int | None = None) -> RefundPlan:
         return self.get_case(case_no).refund_plan(amount_fen)
