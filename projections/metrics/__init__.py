@@ -8,10 +8,15 @@ changed without a rebuild. Rates are exact fractions of integers (:class:`Rate`)
 
 What is counted, and on which CST day:
 
-- delivered order lines / paid fen / units: ``Order.DeliverySigned``, on the day signed for;
+- delivered orders (R15's base, issue 8) / order lines / paid fen / units:
+  ``Order.DeliverySigned``, on the day signed for;
 - cases: ``Case.Opened`` (every kind, complaints included), on the day opened;
 - returned units (R24): units under ``return_refund`` and ``exchange`` cases, on the day opened;
 - refunded cases and fen: ``RefundPaid`` (the amount the event states, in-kind parts included);
+  refunded orders: the first ``RefundPaid`` of any case of an order (R15's refund rate per order);
+
+R15 rates (issue 8): after-sales rate = cases opened / orders delivered; refund rate = orders
+refunded / orders delivered; refund amount rate = refunded fen / fen paid for delivered lines.
 - SLA breaches: ``SlaBreached`` whose party is the merchant (the platform's and the consumer's
   missed deadlines are kept apart in ``other_breaches`` and do not count against the merchant);
 - disputes: complaint cases opened plus ``ComplaintFiled`` on other cases; arbitrations:
@@ -38,9 +43,9 @@ criterion must hold:
   :data:`BADGE_MIN_SATISFACTION` (4.5).
 
 Frequent problems (R15), over the :data:`FLAG_WINDOW_DAYS` (30) days ending on ``as_of``: a
-merchant is flagged when its after-sales rate (cases / delivered lines) is above
-:data:`FLAG_MAX_AFTER_SALES_RATE` (10 %, with at least :data:`FLAG_MIN_DELIVERED_LINES` (20)
-delivered lines), or its breach rate is above :data:`FLAG_MAX_BREACH_RATE` (10 %, with at least
+merchant is flagged when its after-sales rate (cases / delivered orders, R15) is above
+:data:`FLAG_MAX_AFTER_SALES_RATE` (10 %, with at least :data:`FLAG_MIN_DELIVERED_ORDERS` (20)
+delivered orders), or its breach rate is above :data:`FLAG_MAX_BREACH_RATE` (10 %, with at least
 :data:`FLAG_MIN_CASES` (5) cases).
 
 Return-rate warning (R24): a SKU is flagged when, over the last :data:`SKU_RECENT_DAYS` (30) days
@@ -76,9 +81,11 @@ from projections.metrics.limits import (
     FLAG_MAX_BREACH_RATE,
     FLAG_MIN_CASES,
     FLAG_MIN_DELIVERED_LINES,
+    FLAG_MIN_DELIVERED_ORDERS,
     FLAG_WINDOW_DAYS,
     METRICS_PROJECTION,
     METRICS_TABLES,
+    RATE_DEFINITIONS,
     SKU_BASELINE_DAYS,
     SKU_MIN_BASELINE_UNITS,
     SKU_MIN_RATE_RISE,
@@ -120,10 +127,12 @@ __all__ = [
     "FLAG_MAX_BREACH_RATE",
     "FLAG_MIN_CASES",
     "FLAG_MIN_DELIVERED_LINES",
+    "FLAG_MIN_DELIVERED_ORDERS",
     "FLAG_WINDOW_DAYS",
     "METRICS_PROJECTION",
     "METRICS_TABLES",
     "PROJECTIONS",
+    "RATE_DEFINITIONS",
     "SKU_BASELINE_DAYS",
     "SKU_MIN_BASELINE_UNITS",
     "SKU_MIN_RATE_RISE",

@@ -18,7 +18,7 @@ from projections.metrics.limits import (
     FLAG_MAX_AFTER_SALES_RATE,
     FLAG_MAX_BREACH_RATE,
     FLAG_MIN_CASES,
-    FLAG_MIN_DELIVERED_LINES,
+    FLAG_MIN_DELIVERED_ORDERS,
     FLAG_WINDOW_DAYS,
 )
 from projections.metrics.rates import MerchantMetrics, Rate, _metrics, _window
@@ -151,7 +151,7 @@ def flags_for(metrics: MerchantMetrics) -> tuple[str, ...]:
     """R15: the stable codes of the thresholds ``metrics`` exceeds (empty: not flagged)."""
     reasons: list[str] = []
     counts = metrics.counts
-    if counts.delivered_lines >= FLAG_MIN_DELIVERED_LINES and metrics.after_sales_rate.above(
+    if counts.delivered_orders >= FLAG_MIN_DELIVERED_ORDERS and metrics.after_sales_rate.above(
         FLAG_MAX_AFTER_SALES_RATE
     ):
         reasons.append("after_sales_rate")

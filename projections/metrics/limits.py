@@ -28,7 +28,8 @@ BADGE_MIN_SATISFACTION = Fraction(45, 10)
 # R15 merchants with frequent problems
 FLAG_WINDOW_DAYS = 30
 FLAG_MAX_AFTER_SALES_RATE = Fraction(10, 100)
-FLAG_MIN_DELIVERED_LINES = 20
+FLAG_MIN_DELIVERED_ORDERS = 20
+FLAG_MIN_DELIVERED_LINES = FLAG_MIN_DELIVERED_ORDERS  # the name before issue 8
 FLAG_MAX_BREACH_RATE = Fraction(10, 100)
 FLAG_MIN_CASES = 5
 
@@ -44,6 +45,8 @@ SKU_MIN_RATE_RISE = Fraction(5, 100)
 _RETURN_KINDS = frozenset({CaseKind.RETURN_REFUND.value, CaseKind.EXCHANGE.value})
 
 _DAILY_COUNTS = (
+    "delivered_orders",  # R15's base (issue 8): orders signed for that day
+    "refunded_orders",  # orders with a first refund paid that day
     "delivered_lines",
     "delivered_paid_fen",
     "cases_opened",
@@ -57,3 +60,13 @@ _DAILY_COUNTS = (
     "ratings",
     "rating_sum",
 )
+
+# R15 (issue 8): what each rate counts, in the API's words (pages show them translated).
+RATE_DEFINITIONS: dict[str, str] = {
+    "after_sales": "cases opened / orders delivered (R15)",
+    "refund": "orders with a refund paid / orders delivered (R15)",
+    "refund_amount": "refunded fen / fen paid for the delivered lines",
+    "breach": "missed merchant deadlines / cases opened (R12.a)",
+    "dispute": "complaints / cases opened (R9)",
+    "arbitration": "escalations to arbitration / cases opened (R10)",
+}

@@ -136,6 +136,7 @@ class MetricsProjection:
             tx,
             merchant_id,
             day,
+            delivered_orders=1,  # R15: cases per delivered order (issue 8)
             delivered_lines=len(lines),
             delivered_paid_fen=sum(int(line["paid_fen"]) for line in lines),
         )
@@ -156,13 +157,14 @@ class MetricsProjection:
         kind = CaseKind(event.kind).value
         day = _day(event.at)
         done = tx.execute(
-            "INSERT INTO metrics_cases (case_id, case_no, merchant_id, kind, opened_at, "
-            "opened_day, last_version) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "INSERT INTO metrics_cases (case_id, case_no, merchant_id, order_no, kind, opened_at, "
+            "opened_day, last_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (case_id) DO NOTHING",
             (
                 str(event.originator_id),
                 event.case_no,
                 event.merchant_id,
+                event.order_no,
                 kind,
                 ts(event.at),
                 day,
@@ -215,7 +217,8 @@ class MetricsProjection:
             )
         elif name == "RefundPaid":
             fen = int(event.amount_fen)
-            _daily(tx, merchant_id, day, refunded_cases=1, refunded_fen=fen)
+            first = _first_refund_of_order(tx, case_id)  # R15: refunded orders (issue 8)
+            _daily(tx, merchant_id, day, refunded_cases=1, refunded_fen=fen, refunded_orders=first)
             updates["refunded_fen"] = fen
         elif name == "SlaBreached":
             if Role(event.party) is Role.MERCHANT:
@@ -244,6 +247,18 @@ class MetricsProjection:
 
 PROJECTIONS = (MetricsProjection,)
 """For :mod:`projections.registry`."""
+
+
+def _first_refund_of_order(tx: DbConnection, case_id: str) -> int:
+    """1 when no other case of this case's order was refunded before (an order refunded by two
+    cases is one refunded order, R15), else 0."""
+    row = tx.execute(
+        "SELECT COUNT(*) AS n FROM metrics_cases o JOIN metrics_cases c "
+        "ON o.order_no = c.order_no AND o.merchant_id = c.merchant_id "
+        "WHERE c.case_id = ? AND o.case_id <> c.case_id AND o.refunded_fen > 0",
+        (case_id,),
+    ).fetchone()
+    return 0 if int(row["n"]) else 1
 
 
 def _increment(tx: DbConnection, case_id: str, column: str) -> None:

@@ -84,6 +84,8 @@ class Counts:
 
     delivered_lines: int = 0
     delivered_paid_fen: int = 0
+    delivered_orders: int = 0  # R15's base (issue 8)
+    refunded_orders: int = 0
     cases_opened: int = 0
     refunded_cases: int = 0
     refunded_fen: int = 0
@@ -108,13 +110,13 @@ class CountRates:
 
     @property
     def after_sales_rate(self) -> Rate:
-        """Cases opened / order lines delivered."""
-        return Rate(self.counts.cases_opened, self.counts.delivered_lines)
+        """R15: cases opened / orders delivered (policy.md; issue 8: not per order line)."""
+        return Rate(self.counts.cases_opened, self.counts.delivered_orders)
 
     @property
     def refund_rate(self) -> Rate:
-        """Refunded cases / order lines delivered."""
-        return Rate(self.counts.refunded_cases, self.counts.delivered_lines)
+        """R15: orders refunded / orders delivered (an order refunded twice counts once)."""
+        return Rate(self.counts.refunded_orders, self.counts.delivered_orders)
 
     @property
     def refund_amount_rate(self) -> Rate:
