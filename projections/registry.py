@@ -18,6 +18,7 @@ PROJECTION_MODULES: tuple[str, ...] = (
     "projections.metrics",
     "projections.policies",
     "projections.orders",
+    "projections.receivables",  # issue 8: R6 repair fees, R2/R8 shipping owed
 )
 
 

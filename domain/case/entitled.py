@@ -50,7 +50,12 @@ class Entitled(CaseGuards):
         """R3.a + R2, itemised: each line's paid units, each owed leg (capped unless proven)."""
         liability = self.shipping_liability
         legs: list[Leg] = []
-        if liability.return_leg is Party.MERCHANT and self.return_shipment is not None:
+        owed_outside = vars(self).get("shipping_owed") or {}  # an exchange's leg owed already
+        if (
+            liability.return_leg is Party.MERCHANT
+            and self.return_shipment is not None
+            and "return_leg" not in owed_outside
+        ):
             fee = self.return_shipment.fee_fen
             proven = vars(self).get("receipt_accepted_fen", 0) == fee
             legs.append(Leg(EntitlementItemKind.RETURN_LEG, fee, proven))
