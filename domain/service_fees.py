@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from domain.case import Case
+from domain.case_values import Evidence
 from domain.values import Actor
 
 if TYPE_CHECKING:
@@ -58,6 +59,22 @@ class FeeCommands:
             )
 
         return self._on_case(request_id, "record_repair_fee_paid", actor, case_no, move)
+
+    def accept_return_receipt(
+        self,
+        *,
+        request_id: str,
+        actor: Actor,
+        case_no: str,
+        receipt: Evidence,
+        reason: str = "",
+    ) -> Result:
+        """R2: a platform agent accepts the receipt of a return fee above the unproven amount."""
+
+        def move(case: Case, now: datetime) -> None:
+            case.accept_return_receipt(actor=actor, at=now, receipt=receipt, reason=reason)
+
+        return self._on_case(request_id, "accept_return_receipt", actor, case_no, move)
 
     def waive_repair_fee(
         self, *, request_id: str, actor: Actor, case_no: str, reason: str

@@ -23,7 +23,13 @@ from domain.case import events as ev
 from domain.case import opening
 from domain.case.complaints import Complaints
 from domain.case.ending import Ending
-from domain.case.events_fees import RepairFeePaid, RepairFeeWaived, ShippingOwed, ShippingRepaid
+from domain.case.events_fees import (
+    RepairFeePaid,
+    RepairFeeWaived,
+    ReturnReceiptAccepted,
+    ShippingOwed,
+    ShippingRepaid,
+)
 from domain.case.exchange import Exchanges
 from domain.case.fees import Fees
 from domain.case.refunds import Refunds
@@ -90,6 +96,7 @@ class Case(
     ShippingRepaid = ShippingRepaid
     RepairFeePaid = RepairFeePaid
     RepairFeeWaived = RepairFeeWaived
+    ReturnReceiptAccepted = ReturnReceiptAccepted
 
     def ship_exchange(self, **inputs: Any) -> None:
         """R8, then R2 per leg: the consumer's leg the merchant owes (domain.case.fees)."""

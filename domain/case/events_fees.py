@@ -7,7 +7,7 @@ event. ``status`` stays as it was."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from domain.case.events_base import CaseEvent
 
@@ -65,3 +65,15 @@ class RepairFeeWaived(CaseEvent):
 
     def change(self, case: CaseBase) -> None:
         vars(case)["repair_fee_settled"] = "waived"
+
+
+class ReturnReceiptAccepted(CaseEvent):
+    """R2 (issue 8): an agent accepted the carrier's receipt for a declared return fee above the
+    policy's unproven amount; the fee is owed in full from now on (docs/money.md)."""
+
+    RULE = "R2"
+    receipt: Any  # Evidence: the receipt, by SHA-256
+    fee_fen: int
+
+    def change(self, case: CaseBase) -> None:
+        vars(case)["receipt_accepted_fen"] = self.fee_fen

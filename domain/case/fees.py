@@ -19,8 +19,15 @@ from datetime import datetime
 from typing import Any
 
 from domain.case.entitled import Entitled
-from domain.case.events_fees import RepairFeePaid, RepairFeeWaived, ShippingOwed, ShippingRepaid
+from domain.case.events_fees import (
+    RepairFeePaid,
+    RepairFeeWaived,
+    ReturnReceiptAccepted,
+    ShippingOwed,
+    ShippingRepaid,
+)
 from domain.case.guards import text_input
+from domain.case_values import Evidence
 from domain.errors import IllegalTransition, InvalidInput, NotFound
 from domain.values import Actor, CaseKind, Party, Responsibility, Role, TenderKind
 
@@ -94,6 +101,40 @@ class Fees(Entitled):
             tender=_money_tender(tender),
             psp_reference=ref,
             reason="",
+            deadlines=tuple(self._keep()),
+        )
+
+    # ------------------------------------------------------------------ R2 a proven return fee
+    def accept_return_receipt(
+        self, *, actor: Actor, at: datetime, receipt: Evidence, reason: str = ""
+    ) -> None:
+        """R2 (issue 8): a platform agent accepts the carrier's receipt for a declared return fee
+        above the policy's unproven amount, so the whole fee is owed. Before the refund (or an
+        exchange's or repair's owed leg) is fixed; once per case."""
+        self._money_actor(actor, at, frozenset({Role.PLATFORM_AGENT}))
+        shipment = self.return_shipment
+        if shipment is None or shipment.fee_fen <= self.terms.unproven_leg_fee_fen:
+            raise IllegalTransition(
+                f"case {self.case_no} has no return fee above the policy's unproven amount of "
+                f"{self.terms.unproven_leg_fee_fen} fen: nothing to prove",
+                rule="R2",
+            )
+        if self.refund is not None or vars(self).get("shipping_owed"):
+            raise IllegalTransition(
+                "the shipping owed was fixed already (refund approved or leg owed)", rule="R2"
+            )
+        if vars(self).get("receipt_accepted_fen"):
+            raise IllegalTransition("the receipt was accepted already", rule="R2")
+        if not isinstance(receipt, Evidence):
+            raise InvalidInput("the receipt is an evidence file", field="receipt", rule="R2")
+        self._record(
+            ReturnReceiptAccepted,
+            "R2",
+            actor=actor,
+            at=at,
+            receipt=receipt,
+            fee_fen=shipment.fee_fen,
+            reason=reason.strip(),
             deadlines=tuple(self._keep()),
         )
 

@@ -25,12 +25,19 @@ from domain.entitlement import (
     entitlement_of,
     legacy,
 )
-from domain.errors import CaseRuledFinal, InvalidInput, PolicyBelowFloor, RefundExceedsPaid
+from domain.errors import (
+    CaseRuledFinal,
+    IllegalTransition,
+    InvalidInput,
+    PolicyBelowFloor,
+    RefundExceedsPaid,
+)
 from domain.lines import TenderRefund
 from domain.terms import check_terms
 from domain.values import Party, Reason, Responsibility, TenderKind
 from tests.unit.builders import (
     AGENT,
+    MERCHANT,
     PHOTO,
     PRC,
     RECEIVED,
@@ -273,3 +280,25 @@ def test_property_a_refund_never_exceeds_the_entitlement(
             continue
         with pytest.raises((UnstatedDeduction, RefundExceedsPaid)):
             check_amount(ent, deductions, wrong)
+
+
+def accept_receipt(actor: Any = AGENT) -> Any:
+    return lambda c, at: c.accept_return_receipt(actor=actor, at=at, receipt=PHOTO, reason="ok")
+
+
+def test_an_accepted_receipt_makes_the_whole_declared_fee_owed() -> None:
+    """R2: above the unproven amount, the consumer's receipt accepted by an agent proves the fee."""
+    g = merchant_pays_return(FEE_CAP + 1)
+    g.when(accept_receipt()).then_events("ReturnReceiptAccepted")
+    leg = [i for i in g.case.entitlement().items if i.item is EntitlementItemKind.RETURN_LEG]
+    assert (leg[0].amount_fen, leg[0].note) == (FEE_CAP + 1, "")
+    g.when(approve()).then_events("RefundApproved")
+    assert g.case.refund is not None and g.case.refund.total_fen == 100_00 + FEE_CAP + 1
+    g.when(accept_receipt()).then_error(IllegalTransition, rule="R2")
+
+
+def test_a_receipt_is_accepted_only_above_the_limit_and_only_by_an_agent() -> None:
+    g = merchant_pays_return(FEE_CAP)
+    g.when(accept_receipt()).then_error(IllegalTransition, rule="R2", match="nothing to prove")
+    g = merchant_pays_return(FEE_CAP + 1)
+    g.when(accept_receipt(MERCHANT)).then_error(IllegalTransition, rule="P2")

@@ -343,6 +343,10 @@ def test_refund_approval_shows_the_split_and_refuses_a_partial_amount_without_a_
         post(agent, "/agent/cases/DEMO-C-0010/approve-refund", **form)
         html = page(agent, "/agent/cases/DEMO-C-0010?lang=en")
         assert message in html, form
+    # the refusal in the viewer's language (zh_CN: the sentence; en: also the domain's detail)
+    post(agent, "/agent/cases/DEMO-C-0010/approve-refund?lang=zh_CN", amount="100.50")
+    html = page(agent, "/agent/cases/DEMO-C-0010?lang=zh_CN")
+    assert "退款金额为应退金额减去已公示政策列明的扣减项" in html
     catch_up(demo)
     assert status_of(demo, "DEMO-C-0010") == "awaiting_refund"
     with demo.app_context():
