@@ -68,3 +68,15 @@ def test_finance_sees_receivables_aged_and_records_a_repair_fee_paid(
     assert "WX-FEE-6" in html.split('data-testid="settled-receivables"')[1]
     zh = demo_client.get("/finance/receivables?lang=zh_CN").get_data(as_text=True)
     assert "未结清款项账龄" in zh
+
+
+def test_the_public_policy_states_the_money_terms(demo_client: FlaskClient) -> None:
+    """R11, R2, R3.a (issue 8): the published policy says how much a leg is paid back without a
+    receipt and which deductions a refund may carry."""
+    html = demo_client.get("/stores/m1001/policy?lang=en").get_data(as_text=True)
+    fee = html.split('data-testid="unproven-fee"')[1].split("</p>")[0]
+    assert "¥12.00" in fee and "(R2)" in fee
+    deductions = html.split('data-testid="deductions"')[1].split("</p>")[0]
+    assert "damage you caused" in deductions
+    zh = demo_client.get("/stores/m1001/policy?lang=zh_CN").get_data(as_text=True)
+    assert "无凭证时最多退还 ¥12.00" in zh
