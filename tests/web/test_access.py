@@ -127,6 +127,7 @@ def parameter_values(name: str, who: str) -> list[str]:
         "sku": ["FR-KIWI" if foreign.merchant_id == "m1002" else "PH-X1"],
         "queue": [foreign.queue],
         "run_id": ["1"],
+        "kind": ["repair_fee", "shipping"],  # /finance/receivables/<case_no>/<kind>/paid
     }
     if name not in values:
         raise KeyError(name)
