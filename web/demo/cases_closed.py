@@ -194,14 +194,8 @@ def case_4_exchange_wrong_item(d: Demo) -> None:
     d.clock.advance(days=2)  # R8 (issue 7): the exchange ends when the replacement arrived
     d.step(f"{c4}:received", d.app.confirm_goods_received, actor=WANG, case_no=c4)
     d.clock.advance(hours=4)  # R2/R8 (issue 8): finance pays the consumer's leg back
-    d.step(
-        f"{c4}:shipping-repaid",
-        d.app.record_shipping_repaid,
-        actor=FINANCE,
-        case_no=c4,
-        tender="wallet",
-        psp_reference="WX-SHIP-0004",
-    )
+    repaid = {"tender": "wallet", "psp_reference": "WX-SHIP-0004"}
+    d.step(f"{c4}:repaid", d.app.record_shipping_repaid, actor=FINANCE, case_no=c4, **repaid)
 
 
 def case_5_free_repair_in_warranty(d: Demo) -> None:

@@ -21,12 +21,13 @@ TENDERS = ("card", "wallet")
 def receivables_page() -> ResponseReturnValue:
     today = today_cst()
     db = get_db()
-    rows = receivables(db, today)
+    open_rows = receivables(db, today, open_only=True)
+    still_open = {(r.case_no, r.kind) for r in open_rows}
     totals = aged(db, today)
     return render_template(
         "finance/receivables.html",
-        open_rows=[r for r in rows if r.status == "open"],
-        other_rows=[r for r in rows if r.status != "open"],
+        open_rows=open_rows,
+        other_rows=[r for r in receivables(db, today) if (r.case_no, r.kind) not in still_open],
         totals=totals,
         buckets=[name for name, _, _ in AGE_BUCKETS],
         kinds=("repair_fee", "shipping"),
