@@ -26,6 +26,7 @@ class ConsumerMerchantHistory(ChainedAggregate):
         self.merchant_id = merchant_id
         self.purchases: list[datetime] = []
         self.returns: list[datetime] = []  # opened no-reason returns, by time
+        self.return_cases: dict[str, datetime] = {}  # the same, by case number (not withdrawn)
 
     def note_purchase(
         self, *, order_no: str, placed_at: datetime, actor: Actor, at: datetime
@@ -42,6 +43,19 @@ class ConsumerMerchantHistory(ChainedAggregate):
     @event("ReturnNoted")
     def _returned(self, case_no: str, opened_at: datetime, actor: Actor, at: datetime) -> None:
         self.returns.append(opened_at)
+        self.return_cases[case_no] = opened_at
+
+    def note_withdrawal(self, *, case_no: str, actor: Actor, at: datetime) -> bool:
+        """R2 (issue 8): a withdrawn request is not a return; it no longer counts as the
+        consumer's first (or any) return to this merchant. False when it was never noted."""
+        if case_no not in self.return_cases:
+            return False
+        self._withdrawn(case_no=case_no, actor=actor, at=at)
+        return True
+
+    @event("ReturnWithdrawn")
+    def _withdrawn(self, case_no: str, actor: Actor, at: datetime) -> None:
+        self.returns.remove(self.return_cases.pop(case_no))
 
     @property
     def prior_returns(self) -> int:

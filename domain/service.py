@@ -27,6 +27,7 @@ from domain.idempotency import command, current_arguments, fingerprint
 from domain.order import Order
 from domain.policy import MerchantPolicy
 from domain.request import RequestRecord
+from domain.service_fees import FeeCommands
 from domain.service_orders import OrderCommands, Step
 from domain.store_settings import event_store_env
 from domain.transcodings import transcodings
@@ -79,7 +80,7 @@ class LineRequest:
     opened: bool = False  # R1.a: the consumer says the goods were opened (consumables)
 
 
-class AfterSales(OrderCommands, CaseCommands, ChainVerification, Application[UUID]):
+class AfterSales(OrderCommands, CaseCommands, FeeCommands, ChainVerification, Application[UUID]):
     name = "AfterSales"
     snapshotting_intervals = {  # noqa: RUF012 - the library's declared class variable
         Case: 25,
@@ -386,6 +387,7 @@ class AfterSales(OrderCommands, CaseCommands, ChainVerification, Application[UUI
             order = self._order_claim(case, actor, now)
             if order is not None:
                 touched.append(order)
+            touched += self._withdrawn_return(case, actor, now)
             return case, case.case_no, detail, touched
 
         return self._run(request_id, command, actor, step, key=case_no)
@@ -407,6 +409,19 @@ class AfterSales(OrderCommands, CaseCommands, ChainVerification, Application[UUI
         elif case.status.is_terminal and case.refund is None and claimed:
             order.release(case_no=case.case_no, actor=actor, at=now)
         return order if order.pending_events else None
+
+    def _withdrawn_return(self, case: Case, actor: Actor, now: datetime) -> list[Aggregate]:
+        """R2 (issue 8): a withdrawn no-reason return leaves the consumer's history of returns
+        to this merchant, saved with the case that was withdrawn."""
+        if not any(isinstance(e, Case.Withdrawn) for e in case.pending_events):
+            return []
+        history = self._find(
+            ConsumerMerchantHistory, ids.history_id(case.consumer_id, case.merchant_id)
+        )
+        if history is None:
+            return []
+        history.note_withdrawal(case_no=case.case_no, actor=actor, at=now)
+        return [history] if history.pending_events else []
 
     def refund_preview(self, case_no: str, amount_fen: int | None = None) -> RefundPlan:
         return self.get_case(case_no).refund_plan(amount_fen)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields, replace
 from domain.chain import added_later
 from domain.errors import InvalidInput, PolicyBelowFloor
 from domain.exclusions import check_exclusion
+from domain.money_terms import check_money_terms, most_generous_money
 from domain.values import CaseKind, ExclusionKind
 
 COMPLAINT_RESPONSE_HOURS = 24  # R9.a platform responds within 24 h
@@ -107,6 +108,10 @@ class PolicyTerms:
     post_close_days: int = added_later(15)  # R9/R10: complain or escalate after closing
     first_response_by_kind: tuple[KindHours, ...] = added_later(())  # R12.a per-kind rows
     parts: tuple[WarrantyPart, ...] = added_later(())  # R5 listed parts per category
+    # Issue 8 (domain.money_terms, docs/money.md): R2 most a leg costs without a receipt; R3.a
+    # the deduction kinds this version publishes.
+    unproven_leg_fee_fen: int = added_later(1200)
+    deduction_kinds: tuple[str, ...] = added_later(("user_damage",))
 
     def decision_hours(self, kind: CaseKind) -> int:
         """R12 / R5.a / R9.a: hours the handler has to accept or reject (respond to) a new case."""
@@ -272,6 +277,7 @@ def check_terms(terms: PolicyTerms) -> None:
         )
     if terms.currency != "CNY" and (len(terms.currency) != 3 or not terms.currency.isupper()):
         raise InvalidInput("currency must be an ISO 4217 code", field="currency")
+    check_money_terms(terms)  # R2, R3.a
 
 
 def _check_parts(terms: PolicyTerms) -> None:
@@ -369,6 +375,7 @@ def most_generous(versions: list[PolicyTerms]) -> PolicyTerms:
         categories.extend(c for c in v.categories if c not in categories)
     changes["categories"] = tuple(categories)
     changes["store_name"] = versions[-1].store_name  # a name, not a term: the latest one
+    changes.update(most_generous_money(versions))  # R2, R3.a
     return replace(base, **changes)  # type: ignore[arg-type]
 
 

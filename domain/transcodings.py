@@ -15,6 +15,7 @@ from eventsourcing.persistence import Transcoding
 
 from domain.case_values import CaseLine, Evidence, RefundPlan, Ruling, Shipment
 from domain.deadlines import Deadline
+from domain.entitlement import Deduction, Entitlement, EntitlementItem
 from domain.lines import OrderLine, Tender, TenderRefund
 from domain.policy import PolicyVersion
 from domain.terms import CategoryNote, Exclusion, KindHours, PolicyTerms, WarrantyPart
@@ -65,6 +66,9 @@ VALUE_TYPES: tuple[type[Any], ...] = (
     RefundPlan,
     Ruling,
     Deadline,
+    EntitlementItem,
+    Entitlement,
+    Deduction,
 )
 
 

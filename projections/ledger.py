@@ -65,6 +65,7 @@ from domain.case_values import RefundPlan
 from domain.deadlines import Clock
 from domain.values import TenderKind
 from projections.db import Database, DbConnection, ts
+from projections.ledger_fees import FEE_EVENTS, fee_handlers
 
 __all__ = [
     "LEDGER_PROJECTION",
@@ -178,6 +179,7 @@ class LedgerProjection:
         "RepairCompleted",
         "Closed",
         "Withdrawn",
+        *FEE_EVENTS,  # issue 8: projections/ledger_fees.py
     )
     topics = tuple(_topic(n) for n in _HANDLED)
 
@@ -193,6 +195,7 @@ class LedgerProjection:
             _topic("Closed"): self._case_ended,
             _topic("Withdrawn"): self._case_ended,
         }
+        self._handlers.update({_topic(n): h for n, h in fee_handlers().items()})  # issue 8
         self._opened = _topic("Opened")
 
     # -- the projection protocol ---------------------------------------------------------------

@@ -83,6 +83,8 @@ def terms_from_json(text: str | Mapping[str, Any]) -> PolicyTerms:
         WarrantyPart(str(p["name"]), int(p["months"]), str(p.get("category", "")))
         for p in values.get("parts", ())
     )
+    if "deduction_kinds" in values:  # R3.a, issue 8
+        values["deduction_kinds"] = tuple(str(k) for k in values["deduction_kinds"])
     return PolicyTerms(**values)
 
 

@@ -19,6 +19,7 @@ PROJECTION_MODULES: tuple[str, ...] = (
     "projections.policies",
     "projections.orders",
     "projections.outbox",
+    "projections.receivables",  # issue 8: R6 repair fees, R2/R8 shipping owed
 )
 
 

@@ -23,7 +23,15 @@ from domain.case import events as ev
 from domain.case import opening
 from domain.case.complaints import Complaints
 from domain.case.ending import Ending
+from domain.case.events_fees import (
+    RepairFeePaid,
+    RepairFeeWaived,
+    ReturnReceiptAccepted,
+    ShippingOwed,
+    ShippingRepaid,
+)
 from domain.case.exchange import Exchanges
+from domain.case.fees import Fees
 from domain.case.refunds import Refunds
 from domain.case.repair import Repairs
 from domain.case.returns import Returns
@@ -38,7 +46,9 @@ from domain.terms import PolicyTerms
 from domain.values import Actor, CaseKind, Channel, Reason, Responsibility
 
 
-class Case(Returns, Repairs, Exchanges, Refunds, Complaints, Ending, Timers, ChainedAggregate):
+class Case(
+    Returns, Repairs, Exchanges, Refunds, Fees, Complaints, Ending, Timers, ChainedAggregate
+):
     """One after-sales case of one order (one or several of its lines)."""
 
     class Snapshot(LibrarySnapshot):
@@ -82,6 +92,21 @@ class Case(Returns, Repairs, Exchanges, Refunds, Complaints, Ending, Timers, Cha
     GoodsReceived = ev.GoodsReceived
     TurnedIntoRefund = ev.TurnedIntoRefund
     Rated = ev.Rated
+    ShippingOwed = ShippingOwed  # issue 8: fees around the process (domain.case.fees)
+    ShippingRepaid = ShippingRepaid
+    RepairFeePaid = RepairFeePaid
+    RepairFeeWaived = RepairFeeWaived
+    ReturnReceiptAccepted = ReturnReceiptAccepted
+
+    def ship_exchange(self, **inputs: Any) -> None:
+        """R8, then R2 per leg: the consumer's leg the merchant owes (domain.case.fees)."""
+        super().ship_exchange(**inputs)
+        self._owe_shipping(inputs["actor"], inputs["at"])
+
+    def complete_repair(self, **inputs: Any) -> None:
+        """R7, then R6: the send-in leg the merchant owes for a free repair (domain.case.fees)."""
+        super().complete_repair(**inputs)
+        self._owe_shipping(inputs["actor"], inputs["at"])
 
     def __init__(self) -> None:
         """The starting state is set by ``Opened`` (its ``change``), for new and stored cases."""

@@ -8,17 +8,18 @@ from typing import Any
 from domain import rules
 from domain.calendar import WorkingCalendar, cst_date
 from domain.case import events as ev
-from domain.case.guards import CaseGuards, text_input
+from domain.case.entitled import Entitled
+from domain.case.guards import text_input
 from domain.case_values import RefundPlan, RulingOutcome, Status
 from domain.deadlines import Clock, Deadline
 from domain.errors import CaseRuledFinal, IllegalTransition, InvalidInput, RefundExceedsPaid
 from domain.lines import Tender, TenderRefund
 from domain.money import allocate
 from domain.process.moves import Move
-from domain.values import Actor, CaseKind, Party, Reason, Responsibility, TenderKind
+from domain.values import Actor, CaseKind, Responsibility, TenderKind
 
 
-class Refunds(CaseGuards):
+class Refunds(Entitled):
     @property
     def refund_bearing(self) -> bool:
         return self.kind in (CaseKind.RETURN_REFUND, CaseKind.REFUND_ONLY)
@@ -29,21 +30,10 @@ class Refunds(CaseGuards):
 
     def refund_plan(self, amount_fen: int | None = None) -> RefundPlan:
         """R3.a + R2: the refund's cap, its shipping part and its split over the tenders."""
-        liability = rules.shipping_liability(
-            self.reason_code,
-            self.responsibility,
-            prior_returns_to_merchant=self.prior_returns_to_merchant,
-            bought_again_since_first_return=self.bought_again_since_first_return,
-            free_return_shipping=self.terms.free_return_shipping,
-        )
-        return_fee = self.return_shipment.fee_fen if self.return_shipment else 0
-        outbound = sum(line.outbound_share_fen for line in self.lines)
-        if self.kind is CaseKind.REFUND_ONLY and self.reason_code is Reason.NOT_DELIVERED:
-            liability = rules.ShippingLiability(Party.MERCHANT, Party.MERCHANT, "R2")
-        shipping = rules.shipping_refund_fen(
-            liability, return_leg_fee_fen=return_fee, outbound_fee_share_fen=outbound
-        )
-        goods_cap = sum(line.paid_fen for line in self.lines)
+        liability = self.shipping_liability  # R2 per leg (domain.case.entitled)
+        entitlement = self.entitlement()  # R3.a + R2, each leg capped unless proven
+        shipping = entitlement.shipping_fen
+        goods_cap = entitlement.goods_fen
         cap = goods_cap + shipping
         total = cap if amount_fen is None else amount_fen
         if isinstance(total, bool) or not isinstance(total, int):
@@ -104,17 +94,23 @@ class Refunds(CaseGuards):
         calendar: WorkingCalendar,
         amount_fen: int | None = None,
         reason: str = "",
+        deduction_kind: Any = None,
+        deduction_fen: int | None = None,
+        deduction_evidence: str = "",
+        deductions: tuple[Any, ...] = (),
     ) -> RefundPlan:
         """R3: the platform approves the refund after review; the money is due within the
-        policy's working days (3-7, PRC calendar). R3.a caps and splits it; R10 fixes it."""
+        policy's working days (3-7, PRC calendar). R3.a: the amount is the entitlement less
+        the published deductions stated (domain.case.entitled); R10 fixes it."""
         spec = self._begin(Move.APPROVE_REFUND, actor, at)
-        if self.ruling is not None:
-            if amount_fen is not None and amount_fen != self.ruling.refund_fen:
-                raise CaseRuledFinal(
-                    f"the ruling fixed the refund at {self.ruling.refund_fen} fen; "
-                    f"{amount_fen} fen would change it"
-                )
-            amount_fen = self.ruling.refund_fen
+        entitlement, stated, amount_fen = self.stated_deductions(
+            amount_fen=amount_fen,
+            deductions=deductions,
+            deduction_kind=deduction_kind,
+            deduction_fen=deduction_fen,
+            deduction_evidence=deduction_evidence,
+            reason=reason,
+        )
         plan = self.refund_plan(amount_fen)
         working = rules.refund_deadline(at, self.terms, calendar)
         statutory = self.deadlines.get(Clock.STATUTORY_REFUND)
@@ -136,6 +132,8 @@ class Refunds(CaseGuards):
             actor=actor,
             at=at,
             plan=plan,
+            entitlement=entitlement,
+            deductions=stated,
             reason=reason.strip(),
             working_days_due_at=working,
             statutory_due_at=statutory_due,

@@ -8,6 +8,7 @@ from types import MappingProxyType
 from domain.case_values import RulingOutcome
 from domain.case_values import Status as S
 from domain.deadlines import Clock
+from domain.entitlement import HandDeduction
 from domain.process import inputs as i
 from domain.process.moves import GOODS_KINDS, CarryOut, Move, MoveSpec, StandIn
 from domain.values import CaseKind, Channel, Responsibility, Role
@@ -37,6 +38,35 @@ def _states(*states: S) -> frozenset[S]:
 
 _REASON = i.text("reason", "Reason")
 _OPTIONAL_REASON = i.text("reason", "Reason", required=False)
+
+# R3.a (issue 8): a refund below the entitlement states one published deduction, with evidence.
+_DEDUCTION = (
+    i.InputSpec(
+        "deduction_kind",
+        i.InputType.ENUM,
+        False,
+        choices=HandDeduction,
+        label="Deduction",
+        roles=_roles(P),
+    ),
+    i.InputSpec(
+        "deduction_fen",
+        i.InputType.MONEY_FEN,
+        False,
+        minimum=1,
+        maximum=i.MAX_FEN,
+        label="Deduction amount",
+        roles=_roles(P),
+    ),
+    i.InputSpec(
+        "deduction_evidence",
+        i.InputType.TEXT,
+        False,
+        max_length=i.MAX_TEXT,
+        label="Deduction evidence",
+        roles=_roles(P),
+    ),
+)
 
 _SPECS: tuple[MoveSpec, ...] = (
     MoveSpec(
@@ -177,7 +207,7 @@ _SPECS: tuple[MoveSpec, ...] = (
         target_note="refund_approved; the money is due by the earlier of the working-day term "
         "and the statutory end (R3, Law art. 13)",
         target=S.REFUND_APPROVED,
-        inputs=(i.money("amount_fen", "Amount", required=False), _OPTIONAL_REASON),
+        inputs=(i.money("amount_fen", "Amount", required=False), *_DEDUCTION, _OPTIONAL_REASON),
     ),
     MoveSpec(
         Move.RECORD_REFUND_PAID,

@@ -66,6 +66,8 @@ def test_tables_hold_what_the_events_say(world: World) -> None:
     m1 = merchant_metrics(world.db, "m1", *YEAR)
     assert m1.counts == Counts(
         delivered_lines=4,  # O-A, O-B, O-D, O-F
+        delivered_orders=4,  # one line each
+        refunded_orders=2,
         delivered_paid_fen=10000 + 6000 + 30000 + 8000,
         cases_opened=4,
         refunded_cases=2,
@@ -284,14 +286,14 @@ def test_badge_thresholds_at_their_boundaries(
 @pytest.mark.parametrize(
     ("counts", "reasons"),
     [
-        ({"delivered_lines": 20, "cases_opened": 2}, ()),  # 10 % is not above 10 %
-        ({"delivered_lines": 20, "cases_opened": 3}, ("after_sales_rate",)),
-        ({"delivered_lines": 19, "cases_opened": 19}, ()),  # too few lines to judge
-        ({"cases_opened": 10, "merchant_breaches": 1, "delivered_lines": 100}, ()),
-        ({"cases_opened": 10, "merchant_breaches": 2, "delivered_lines": 100}, ("breach_rate",)),
-        ({"cases_opened": 4, "merchant_breaches": 4, "delivered_lines": 100}, ()),
+        ({"delivered_orders": 20, "cases_opened": 2}, ()),  # 10 % is not above 10 %
+        ({"delivered_orders": 20, "cases_opened": 3}, ("after_sales_rate",)),
+        ({"delivered_orders": 19, "cases_opened": 19}, ()),  # too few orders to judge
+        ({"cases_opened": 10, "merchant_breaches": 1, "delivered_orders": 100}, ()),
+        ({"cases_opened": 10, "merchant_breaches": 2, "delivered_orders": 100}, ("breach_rate",)),
+        ({"cases_opened": 4, "merchant_breaches": 4, "delivered_orders": 100}, ()),
         (
-            {"cases_opened": 5, "merchant_breaches": 5, "delivered_lines": 20},
+            {"cases_opened": 5, "merchant_breaches": 5, "delivered_orders": 20},
             ("after_sales_rate", "breach_rate"),
         ),
     ],
@@ -438,3 +440,29 @@ def test_percentiles_are_nearest_rank() -> None:
     assert Rate(2, 3).percent() == Decimal("66.67")
     assert Rate(1, 8).percent(1) == Decimal("12.5")
     assert Rate(1, 0).value is None and Rate(1, 0).percent() is None
+
+
+def test_r15_rates_are_per_delivered_order_not_per_line(world: World) -> None:
+    """Issue 8, R15: after-sales rate = cases / delivered orders; refund rate = orders refunded /
+    delivered orders. One order of three lines with two refunded cases: one order delivered,
+    two cases (200 %, it was 2/3 per line), one order refunded (100 %, not 2 cases / 3 lines)."""
+    world.policy("m1")
+    world.order(
+        "O-X",
+        "m1",
+        [("phone", 1, [(CARD, 5000)]), ("case", 1, [(CARD, 2000)]), ("cable", 1, [(CARD, 1000)])],
+    )
+    first = world.open("O-X", "return_refund", "quality_defect", [(1, 1)])
+    second = world.open("O-X", "return_refund", "quality_defect", [(2, 1)])
+    for case_no, ref in ((first, "PSP-X1"), (second, "PSP-X2")):
+        world.tick(minutes=30)
+        world.return_goods(case_no, "product_defect")
+        world.approve(case_no)
+        world.tick(hours=1)
+        world.pay(case_no, ref)
+    metrics_runner(world).catch_up()
+    m1 = merchant_metrics(world.db, "m1", *YEAR)
+    assert (m1.counts.delivered_orders, m1.counts.delivered_lines) == (1, 3)
+    assert (m1.counts.refunded_orders, m1.counts.refunded_cases) == (1, 2)
+    assert m1.after_sales_rate == Rate(2, 1)
+    assert m1.refund_rate == Rate(1, 1)

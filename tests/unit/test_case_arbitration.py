@@ -255,7 +255,7 @@ def test_a_case_with_a_refund_approved_cannot_be_ruled_to_another_refund() -> No
         return_delivered(),
         confirm_receipt(),
         inspect(),
-        approve_refund(50_00),
+        approve_refund(),
         escalate(),
     )
     g.when(rule(REFUND_RULING)).then_error(IllegalTransition, rule="R3.a")

@@ -130,6 +130,7 @@ def parameter_values(name: str, who: str) -> list[str]:
         # issue 9: someone else's notice / webhook delivery (ids are hashes; unknown ids too)
         "notice_id": ["0" * 32],
         "delivery_id": ["0" * 32],
+        "kind": ["repair_fee", "shipping"],  # /finance/receivables/<case_no>/<kind>/paid
     }
     if name not in values:
         raise KeyError(name)

@@ -305,9 +305,12 @@ def await_refund_demo_c_0010(app: Flask) -> None:
     catch_up(app)
 
 
-def test_refund_approval_shows_the_split_and_takes_a_partial_amount_with_a_reason(
+def test_refund_approval_shows_the_split_and_refuses_a_partial_amount_without_a_deduction(
     demo: Flask, agent: FlaskClient
 ) -> None:
+    """R3.a (issue 8): a refund is the entitlement less deductions the published policy names;
+    a smaller amount with only a reason, or a deduction whose precondition is not met (user
+    damage without an R14 finding of it), is refused and stores nothing."""
     await_refund_demo_c_0010(demo)
     html = page(agent, "/agent/?lang=en")
     assert "DEMO-C-0010" in html.split('data-testid="refund-queue"')[1].split("</table>")[0]
@@ -317,36 +320,47 @@ def test_refund_approval_shows_the_split_and_takes_a_partial_amount_with_a_reaso
     preview = html.split('data-testid="refund-preview"')[1].split("</table>")[0]
     assert f"¥{full.total_fen // 100}.{full.total_fen % 100:02d}" in preview
     assert "bank card" in preview and "the consumer" in preview  # return leg paid by (R2)
+    assert 'data-testid="deduction"' in html
     # a partial preview
     html = page(agent, "/agent/cases/DEMO-C-0010?amount=100.50&lang=en")
     assert "¥100.50" in html.split('data-testid="refund-preview"')[1].split("</table>")[0]
     html = page(agent, "/agent/cases/DEMO-C-0010?amount=abc&lang=en")
     assert "Refund amount (yuan): enter an amount in yuan" in html
+    with demo.app_context():
+        before = get_service().get_case("DEMO-C-0010").version
     # bad amounts are refused naming the field and the rule; nothing is stored
-    for amount, message in (
-        ("abc", "Refund amount (yuan): enter an amount in yuan"),
-        ("-3", "Refund amount (yuan): the amount cannot be negative."),
-        ("999.00", "(R3.a)"),
-        ("100.50", "Reason for a partial refund: say why"),
+    for form, message in (
+        ({"amount": "abc"}, "Refund amount (yuan): enter an amount in yuan"),
+        ({"amount": "-3"}, "Refund amount (yuan): the amount cannot be negative."),
+        ({"amount": "999.00"}, "(R3.a)"),
+        ({"amount": "100.50", "reason": "包装缺失，扣除部分"}, "below the entitlement"),
+        (
+            {"deduction_kind": "user_damage", "deduction_amount": "10", "deduction_evidence": "x"},
+            "inspection finding of user_damage",
+        ),
+        ({"deduction_kind": "user_damage", "deduction_amount": "1.0.0"}, "Deduction (yuan)"),
     ):
-        post(agent, "/agent/cases/DEMO-C-0010/approve-refund", amount=amount, reason="")
+        post(agent, "/agent/cases/DEMO-C-0010/approve-refund", **form)
         html = page(agent, "/agent/cases/DEMO-C-0010?lang=en")
-        assert message in html, amount
+        assert message in html, form
+    # the refusal in the viewer's language (zh_CN: the sentence; en: also the domain's detail)
+    post(agent, "/agent/cases/DEMO-C-0010/approve-refund?lang=zh_CN", amount="100.50")
+    html = page(agent, "/agent/cases/DEMO-C-0010?lang=zh_CN")
+    assert "退款金额为应退金额减去已公示政策列明的扣减项" in html
     catch_up(demo)
     assert status_of(demo, "DEMO-C-0010") == "awaiting_refund"
-    response = post(
-        agent,
-        "/agent/cases/DEMO-C-0010/approve-refund",
-        amount="100.50",
-        reason="包装缺失，扣除部分",
-    )
+    with demo.app_context():
+        assert get_service().get_case("DEMO-C-0010").version == before
+    response = post(agent, "/agent/cases/DEMO-C-0010/approve-refund", amount="", reason="")
     assert response.status_code == 303
     catch_up(demo)
     with demo.app_context():
         summary = case_summary(get_db(), "DEMO-C-0010")
         case = get_service().get_case("DEMO-C-0010")
-    assert summary is not None and summary.refund_total_fen == 10050
-    assert case.refund is not None and sum(p.amount_fen for p in case.refund.split) == 10050
+    assert summary is not None and summary.refund_total_fen == full.total_fen
+    assert (
+        case.refund is not None and sum(p.amount_fen for p in case.refund.split) == full.total_fen
+    )
     assert "Approve the refund" not in page(agent, "/agent/cases/DEMO-C-0010?lang=en")
 
 

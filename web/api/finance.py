@@ -232,6 +232,7 @@ def merchant_figures(merchant_id: str, start: date, end: date) -> dict[str, Any]
             "dispute": _rate(figures.dispute_rate),
             "arbitration": _rate(figures.arbitration_rate),
         },
+        "definitions": dict(metrics.RATE_DEFINITIONS),  # R15 (issue 8): what each rate counts
         "satisfaction": {
             "ratings": figures.satisfaction.denominator,
             "score_sum": figures.satisfaction.numerator,

@@ -19,6 +19,8 @@ from flask_babel import gettext
 from domain.errors import DomainError
 from domain.service import Result
 from web.common.auth import current_actor
+from web.common.i18n import current_language
+from web.common.refusals import refusal_message
 from web.services import get_service
 
 
@@ -34,9 +36,8 @@ def request_id_from_form() -> str:
 
 def refusal_text(error: DomainError) -> str:
     """A refusal as a person reads it: the rule id, then the domain's message."""
-    return str(
-        gettext("Not possible (%(rule)s): %(message)s", rule=error.rule, message=error.message)
-    )
+    message = refusal_message(error, current_language())  # issue 8: by class, translated
+    return str(gettext("Not possible (%(rule)s): %(message)s", rule=error.rule, message=message))
 
 
 def refresh_read_models() -> None:

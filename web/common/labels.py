@@ -65,6 +65,21 @@ RESPONSIBILITY_LABELS: dict[str, Any] = {
     "no_fault": _l("no fault found"),
 }
 
+# R3.a (issue 8): the kinds of refund deduction (domain.entitlement.DeductionKind) and the items
+# of an entitlement (EntitlementItemKind).
+DEDUCTION_LABELS: dict[str, Any] = {
+    "user_damage": _l("damage caused by the user, found at inspection (R14)"),
+    "arbitration_ruling": _l("fixed by the arbitration ruling (R10)"),
+    "unstated_legacy": _l("approved before deductions were itemised (no stated reason)"),
+}
+
+ENTITLEMENT_LABELS: dict[str, Any] = {
+    "goods": _l("paid for the goods"),
+    "return_leg": _l("return shipping owed (R2)"),
+    "outbound_leg": _l("original delivery owed (R2)"),
+    "legacy_cap": _l("cap at approval (before itemising)"),
+}
+
 RULING_LABELS: dict[str, Any] = {
     "refund": _l("refund"),
     "exchange": _l("exchange"),

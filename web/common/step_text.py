@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from projections.labels import STEP_LABELS
 from projections.timeline import TimelineStep
+from web.common.entitlement_text import entitlement_amounts
 from web.common.formats import money
 from web.common.labels import (
     CLOSE_OUTCOME_LABELS,
@@ -87,7 +88,7 @@ _FEE_STEPS = frozenset({"repair_quoted", "quote_accepted", "repair_completed"})
 
 
 def step_amounts(step: TimelineStep, currency: str) -> list[tuple[str, str]]:
-    out = []
+    out = entitlement_amounts(step.details, currency)  # R3.a: the refund's basis (issue 8)
     for key, label in _AMOUNT_LABELS.items():
         value = step.details.get(key)
         if not isinstance(value, int) or isinstance(value, bool):

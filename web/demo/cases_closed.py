@@ -177,7 +177,7 @@ def case_4_exchange_wrong_item(d: Demo) -> None:
         c4,
         WANG,
         FRESH_STAFF,
-        ("中通快递", "ZTO7731002931", 0),
+        ("中通快递", "ZTO7731002931", 1_000),  # R8: the merchant owes it back (issue 8)
         "确认发错货",
         transit=timedelta(days=2),
         to_receipt=timedelta(0),
@@ -193,6 +193,9 @@ def case_4_exchange_wrong_item(d: Demo) -> None:
     )
     d.clock.advance(days=2)  # R8 (issue 7): the exchange ends when the replacement arrived
     d.step(f"{c4}:received", d.app.confirm_goods_received, actor=WANG, case_no=c4)
+    d.clock.advance(hours=4)  # R2/R8 (issue 8): finance pays the consumer's leg back
+    repaid = {"tender": "wallet", "psp_reference": "WX-SHIP-0004"}
+    d.step(f"{c4}:repaid", d.app.record_shipping_repaid, actor=FINANCE, case_no=c4, **repaid)
 
 
 def case_5_free_repair_in_warranty(d: Demo) -> None:
@@ -212,7 +215,8 @@ def case_5_free_repair_in_warranty(d: Demo) -> None:
         c5,
         ZHANG,
         DIGITAL_STAFF,
-        ("顺丰速运", "SF1400238812", 0),
+        # 15 yuan declared without a receipt: owed back at the policy's 12 yuan (R2, issue 8)
+        ("顺丰速运", "SF1400238812", 1_500),
         "左耳喇叭虚焊",
         to_receipt=timedelta(0),
         responsibility="product_defect",

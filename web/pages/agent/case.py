@@ -6,6 +6,8 @@ compensation (R14, R10), route (R20), close, notes (R21). Every form goes throug
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -122,18 +124,11 @@ def approve_refund(case_no: str) -> ResponseReturnValue:
                 "error",
             )
             return redirect(back, code=303)
-        if amount < full.cap_fen and not reason:
-            flash(
-                gettext(
-                    "%(field)s: say why the refund is less than the cap of %(cap)s.",
-                    field=gettext("Reason for a partial refund"),
-                    cap=money(full.cap_fen, summary.currency),
-                ),
-                "error",
-            )
-            return redirect(back, code=303)
         if amount == full.cap_fen:
             amount = None  # the full refund: the domain computes the same plan
+    deduction = _deduction_from_form(summary.currency)
+    if deduction is None:
+        return redirect(back, code=303)
     return perform(
         "approve_refund",
         case_url(case_no, "top"),
@@ -141,7 +136,31 @@ def approve_refund(case_no: str) -> ResponseReturnValue:
         case_no=case_no,
         amount_fen=amount,
         reason=reason,
+        **deduction,
     )
+
+
+def _deduction_from_form(currency: str) -> dict[str, Any] | None:
+    """R3.a (issue 8): a refund below the entitlement states one deduction of a kind the
+    published policy names, its amount and its evidence; the domain checks them (None: the
+    amount was malformed, flashed)."""
+    kind = (request.form.get("deduction_kind") or "").strip()
+    raw = (request.form.get("deduction_amount") or "").strip()
+    evidence = (request.form.get("deduction_evidence") or "").strip()[:200]
+    if not kind and not raw:
+        return {}
+    fen: int | None = None
+    if raw:
+        try:
+            fen = parse_yuan(raw)
+        except AmountError as error:
+            flash(amount_error_text(gettext("Deduction (yuan)"), error), "error")
+            return None
+    return {
+        "deduction_kind": kind or None,
+        "deduction_fen": fen,
+        "deduction_evidence": evidence,
+    }
 
 
 @bp.route("/cases/<case_no>/accept", methods=["POST"])

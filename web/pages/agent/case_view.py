@@ -9,6 +9,7 @@ from typing import Any
 from flask import request
 
 from domain.case_values import RefundPlan
+from domain.entitlement import HandDeduction
 from domain.errors import DomainError
 from domain.process import Move
 from projections.timeline import CaseSummary, TimelineStep
@@ -16,7 +17,9 @@ from web.common.actions import refusal_text
 from web.common.amounts import AmountError, amount_error_text, parse_yuan
 from web.common.formats import money, yuan_text
 from web.common.labels import (
+    DEDUCTION_LABELS,
     RULING_LABELS,
+    label_of,
     party_label,
     tender_label,
 )
@@ -78,6 +81,11 @@ def plan_view(plan: RefundPlan) -> dict[str, Any]:
     }
 
 
+def deduction_choices() -> list[tuple[str, str]]:
+    """R3.a: the deductions an agent may enter (the domain checks the policy publishes them)."""
+    return [(k.value, label_of(DEDUCTION_LABELS, k.value)) for k in HandDeduction]
+
+
 @dataclass
 class Actions:
     respond: bool = False
@@ -97,6 +105,7 @@ class Actions:
     compensation_fixed: int | None = None
     route: bool = False
     others: list[Move] = field(default_factory=list)  # allowed, offered by their generic form
+    deduction_kinds: list[tuple[str, str]] = field(default_factory=deduction_choices)  # R3.a
 
 
 #: The moves the agent's case page has a form of its own for.

@@ -19,6 +19,7 @@ from web.common.translate import gettext
 from web.pages.agent.base import bp
 from web.pages.agent.monitoring_view import (
     BADGE_TEXTS,
+    DEFINITIONS,
     PERIODS,
     MerchantRow,
     badge_rules,
@@ -160,6 +161,7 @@ def monitoring() -> ResponseReturnValue:
     ]
     return render_template(
         "agent/monitoring.html",
+        definitions={k: str(v) for k, v in DEFINITIONS.items()},  # R15 (issue 8)
         days=days,
         periods=PERIODS,
         as_of=as_of,

@@ -21,9 +21,18 @@ PERIODS = (30, 90, 365)
 
 FLAG_TEXTS: dict[str, Any] = {
     "after_sales_rate": _l(
-        "After-sales rate %(value)s is above %(limit)s (with at least %(min)s delivered lines)"
+        "After-sales rate %(value)s is above %(limit)s (with at least %(min)s delivered orders)"
     ),
     "breach_rate": _l("SLA breach rate %(value)s is above %(limit)s (with at least %(min)s cases)"),
+}
+
+# R15 (issue 8): what each figure counts, shown next to it on the monitoring page and the API.
+DEFINITIONS: dict[str, Any] = {
+    "after_sales_rate": _l("cases opened ÷ orders delivered (R15)"),
+    "refund_rate": _l("orders with a refund paid ÷ orders delivered (R15)"),
+    "breach_rate": _l("missed merchant deadlines ÷ cases opened (R12.a)"),
+    "dispute_rate": _l("complaints ÷ cases opened (R9)"),
+    "arbitration_rate": _l("escalations to arbitration ÷ cases opened (R10)"),
 }
 
 BADGE_TEXTS: dict[str, Any] = {
@@ -114,7 +123,7 @@ def flag_text(code: str, metrics: m.MerchantMetrics) -> str:
         return str(FLAG_TEXTS[code]) % {
             "value": rate_text(metrics.after_sales_rate),
             "limit": percent_text(m.FLAG_MAX_AFTER_SALES_RATE),
-            "min": m.FLAG_MIN_DELIVERED_LINES,
+            "min": m.FLAG_MIN_DELIVERED_ORDERS,
         }
     if code == "breach_rate":
         return str(FLAG_TEXTS[code]) % {
@@ -142,11 +151,11 @@ def badge_rules() -> list[str]:
 def flag_rules() -> list[str]:
     return [
         gettext(
-            "After-sales rate (cases / delivered order lines) above %(limit)s over %(n)s days, "
-            "with at least %(min)s delivered lines",
+            "After-sales rate (cases / delivered orders) above %(limit)s over %(n)s days, "
+            "with at least %(min)s delivered orders",
             limit=percent_text(m.FLAG_MAX_AFTER_SALES_RATE),
             n=m.FLAG_WINDOW_DAYS,
-            min=m.FLAG_MIN_DELIVERED_LINES,
+            min=m.FLAG_MIN_DELIVERED_ORDERS,
         ),
         gettext(
             "SLA breach rate (missed merchant deadlines / cases) above %(limit)s over %(n)s "

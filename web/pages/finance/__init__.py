@@ -17,7 +17,7 @@ paging: they hold every row matching the filters. The queries are ``web.common.f
 uses them too).
 """
 
-from web.pages.finance import ledger_pages, reconciliation, refunds
+from web.pages.finance import ledger_pages, receivables, reconciliation, refunds
 from web.pages.finance.base import bp
 
-__all__ = ["bp", "ledger_pages", "reconciliation", "refunds"]
+__all__ = ["bp", "ledger_pages", "receivables", "reconciliation", "refunds"]

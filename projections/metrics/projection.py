@@ -1,0 +1,268 @@
+"""The metrics projection: counts per merchant per CST day, per SKU per day, one row per case
+(R15, R18, R22, R24). What is counted and on which day: the package's docstring."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.utils import get_topic
+
+from domain.calendar import cst_date
+from domain.case import Case
+from domain.order import Order
+from domain.values import CaseKind, Role
+from projections.db import DbConnection, parse_ts, ts
+from projections.metrics.limits import (
+    _RETURN_KINDS,
+    METRICS_PROJECTION,
+    METRICS_TABLES,
+)
+
+
+def _case_topic(name: str) -> str:
+    return get_topic(getattr(Case, name))
+
+
+def _order_topic(name: str) -> str:
+    return get_topic(getattr(Order, name))
+
+
+def _day(at: datetime) -> str:
+    return cst_date(at).isoformat()
+
+
+def _seconds(start: datetime, end: datetime) -> int:
+    delta = end - start
+    return delta.days * 86400 + delta.seconds
+
+
+def _bump(tx: DbConnection, table: str, keys: dict[str, Any], counts: dict[str, int]) -> None:
+    """Add ``counts`` to the row of ``keys`` (created at zero)."""
+    columns = [*keys, *counts]
+    tx.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
+        + ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts),
+        (*keys.values(), *counts.values()),
+    )
+
+
+def _daily(tx: DbConnection, merchant_id: str, day: str, **counts: int) -> None:
+    _bump(tx, "metrics_merchant_daily", {"merchant_id": merchant_id, "day": day}, counts)
+
+
+class MetricsProjection:
+    """Feeds the metrics tables from Order and Case events (see the module docstring)."""
+
+    name = METRICS_PROJECTION
+    tables = METRICS_TABLES
+
+    _CASE_EVENTS = (
+        "Opened",
+        "Accepted",
+        "Rejected",
+        "RefundPaid",
+        "SlaBreached",
+        "ComplaintFiled",
+        "EscalatedToArbitration",
+        "Closed",
+        "Rated",
+    )
+    topics = (
+        _order_topic("Recorded"),
+        _order_topic("DeliverySigned"),
+        *(_case_topic(n) for n in _CASE_EVENTS),
+    )
+
+    def __init__(self) -> None:
+        self._recorded = _order_topic("Recorded")
+        self._delivered = _order_topic("DeliverySigned")
+        self._opened = _case_topic("Opened")
+        self._case_names = {_case_topic(n): n for n in self._CASE_EVENTS}
+
+    def process(self, tx: DbConnection, event: Any, notification_id: int) -> None:
+        topic = get_topic(type(event))
+        if topic == self._recorded:
+            self._order_recorded(tx, event)
+        elif topic == self._delivered:
+            self._delivery_signed(tx, event)
+        elif topic == self._opened:
+            self._case_opened(tx, event)
+        elif topic in self._case_names:
+            self._case_moved(tx, self._case_names[topic], event)
+
+    # -- orders ----------------------------------------------------------------------------------
+
+    def _order_recorded(self, tx: DbConnection, event: Any) -> None:
+        order_id = str(event.originator_id)
+        done = tx.execute(
+            "INSERT INTO metrics_orders (order_id, order_no, merchant_id, delivered_day, "
+            "last_version) VALUES (?, ?, ?, NULL, ?) ON CONFLICT (order_id) DO NOTHING",
+            (order_id, event.order_no, event.merchant_id, int(event.originator_version)),
+        ).rowcount
+        if done != 1:
+            return
+        tx.executemany(
+            "INSERT INTO metrics_order_lines (order_id, line_no, sku, quantity, paid_fen) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (order_id, line.line_no, line.sku, line.quantity, line.paid_fen)
+                for line in event.lines
+            ],
+        )
+
+    def _delivery_signed(self, tx: DbConnection, event: Any) -> None:
+        order_id = str(event.originator_id)
+        order = tx.execute(
+            "SELECT merchant_id, last_version FROM metrics_orders WHERE order_id = ?", (order_id,)
+        ).fetchone()
+        version = int(event.originator_version)
+        if order is None or version <= int(order["last_version"]):
+            return
+        day = _day(event.signed_at)
+        merchant_id = str(order["merchant_id"])
+        tx.execute(
+            "UPDATE metrics_orders SET delivered_day = ?, last_version = ? WHERE order_id = ?",
+            (day, version, order_id),
+        )
+        lines = tx.execute(
+            "SELECT sku, quantity, paid_fen FROM metrics_order_lines WHERE order_id = ? "
+            "ORDER BY line_no",
+            (order_id,),
+        ).fetchall()
+        _daily(
+            tx,
+            merchant_id,
+            day,
+            delivered_orders=1,  # R15: cases per delivered order (issue 8)
+            delivered_lines=len(lines),
+            delivered_paid_fen=sum(int(line["paid_fen"]) for line in lines),
+        )
+        units: dict[str, int] = defaultdict(int)
+        for line in lines:
+            units[str(line["sku"])] += int(line["quantity"])
+        for sku, quantity in sorted(units.items()):
+            _bump(
+                tx,
+                "metrics_sku_daily",
+                {"merchant_id": merchant_id, "sku": sku, "day": day},
+                {"delivered_units": quantity},
+            )
+
+    # -- cases -----------------------------------------------------------------------------------
+
+    def _case_opened(self, tx: DbConnection, event: Any) -> None:
+        kind = CaseKind(event.kind).value
+        day = _day(event.at)
+        done = tx.execute(
+            "INSERT INTO metrics_cases (case_id, case_no, merchant_id, order_no, kind, opened_at, "
+            "opened_day, last_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (case_id) DO NOTHING",
+            (
+                str(event.originator_id),
+                event.case_no,
+                event.merchant_id,
+                event.order_no,
+                kind,
+                ts(event.at),
+                day,
+                int(event.originator_version),
+            ),
+        ).rowcount
+        if done != 1:
+            return
+        complaint = 1 if kind == CaseKind.COMPLAINT.value else 0
+        _daily(tx, event.merchant_id, day, cases_opened=1, complaints=complaint)
+        if kind in _RETURN_KINDS:
+            units: dict[str, int] = defaultdict(int)
+            for line in event.lines:
+                units[line.sku] += int(line.quantity)
+            for sku, quantity in sorted(units.items()):
+                _bump(
+                    tx,
+                    "metrics_sku_daily",
+                    {"merchant_id": event.merchant_id, "sku": sku, "day": day},
+                    {"returned_units": quantity},
+                )
+
+    def _case_moved(self, tx: DbConnection, name: str, event: Any) -> None:
+        case_id = str(event.originator_id)
+        case = tx.execute(
+            "SELECT merchant_id, opened_at, first_response_at, accepted_at, last_version "
+            "FROM metrics_cases WHERE case_id = ?",
+            (case_id,),
+        ).fetchone()
+        version = int(event.originator_version)
+        if case is None or version <= int(case["last_version"]):
+            return  # a case opened before the projection's start, or a replayed event
+        merchant_id = str(case["merchant_id"])
+        at: datetime = event.at
+        day = _day(at)
+        updates: dict[str, Any] = {"last_version": version}
+        if name in ("Accepted", "Rejected") and case["first_response_at"] is None:
+            updates.update(
+                first_response_at=ts(at),
+                first_response_day=day,
+                first_response_seconds=_seconds(parse_ts(case["opened_at"]), at),
+                first_response_kind=name.lower(),
+                first_response_role=Role(event.actor.role).value,
+            )
+        if name == "Accepted" and case["accepted_at"] is None:
+            updates.update(
+                accepted_at=ts(at),
+                accepted_day=day,
+                acceptance_seconds=_seconds(parse_ts(case["opened_at"]), at),
+            )
+        elif name == "RefundPaid":
+            fen = int(event.amount_fen)
+            first = _first_refund_of_order(tx, case_id)  # R15: refunded orders (issue 8)
+            _daily(tx, merchant_id, day, refunded_cases=1, refunded_fen=fen, refunded_orders=first)
+            updates["refunded_fen"] = fen
+        elif name == "SlaBreached":
+            if Role(event.party) is Role.MERCHANT:
+                _daily(tx, merchant_id, day, merchant_breaches=1)
+                _increment(tx, case_id, "merchant_breaches")
+            else:
+                _daily(tx, merchant_id, day, other_breaches=1)
+        elif name == "ComplaintFiled":
+            _daily(tx, merchant_id, day, complaints=1)
+            _increment(tx, case_id, "complaints")
+        elif name == "EscalatedToArbitration":
+            _daily(tx, merchant_id, day, arbitrations=1)
+            updates["escalated"] = 1
+        elif name == "Closed":
+            _daily(tx, merchant_id, day, closed_cases=1)
+            updates["closed_at"] = ts(at)
+        elif name == "Rated":
+            _daily(tx, merchant_id, day, ratings=1, rating_sum=int(event.score))
+            updates["rating"] = int(event.score)
+        columns = sorted(updates)
+        tx.execute(
+            f"UPDATE metrics_cases SET {', '.join(f'{c} = ?' for c in columns)} WHERE case_id = ?",
+            (*(updates[c] for c in columns), case_id),
+        )
+
+
+PROJECTIONS = (MetricsProjection,)
+"""For :mod:`projections.registry`."""
+
+
+def _first_refund_of_order(tx: DbConnection, case_id: str) -> int:
+    """1 when no other case of this case's order was refunded before (an order refunded by two
+    cases is one refunded order, R15), else 0."""
+    row = tx.execute(
+        "SELECT COUNT(*) AS n FROM metrics_cases o JOIN metrics_cases c "
+        "ON o.order_no = c.order_no AND o.merchant_id = c.merchant_id "
+        "WHERE c.case_id = ? AND o.case_id <> c.case_id AND o.refunded_fen > 0",
+        (case_id,),
+    ).fetchone()
+    return 0 if int(row["n"]) else 1
+
+
+def _increment(tx: DbConnection, case_id: str, column: str) -> None:
+    tx.execute(
+        f"UPDATE metrics_cases SET {column} = {column} + 1 WHERE case_id = ?",
+        (case_id,),
+    )
