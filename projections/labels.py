@@ -50,6 +50,9 @@ STEP_BY_EVENT: Final[dict[str, str]] = {
     "RefundApproved": "refund_approved",
     "RefundPaid": "refund_paid",
     "RefundFailed": "refund_failed",
+    "RefundRetried": "refund_retried",
+    "RefundRerouted": "refund_rerouted",
+    "PaymentReopened": "payment_reopened",
     "CompensationGranted": "compensation_granted",
     "CompensationPaid": "compensation_paid",
     "ComplaintFiled": "complaint_filed",
@@ -103,6 +106,13 @@ STEP_LABELS: Final[dict[str, str]] = {
     "refund_approved": N_("Refund of {total_fen} approved"),
     "refund_paid": N_("Refund of {amount_fen} paid"),
     "refund_failed": N_("Refund payment failed"),
+    "refund_retried": N_("Failed refund payment sent again: {amount_fen}"),
+    "refund_rerouted": N_(
+        "Refund payment of {amount_fen} rerouted to the wallet (consent: {consent})"
+    ),
+    "payment_reopened": N_(
+        "Refund payment of {amount_fen} reopened: it did not reach the consumer"
+    ),
     "compensation_granted": N_("Compensation of {amount_fen} granted"),
     "compensation_paid": N_("Compensation of {amount_fen} paid"),
     "complaint_filed": N_("Complaint filed"),

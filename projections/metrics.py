@@ -360,8 +360,8 @@ class MetricsProjection:
                 accepted_day=day,
                 acceptance_seconds=_seconds(parse_ts(case["opened_at"]), at),
             )
-        elif name == "RefundPaid":
-            fen = int(event.amount_fen)
+        elif name == "RefundPaid" and event.settles_refund:  # the last tender's payment (R3.a)
+            fen = int(event.refund_total_fen)
             _daily(tx, merchant_id, day, refunded_cases=1, refunded_fen=fen)
             updates["refunded_fen"] = fen
         elif name == "SlaBreached":

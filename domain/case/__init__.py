@@ -27,6 +27,7 @@ from domain.case.exchange import Exchanges
 from domain.case.refunds import Refunds
 from domain.case.repair import Repairs
 from domain.case.returns import Returns
+from domain.case.tender_moves import TenderMoves
 from domain.case.timers import Timers
 from domain.case_values import CaseLine, Evidence, Status
 from domain.chain import ChainedAggregate
@@ -38,7 +39,9 @@ from domain.terms import PolicyTerms
 from domain.values import Actor, CaseKind, Channel, Reason, Responsibility
 
 
-class Case(Returns, Repairs, Exchanges, Refunds, Complaints, Ending, Timers, ChainedAggregate):
+class Case(
+    TenderMoves, Returns, Repairs, Exchanges, Refunds, Complaints, Ending, Timers, ChainedAggregate
+):
     """One after-sales case of one order (one or several of its lines)."""
 
     class Snapshot(LibrarySnapshot):
@@ -65,6 +68,9 @@ class Case(Returns, Repairs, Exchanges, Refunds, Complaints, Ending, Timers, Cha
     RefundApproved = ev.RefundApproved
     RefundPaid = ev.RefundPaid
     RefundFailed = ev.RefundFailed
+    RefundRetried = ev.RefundRetried
+    RefundRerouted = ev.RefundRerouted
+    PaymentReopened = ev.PaymentReopened
     CompensationGranted = ev.CompensationGranted
     CompensationPaid = ev.CompensationPaid
     ComplaintFiled = ev.ComplaintFiled

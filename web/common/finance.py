@@ -155,18 +155,15 @@ def import_settlement(filename: str, data: bytes) -> Any:
             ),
             413,
         )
-    # The report is compared with the payments the ledger knows: bring it up to date first (a
-    # payment recorded a moment ago would otherwise look missing). Safe next to the background
-    # runner: each batch is claimed by a conditional position update.
-    from projections.ledger import LedgerProjection
-    from projections.runner import Runner
+    # reconcile() brings the ledger up to date first (a payment recorded a moment ago would
+    # otherwise look missing), records the settlement as events and catches its projection up.
+    from web.common.auth import current_actor
 
-    Runner(get_service(), get_db(), [LedgerProjection()]).catch_up()
     source = io.BytesIO(data)
     name = "".join(c for c in Path(filename or "").name if c.isprintable())[:120]
     source.name = name or "report.csv"
     try:
-        return reconcile.reconcile(get_db(), source, clock=get_service().clock)
+        return reconcile.reconcile(get_service(), get_db(), source, actor=current_actor())
     except reconcile.ReconciliationError as error:
         raise UploadRefused(
             gettext("Settlement report not imported: %(problem)s", problem=str(error))
