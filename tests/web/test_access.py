@@ -127,6 +127,7 @@ def parameter_values(name: str, who: str) -> list[str]:
         "sku": ["FR-KIWI" if foreign.merchant_id == "m1002" else "PH-X1"],
         "queue": [foreign.queue],
         "run_id": ["1"],
+        "item_no": ["1"],  # issue 8: a discrepancy of a settlement (finance only)
     }
     if name not in values:
         raise KeyError(name)

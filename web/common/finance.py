@@ -196,3 +196,23 @@ def load_run(run_id: str) -> tuple[Any, list[Any]]:
     if found is None:
         abort(404)
     return found.run, list(found.items)
+
+
+def discrepancy_rows(*, open_only: bool = True, run_id: str | None = None) -> list[dict[str, Any]]:
+    """Finance's queue (issue 8): each discrepancy with its run and the resolutions that may end
+    it (``domain.settlement.RESOLUTIONS``, read, never re-decided here)."""
+    from dataclasses import asdict
+
+    from projections import reconcile
+
+    return [
+        {**asdict(item), "run_id": run, "resolutions": list(item.resolutions)}
+        for run, item in reconcile.discrepancies(get_db(), open_only=open_only, run_id=run_id)
+    ]
+
+
+def refresh_reconciliation() -> None:
+    """Read your own write after a resolution: the ledger and the queue catch up."""
+    from web.common.actions import refresh_read_models
+
+    refresh_read_models()

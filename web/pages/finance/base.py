@@ -26,6 +26,7 @@ add_nav_link(bp, "finance.index", _l("Refunds due"), Role.FINANCE, order=10)
 add_nav_link(bp, "finance.journal", _l("Journal"), Role.FINANCE, order=20)
 add_nav_link(bp, "finance.balances", _l("Balances"), Role.FINANCE, order=30)
 add_nav_link(bp, "finance.reconciliation", _l("Reconciliation"), Role.FINANCE, order=40)
+add_nav_link(bp, "finance.discrepancies", _l("Discrepancies"), Role.FINANCE, order=45)
 set_audience_home(bp, Role.FINANCE, "finance.index")
 MAX_TEXT = 500
 
