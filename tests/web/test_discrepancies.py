@@ -126,3 +126,36 @@ def test_discrepancies_are_resolved_through_the_finance_pages(
     assert w.app.get_case(s.shipping).status.value == "refund_failed"
     done = client.get("/finance/discrepancies?state=all&lang=en").get_data(as_text=True)
     assert "Marked paid" in done and "Payment reopened" in done
+
+
+def test_a_partial_failure_is_visible_in_finance_s_queue(
+    shop: tuple[Flask, World, Scenario],
+) -> None:
+    """R3.a: paid to the wallet, failed on the card: the refunds list shows each tender."""
+    app, w, _s = shop
+    from tests.integration.test_ledger import CARD, WALLET
+
+    w.order("O-T", "m1", [("phone", 1, [(CARD, 6000), (WALLET, 4000)])], consumer_id="c9")
+    case_no = w.open("O-T", "return_refund", "no_reason", consumer_id="c9")
+    w.return_goods(case_no, "no_fault")
+    w.approve(case_no)
+    w.tick(hours=1)
+    client = app.test_client()
+    assert login_as(client, "fin.zhao").status_code == 302
+    token = csrf_token_for(client)
+    failed = client.post(
+        f"/finance/refunds/{case_no}/failed",
+        data={"csrf_token": token, "tender": "card", "reason": "银行卡已注销"},
+    )
+    paid = client.post(
+        f"/finance/refunds/{case_no}/paid",
+        data={"csrf_token": token, "tender": "wallet", "psp_reference": "WX-T-W"},
+    )
+    assert failed.status_code == paid.status_code == 303
+    assert w.app.get_case(case_no).status.value == "refund_failed"  # not closed (R3)
+    html = client.get("/finance/?lang=en").get_data(as_text=True)
+    tenders = re.search(rf'data-testid="tenders-{case_no}">(.*?)</ul>', html, re.S)
+    assert tenders is not None
+    states = re.findall(r'data-tender="(\w+)" data-status="(\w+)"', tenders.group(1))
+    assert states == [("card", "failed"), ("wallet", "paid")]
+    assert "WX-T-W" in tenders.group(1)

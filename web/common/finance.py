@@ -86,6 +86,8 @@ class RefundRow:
 
     refund: RefundDue
     overdue: bool
+    tenders: tuple[Any, ...] = ()
+    """R3.a: the refund's payment per money tender (a partial failure shows here)."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.refund, name)
@@ -93,9 +95,13 @@ class RefundRow:
 
 def refund_rows(*, by_day: date | None = None, merchant_id: str | None = None) -> list[RefundRow]:
     today = today_cst()
+    db = get_db()
+    by_case: dict[str, list[Any]] = {}
+    for payment in ledger.tender_payments(db):
+        by_case.setdefault(payment.case_no, []).append(payment)
     return [
-        RefundRow(refund, refund.overdue_on(today))
-        for refund in ledger.refunds_due(get_db(), by_day, merchant_id=merchant_id)
+        RefundRow(refund, refund.overdue_on(today), tuple(by_case.get(refund.case_no, ())))
+        for refund in ledger.refunds_due(db, by_day, merchant_id=merchant_id)
     ]
 
 
