@@ -63,7 +63,8 @@ class RefundPaid(CaseEvent):
 
 
 class RefundFailed(CaseEvent):
-    """One tender's payment failed (``tender``; ``None``: every open one); the R3 clock runs on."""
+    """One tender's payment failed (``tender``; ``None``: every one waiting for the provider);
+    the R3 clock runs on."""
 
     class_version = 3
     MOVE = Move.RECORD_REFUND_FAILED
@@ -77,12 +78,11 @@ class RefundFailed(CaseEvent):
     def change(self, case: CaseBase) -> None:
         case.refund_attempts += 1
         changes = _changes(case)
-        payments = (
-            {p.tender.value: p for p in payments_of(case.refund.split, changes)}
-            if (case.refund is not None)
-            else {}
-        )
-        for tender in [self.tender] if self.tender else _open_tenders(case):
+        if case.refund is None:
+            return
+        payments = {p.tender.value: p for p in payments_of(case.refund.split, changes)}
+        waiting = [t for t, p in payments.items() if p.status is PaymentStatus.DUE]
+        for tender in [self.tender] if self.tender else waiting:
             attempts = payments[tender].failed_attempts + 1 if tender in payments else 1
             changes = changed(
                 changes, tender, status=PaymentStatus.FAILED.value, failed_attempts=attempts

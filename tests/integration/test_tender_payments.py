@@ -163,7 +163,7 @@ def test_a_tender_is_named_when_more_than_one_payment_is_open(world: World) -> N
 # -- properties --------------------------------------------------------------------------------
 
 amounts = st.integers(0, 50_000)
-ACTIONS = ("pay", "fail", "retry", "reroute", "reopen", "pay_all")
+ACTIONS = ("pay", "fail", "retry", "reroute", "reopen", "pay_all", "fail_all")
 
 
 @settings(
@@ -216,6 +216,8 @@ def _story(w: World, tenders: list[tuple[object, int]], steps: list[tuple[str, s
                 _do(w, "record_refund_paid", case_no, tender=tender, psp_reference=f"P{n}")
             elif action == "pay_all":
                 _do(w, "record_refund_paid", case_no, psp_reference=f"A{n}")
+            elif action == "fail_all":
+                _do(w, "record_refund_failed", case_no, reason="全部失败")
             elif action == "fail":
                 _do(w, "record_refund_failed", case_no, tender=tender, reason="失败")
             elif action == "retry":
