@@ -5,6 +5,7 @@ pays or reopens a case's payment, on the case)."""
 from __future__ import annotations
 
 from flask.typing import ResponseReturnValue
+from marshmallow import ValidationError
 
 from domain.values import Role
 from web.api.core import dump, load_json, load_query, operation, run_command
@@ -36,7 +37,7 @@ def list_discrepancies() -> ResponseReturnValue:
 
 
 @operation(
-    "/reconciliation/discrepancies/<run_id>/<int:item_no>",
+    "/reconciliation/discrepancies/<run_id>/<item_no>",
     "POST",
     summary="Resolve one discrepancy: match_by_hand, mark_paid, write_off or reopen_payment",
     tag="reconciliation",
@@ -49,13 +50,15 @@ def list_discrepancies() -> ResponseReturnValue:
     "the case's refund payment with the row's reference (its amount must be the row's); "
     "reopen_payment reopens the case's payment. A refusal names the rule; nothing is stored.",
 )
-def resolve_discrepancy(run_id: str, item_no: int) -> ResponseReturnValue:
+def resolve_discrepancy(run_id: str, item_no: str) -> ResponseReturnValue:
+    if not item_no.isdigit() or len(item_no) > 9:
+        raise ValidationError({"item_no": ["The item number is a whole number, as listed."]})
     data = load_json(ResolveDiscrepancySchema)
     body = run_command(
         "resolve_discrepancy",
         data["request_id"],
         settlement_no=run_id,
-        item_no=item_no,
+        item_no=int(item_no),
         resolution=data["resolution"],
         reason=data["reason"].strip(),
         case_no=data["case_no"].strip(),
