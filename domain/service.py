@@ -29,6 +29,7 @@ from domain.policy import MerchantPolicy
 from domain.request import RequestRecord
 from domain.service_fees import FeeCommands
 from domain.service_orders import OrderCommands, Step
+from domain.settlement.commands import SettlementCommands
 from domain.store_settings import event_store_env
 from domain.transcodings import transcodings
 from domain.triage import classify
@@ -80,7 +81,14 @@ class LineRequest:
     opened: bool = False  # R1.a: the consumer says the goods were opened (consumables)
 
 
-class AfterSales(OrderCommands, CaseCommands, FeeCommands, ChainVerification, Application[UUID]):
+class AfterSales(
+    OrderCommands,
+    CaseCommands,
+    FeeCommands,
+    SettlementCommands,
+    ChainVerification,
+    Application[UUID],
+):
     name = "AfterSales"
     snapshotting_intervals = {  # noqa: RUF012 - the library's declared class variable
         Case: 25,

@@ -1,7 +1,7 @@
 """Verify the whole store in one pass over the notification log (issue 10, tamper evidence):
 
 1. every aggregate's own chain (Case, Order, MerchantPolicy, ConsumerMerchantHistory,
-   RequestRecord), named by its type, business key and first bad version;
+   RequestRecord, Settlement), named by its type, business key and first bad version;
 2. the store chain (``domain.store_chain``), against a kept head when one is given;
 3. cross-references that a deleted aggregate or a truncated tail leaves dangling: each
    RequestRecord names its target and the version the command left it at (the target must exist
@@ -26,6 +26,7 @@ from domain.history import ConsumerMerchantHistory
 from domain.order import Order
 from domain.policy import MerchantPolicy
 from domain.request import RequestRecord
+from domain.settlement import Settlement
 from domain.store_chain import StoreHead, StoreProblem, StoreWalk
 
 AGGREGATES: tuple[type[Any], ...] = (
@@ -34,6 +35,7 @@ AGGREGATES: tuple[type[Any], ...] = (
     MerchantPolicy,
     ConsumerMerchantHistory,
     RequestRecord,
+    Settlement,
 )
 PAGE = 500
 KIND_WORDS = {  # how messages name each type
@@ -42,6 +44,7 @@ KIND_WORDS = {  # how messages name each type
     "MerchantPolicy": "merchant policy",
     "ConsumerMerchantHistory": "consumer history",
     "RequestRecord": "request record",
+    "Settlement": "settlement",
 }
 
 
@@ -92,6 +95,7 @@ def label_of(kind: str, attributes: Mapping[str, Any]) -> str:
         "MerchantPolicy": ("merchant_id",),
         "ConsumerMerchantHistory": ("consumer_id", "merchant_id"),
         "RequestRecord": ("request_id",),
+        "Settlement": ("settlement_no",),
     }.get(kind, ())
     return "/".join(str(attributes.get(k, "")) for k in keys)
 

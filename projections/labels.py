@@ -55,6 +55,9 @@ STEP_BY_EVENT: Final[dict[str, str]] = {
     "RepairFeePaid": "repair_fee_paid",
     "RepairFeeWaived": "repair_fee_waived",
     "ReturnReceiptAccepted": "return_receipt_accepted",
+    "RefundRetried": "refund_retried",
+    "RefundRerouted": "refund_rerouted",
+    "PaymentReopened": "payment_reopened",
     "CompensationGranted": "compensation_granted",
     "CompensationPaid": "compensation_paid",
     "ComplaintFiled": "complaint_filed",
@@ -113,6 +116,13 @@ STEP_LABELS: Final[dict[str, str]] = {
     "repair_fee_waived": N_("Repair fee of {amount_fen} waived"),
     "return_receipt_accepted": N_("Return shipping receipt of {fee_fen} accepted (R2)"),
     "refund_failed": N_("Refund payment failed"),
+    "refund_retried": N_("Failed refund payment sent again: {amount_fen}"),
+    "refund_rerouted": N_(
+        "Refund payment of {amount_fen} rerouted to the wallet (consent: {consent})"
+    ),
+    "payment_reopened": N_(
+        "Refund payment of {amount_fen} reopened: it did not reach the consumer"
+    ),
     "compensation_granted": N_("Compensation of {amount_fen} granted"),
     "compensation_paid": N_("Compensation of {amount_fen} paid"),
     "complaint_filed": N_("Complaint filed"),

@@ -15,6 +15,7 @@ PROJECTION_MODULES: tuple[str, ...] = (
     "projections.timeline",
     "projections.queues",
     "projections.ledger",
+    "projections.reconcile",
     "projections.metrics",
     "projections.policies",
     "projections.orders",

@@ -333,7 +333,8 @@ def _facts(
     if score is not None:
         changes["rating"] = int(score)
     if name == "RefundPaid":
-        changes["refund_paid_fen"] = int(event.amount_fen)
+        if event.settles_refund:  # the whole refund, once its last tender is paid (R3.a)
+            changes["refund_paid_fen"] = int(event.refund_total_fen)
     elif name == "CompensationGranted":
         changes["compensation_fen"] = int(event.amount_fen)
     elif name == "SlaBreached":

@@ -138,19 +138,21 @@ def ledger_group() -> None:
 @click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def ledger_reconcile(report: Path) -> None:
-    """Import a payment provider's settlement report and compare it with the ledger; exit 1 when
-    anything does not match (docs/settlement-report.md lists the columns)."""
+    """Import a payment provider's settlement report (WeChat Pay's or Alipay's refund bill),
+    record it as a settlement (events) and compare it with the ledger; exit 1 when anything does
+    not match, 2 when the file is refused (docs/settlement-report.md lists the columns)."""
     from projections import reconcile
 
     projection_runner().catch_up()
     try:
-        result = reconcile.reconcile(read_db(), report)
+        result = reconcile.reconcile(app_service(), read_db(), report)
     except reconcile.ReconciliationError as error:
         fail(str(error), 2)
         return
     run = result.run
     click.echo(
-        f"run {run.run_id}: {run.report_rows} report row(s), {run.period_start} to "
+        f"settlement {run.run_id} ({run.provider}): {run.report_rows} report row(s), "
+        f"{run.period_start} to "
         f"{run.period_end}; report {_yuan(run.report_total_fen)}, ledger "
         f"{_yuan(run.ledger_total_fen)}"
     )

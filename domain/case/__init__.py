@@ -35,6 +35,7 @@ from domain.case.fees import Fees
 from domain.case.refunds import Refunds
 from domain.case.repair import Repairs
 from domain.case.returns import Returns
+from domain.case.tender_moves import TenderMoves
 from domain.case.timers import Timers
 from domain.case_values import CaseLine, Evidence, Status
 from domain.chain import ChainedAggregate
@@ -47,7 +48,16 @@ from domain.values import Actor, CaseKind, Channel, Reason, Responsibility
 
 
 class Case(
-    Returns, Repairs, Exchanges, Refunds, Fees, Complaints, Ending, Timers, ChainedAggregate
+    TenderMoves,
+    Returns,
+    Repairs,
+    Exchanges,
+    Refunds,
+    Fees,
+    Complaints,
+    Ending,
+    Timers,
+    ChainedAggregate,
 ):
     """One after-sales case of one order (one or several of its lines)."""
 
@@ -75,6 +85,9 @@ class Case(
     RefundApproved = ev.RefundApproved
     RefundPaid = ev.RefundPaid
     RefundFailed = ev.RefundFailed
+    RefundRetried = ev.RefundRetried
+    RefundRerouted = ev.RefundRerouted
+    PaymentReopened = ev.PaymentReopened
     CompensationGranted = ev.CompensationGranted
     CompensationPaid = ev.CompensationPaid
     ComplaintFiled = ev.ComplaintFiled

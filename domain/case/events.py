@@ -11,9 +11,14 @@ from domain.case.events_money import (
     CompensationGranted,
     CompensationPaid,
     RefundApproved,
+    TurnedIntoRefund,
+)
+from domain.case.events_tenders import (
+    PaymentReopened,
     RefundFailed,
     RefundPaid,
-    TurnedIntoRefund,
+    RefundRerouted,
+    RefundRetried,
 )
 from domain.case_values import Status
 from domain.process.moves import Move
@@ -27,9 +32,12 @@ __all__ = [
     "CaseEvent",
     "CompensationGranted",
     "CompensationPaid",
+    "PaymentReopened",
     "RefundApproved",
     "RefundFailed",
     "RefundPaid",
+    "RefundRerouted",
+    "RefundRetried",
     "TurnedIntoRefund",
 ]
 

@@ -1,4 +1,5 @@
-"""The money events of a case (R3, R3.a, R14, R10): refunds and compensation."""
+"""The money events of a case (R3, R3.a, R14, R10): refunds and compensation (the per-tender
+payment events are in ``events_tenders``)."""
 
 from __future__ import annotations
 
@@ -54,23 +55,6 @@ class RefundApproved(CaseEvent):
 
     def change(self, case: CaseBase) -> None:
         case.refund = self.plan
-
-
-class RefundPaid(CaseEvent):
-    MOVE = Move.RECORD_REFUND_PAID
-    psp_reference: str
-    amount_fen: int
-
-    def change(self, case: CaseBase) -> None:
-        case.refund_paid = True
-
-
-class RefundFailed(CaseEvent):
-    MOVE = Move.RECORD_REFUND_FAILED
-    LEADS_TO = Status.REFUND_FAILED
-
-    def change(self, case: CaseBase) -> None:
-        case.refund_attempts += 1
 
 
 class CompensationGranted(CaseEvent):

@@ -11,6 +11,7 @@ from domain.deadlines import Clock
 from domain.entitlement import HandDeduction
 from domain.process import inputs as i
 from domain.process.moves import GOODS_KINDS, CarryOut, Move, MoveSpec, StandIn
+from domain.tenders import MoneyTender
 from domain.values import CaseKind, Channel, Responsibility, Role
 
 M, C, P, A, F, Y = (
@@ -38,6 +39,8 @@ def _states(*states: S) -> frozenset[S]:
 
 _REASON = i.text("reason", "Reason")
 _OPTIONAL_REASON = i.text("reason", "Reason", required=False)
+# R3.a: one payment per money tender; left out, the move names every open payment (or the only one).
+_TENDER = i.InputSpec("tender", i.InputType.ENUM, False, choices=MoneyTender, label="Tender")
 
 # R3.a (issue 8): a refund below the entitlement states one published deduction, with evidence.
 _DEDUCTION = (
@@ -215,8 +218,10 @@ _SPECS: tuple[MoveSpec, ...] = (
         _roles(F, Y),
         "Record the refund paid",
         sources=_states(S.REFUND_APPROVED, S.REFUND_FAILED),
-        target=S.CLOSED,
-        inputs=(i.text("psp_reference", "Payment reference"),),
+        target_note="closed once every tender's payment is paid (R3.a: one payment per money "
+        "tender; without a tender, every open one); else refund_approved, or refund_failed while "
+        "another tender's payment failed",
+        inputs=(_TENDER, i.text("psp_reference", "Payment reference")),
     ),
     MoveSpec(
         Move.RECORD_REFUND_FAILED,
@@ -225,7 +230,43 @@ _SPECS: tuple[MoveSpec, ...] = (
         "Record a failed payment",
         sources=_states(S.REFUND_APPROVED, S.REFUND_FAILED),
         target=S.REFUND_FAILED,
-        inputs=(_REASON,),
+        target_note="refund_failed: that tender's payment failed (without a tender, every one "
+        "waiting); the R3 clock keeps running",
+        inputs=(_TENDER, _REASON),
+    ),
+    MoveSpec(
+        Move.RETRY_REFUND_PAYMENT,
+        "R3",
+        _roles(F, Y),
+        "Retry a failed payment",
+        sources=_states(S.REFUND_FAILED),
+        target_note="refund_approved once no tender's payment is failed, else refund_failed",
+        inputs=(_TENDER, _OPTIONAL_REASON),
+    ),
+    MoveSpec(
+        Move.REROUTE_REFUND_PAYMENT,
+        "R3.a",
+        _roles(C, F),
+        "Pay a failed payment to the wallet instead",
+        sources=_states(S.REFUND_FAILED),
+        target_note="refund_approved once no tender's payment is failed; the consumer's consent "
+        "is her own move, or what finance records of it",
+        inputs=(
+            _TENDER,
+            i.text("consent", "The consumer's consent (how and when given)", required=False),
+        ),
+    ),
+    MoveSpec(
+        Move.REOPEN_REFUND_PAYMENT,
+        "R3",
+        _roles(F),
+        "Reopen a payment",
+        sources=_states(S.REFUND_APPROVED, S.REFUND_FAILED, S.CLOSED),
+        target=S.REFUND_FAILED,
+        target_note="refund_failed: a payment recorded as paid did not reach the consumer; a case "
+        "closed refunded reopens",
+        inputs=(_TENDER, _REASON),
+        on_closed=True,
     ),
     MoveSpec(
         Move.GRANT_COMPENSATION,
@@ -365,7 +406,14 @@ _RETURN_LEG = frozenset({Move.SHIP_RETURN, Move.RECORD_RETURN_DELIVERED, Move.CO
 CARRY_OUT = CarryOut(
     by_outcome={
         RulingOutcome.REFUND: _RETURN_LEG
-        | {Move.APPROVE_REFUND, Move.RECORD_REFUND_PAID, Move.RECORD_REFUND_FAILED},
+        | {
+            Move.APPROVE_REFUND,
+            Move.RECORD_REFUND_PAID,
+            Move.RECORD_REFUND_FAILED,
+            Move.RETRY_REFUND_PAYMENT,
+            Move.REROUTE_REFUND_PAYMENT,
+            Move.REOPEN_REFUND_PAYMENT,
+        },
         RulingOutcome.EXCHANGE: _RETURN_LEG | {Move.SHIP_EXCHANGE, Move.CONFIRM_GOODS_RECEIVED},
         RulingOutcome.REPAIR: _RETURN_LEG
         | {Move.QUOTE_REPAIR, Move.ANSWER_QUOTE, Move.COMPLETE_REPAIR, Move.CONFIRM_GOODS_RECEIVED},

@@ -55,7 +55,8 @@ def outcomes(result_items: list) -> list[tuple[str, str]]:  # type: ignore[type-
 
 
 def test_sample_report_finds_the_missing_the_extra_and_the_mismatch(world: World) -> None:
-    result = reconcile(world.db, SAMPLE, run_id="R1", period=MARCH, clock=lambda: IMPORTED)
+    world.now = IMPORTED  # the import is recorded at the service's time
+    result = reconcile(world.app, world.db, SAMPLE, run_id="R1", period=MARCH)
 
     assert outcomes(list(result.items)) == [
         ("matched", "PSP-A"),
@@ -108,7 +109,7 @@ def test_sample_report_finds_the_missing_the_extra_and_the_mismatch(world: World
 
 
 def test_period_defaults_to_the_days_of_the_report(world: World) -> None:
-    result = reconcile(world.db, SAMPLE, run_id="R2")
+    result = reconcile(world.app, world.db, SAMPLE, run_id="R2")
     # 2026-03-08 .. 2026-03-13 (CST): the compensation paid on 16 March is outside it
     assert (result.run.period_start, result.run.period_end) == (date(2026, 3, 8), date(2026, 3, 13))
     assert result.missing_in_report == []
@@ -116,7 +117,7 @@ def test_period_defaults_to_the_days_of_the_report(world: World) -> None:
 
 
 def test_gbk_bill_and_open_files_read_like_the_utf8_bill(world: World) -> None:
-    expected = reconcile(world.db, SAMPLE, run_id="U", period=MARCH)
+    expected = reconcile(world.app, world.db, SAMPLE, run_id="U", period=MARCH)
     readers: dict[str, Callable[[], object]] = {
         "G": lambda: SAMPLE_GBK,
         "B": lambda: io.BytesIO(SAMPLE_GBK.read_bytes()),
@@ -125,7 +126,7 @@ def test_gbk_bill_and_open_files_read_like_the_utf8_bill(world: World) -> None:
     }
     encodings = {}
     for run_id, source in readers.items():
-        result = reconcile(world.db, source(), run_id=run_id, period=MARCH)  # type: ignore[arg-type]
+        result = reconcile(world.app, world.db, source(), run_id=run_id, period=MARCH)  # type: ignore[arg-type]
         assert result.items == expected.items
         encodings[run_id] = result.run.encoding
     assert encodings == {"G": "gbk", "B": "gbk", "T": "text", "N": "utf-8"}
@@ -171,7 +172,7 @@ def test_bad_files_name_line_and_column_and_store_nothing(
 ) -> None:
     bad = io.BytesIO(b"\xef\xbb\xbf" + edit(sample_text()).encode("utf-8"))
     with pytest.raises(SettlementFileError) as caught:
-        reconcile(read_db, bad, run_id="BAD", period=MARCH)
+        reconcile(None, read_db, bad, run_id="BAD", period=MARCH)
     assert (caught.value.line, caught.value.column) == (line, column)
     assert f"line {line}" in str(caught.value)
     assert message in str(caught.value)
@@ -183,18 +184,18 @@ def test_bad_files_name_line_and_column_and_store_nothing(
 
 def test_undecodable_and_empty_files_are_refused(read_db: Database) -> None:
     with pytest.raises(SettlementFileError, match="neither UTF-8 nor GBK"):
-        reconcile(read_db, io.BytesIO(b"\x80\xff\xfe"), period=MARCH)
+        reconcile(None, read_db, io.BytesIO(b"\x80\xff\xfe"), period=MARCH)
     with pytest.raises(SettlementFileError, match="empty"):
-        reconcile(read_db, io.BytesIO(b"\r\n\r\n"), period=MARCH)
+        reconcile(None, read_db, io.BytesIO(b"\r\n\r\n"), period=MARCH)
     with pytest.raises(SettlementFileError, match="no dated rows"):
-        reconcile(read_db, io.StringIO(sample_text().splitlines()[0]))
+        reconcile(None, read_db, io.StringIO(sample_text().splitlines()[0]))
     assert reconciliation_runs(read_db) == []
 
 
 def test_a_run_id_is_used_once(world: World) -> None:
-    reconcile(world.db, SAMPLE, run_id="R1", period=MARCH)
+    reconcile(world.app, world.db, SAMPLE, run_id="R1", period=MARCH)
     with pytest.raises(ReconciliationError, match="exists already"):
-        reconcile(world.db, SAMPLE_GBK, run_id="R1", period=MARCH)
+        reconcile(world.app, world.db, SAMPLE_GBK, run_id="R1", period=MARCH)
     assert len(reconciliation_items(world.db, "R1")) == 5
 
 

@@ -64,13 +64,18 @@ def test_every_stored_case_loads_and_its_events_are_upcast(app: AfterSales) -> N
         assert isinstance(case.status, Status)
         for event in app.repository.event_store.get(case_id):
             name = type(event).__name__
-            # RefundApproved is at version 3 (issue 8: entitlement and deductions, R3.a)
-            assert event.class_version == (3 if name == "RefundApproved" else 2)
+            # issue 8: RefundApproved is at version 3 (entitlement and deductions, R3.a);
+            # RefundPaid and RefundFailed are at version 3 (per tender)
+            v3 = ("RefundApproved", "RefundPaid", "RefundFailed")
+            assert event.class_version == (3 if name in v3 else 2)
             if name == "RefundApproved":
                 assert event.entitlement.total_fen == event.plan.cap_fen
                 assert event.plan.total_fen == event.plan.cap_fen - sum(
                     d.amount_fen for d in event.deductions
                 )
+            if name == "RefundPaid":  # v2 paid every open tender at once and settled the refund
+                assert (event.tender, event.settles_refund) == (None, True)
+                assert event.refund_total_fen == event.amount_fen > 0
             assert event.allowed is None, "unknown for a version 1 event"
             assert event.rule, name
             if name in _FIXED:

@@ -173,7 +173,14 @@ def test_refunded_return_has_one_row_per_step_with_actor_rule_and_details(world:
         {"kind": "card", "amount_fen": 9000, "in_kind": False},
         {"kind": "points", "amount_fen": 1000, "in_kind": True},
     ]
-    assert paid.details == {"amount_fen": 10000, "psp_reference": "PSP-1"}
+    assert paid.details == {  # issue 8: without a tender, every open payment at once (R3.a)
+        "amount_fen": 10000,
+        "psp_reference": "PSP-1",
+        "tender": None,
+        "paid_to": None,
+        "settles_refund": True,
+        "refund_total_fen": 10000,
+    }
     assert closed.details == {"outcome": "refunded"}
     assert closed.reason == ""  # not the outcome code again: the label already tells it
     assert rated.details == {"score": 5}

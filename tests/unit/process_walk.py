@@ -14,6 +14,7 @@ from domain.case import Case
 from domain.case_values import Ruling, RulingOutcome, Shipment
 from domain.errors import DomainError
 from domain.process import MOVES, Move
+from domain.tenders import MoneyTender
 from domain.values import Actor, CaseKind, Channel, Reason, Responsibility, Role
 
 from .builders import PHOTO, PRC, open_case
@@ -73,8 +74,12 @@ def candidates(case: Case, move: Move, at: datetime) -> list[dict[str, Any]]:
         Move.CONFIRM_GOODS_RECEIVED: [{}],
         Move.SHIP_BACK: [{"shipment": SHIPMENT}],
         Move.APPROVE_REFUND: [{"calendar": PRC}],
-        Move.RECORD_REFUND_PAID: [{"psp_reference": "PSP-1"}],
-        Move.RECORD_REFUND_FAILED: [text],
+        Move.RECORD_REFUND_PAID: [{"psp_reference": "PSP-1"}]
+        + [{"psp_reference": "PSP-1", "tender": t} for t in MoneyTender],
+        Move.RECORD_REFUND_FAILED: [text] + [{**text, "tender": t} for t in MoneyTender],
+        Move.RETRY_REFUND_PAYMENT: [{"tender": t} for t in MoneyTender],
+        Move.REROUTE_REFUND_PAYMENT: [{"tender": t, "consent": "by phone"} for t in MoneyTender],
+        Move.REOPEN_REFUND_PAYMENT: [{**text, "tender": t} for t in MoneyTender],
         Move.GRANT_COMPENSATION: [
             {"amount_fen": (case.ruling.compensation_fen if case.ruling else 0) or 10_00, **text}
         ],

@@ -131,6 +131,7 @@ def parameter_values(name: str, who: str) -> list[str]:
         "notice_id": ["0" * 32],
         "delivery_id": ["0" * 32],
         "kind": ["repair_fee", "shipping"],  # /finance/receivables/<case_no>/<kind>/paid
+        "item_no": ["1"],  # issue 8: a discrepancy of a settlement (finance only)
     }
     if name not in values:
         raise KeyError(name)

@@ -22,6 +22,7 @@ from web.api import cases as api_cases
 from web.api import finance as api_finance
 from web.api import orders as api_orders
 from web.api import platform as api_platform
+from web.api import settlement as api_settlement
 from web.api.core import OPERATIONS, bp, operation
 from web.api.openapi import build_document
 
@@ -32,6 +33,7 @@ __all__ = [
     "api_finance",
     "api_orders",
     "api_platform",
+    "api_settlement",
     "bp",
 ]
 

@@ -86,6 +86,8 @@ class RefundRow:
 
     refund: RefundDue
     overdue: bool
+    tenders: tuple[Any, ...] = ()
+    """R3.a: the refund's payment per money tender (a partial failure shows here)."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.refund, name)
@@ -93,9 +95,13 @@ class RefundRow:
 
 def refund_rows(*, by_day: date | None = None, merchant_id: str | None = None) -> list[RefundRow]:
     today = today_cst()
+    db = get_db()
+    by_case: dict[str, list[Any]] = {}
+    for payment in ledger.tender_payments(db):
+        by_case.setdefault(payment.case_no, []).append(payment)
     return [
-        RefundRow(refund, refund.overdue_on(today))
-        for refund in ledger.refunds_due(get_db(), by_day, merchant_id=merchant_id)
+        RefundRow(refund, refund.overdue_on(today), tuple(by_case.get(refund.case_no, ())))
+        for refund in ledger.refunds_due(db, by_day, merchant_id=merchant_id)
     ]
 
 
@@ -155,18 +161,15 @@ def import_settlement(filename: str, data: bytes) -> Any:
             ),
             413,
         )
-    # The report is compared with the payments the ledger knows: bring it up to date first (a
-    # payment recorded a moment ago would otherwise look missing). Safe next to the background
-    # runner: each batch is claimed by a conditional position update.
-    from projections.ledger import LedgerProjection
-    from projections.runner import Runner
+    # reconcile() brings the ledger up to date first (a payment recorded a moment ago would
+    # otherwise look missing), records the settlement as events and catches its projection up.
+    from web.common.auth import current_actor
 
-    Runner(get_service(), get_db(), [LedgerProjection()]).catch_up()
     source = io.BytesIO(data)
     name = "".join(c for c in Path(filename or "").name if c.isprintable())[:120]
     source.name = name or "report.csv"
     try:
-        return reconcile.reconcile(get_db(), source, clock=get_service().clock)
+        return reconcile.reconcile(get_service(), get_db(), source, actor=current_actor())
     except reconcile.ReconciliationError as error:
         raise UploadRefused(
             gettext("Settlement report not imported: %(problem)s", problem=str(error))
@@ -199,3 +202,23 @@ def load_run(run_id: str) -> tuple[Any, list[Any]]:
     if found is None:
         abort(404)
     return found.run, list(found.items)
+
+
+def discrepancy_rows(*, open_only: bool = True, run_id: str | None = None) -> list[dict[str, Any]]:
+    """Finance's queue (issue 8): each discrepancy with its run and the resolutions that may end
+    it (``domain.settlement.RESOLUTIONS``, read, never re-decided here)."""
+    from dataclasses import asdict
+
+    from projections import reconcile
+
+    return [
+        {**asdict(item), "run_id": run, "resolutions": list(item.resolutions)}
+        for run, item in reconcile.discrepancies(get_db(), open_only=open_only, run_id=run_id)
+    ]
+
+
+def refresh_reconciliation() -> None:
+    """Read your own write after a resolution: the ledger and the queue catch up."""
+    from web.common.actions import refresh_read_models
+
+    refresh_read_models()

@@ -24,10 +24,17 @@ from flask.typing import ResponseReturnValue
 
 from domain.case_values import RulingOutcome
 from domain.process import MOVES, InputSpec, InputType, Move
+from domain.tenders import MoneyTender
 from domain.values import CaseKind, Responsibility
 from web.common.auth import current_actor
 from web.common.evidence import UploadError
-from web.common.labels import KIND_LABELS, RESPONSIBILITY_LABELS, RULING_LABELS, label_of
+from web.common.labels import (
+    KIND_LABELS,
+    RESPONSIBILITY_LABELS,
+    RULING_LABELS,
+    TENDER_LABELS,
+    label_of,
+)
 from web.common.move_labels import move_label
 from web.common.move_schemas import MAX_CARRIER, command_parameters
 from web.common.moves import perform_move, yuan_field
@@ -39,6 +46,7 @@ CHOICE_LABELS: dict[type[StrEnum], Mapping[str, Any]] = {
     Responsibility: RESPONSIBILITY_LABELS,
     CaseKind: KIND_LABELS,
     RulingOutcome: RULING_LABELS,
+    MoneyTender: TENDER_LABELS,
 }
 
 

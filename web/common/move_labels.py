@@ -41,6 +41,13 @@ LABELS: dict[str, Any] = {
     "Record the refund paid": _l("Record the refund paid"),
     "Payment reference": _l("Payment reference"),
     "Record a failed payment": _l("Record a failed payment"),
+    "Tender": _l("Tender"),
+    "Retry a failed payment": _l("Retry a failed payment"),
+    "Pay a failed payment to the wallet instead": _l("Pay a failed payment to the wallet instead"),
+    "The consumer's consent (how and when given)": _l(
+        "The consumer's consent (how and when given)"
+    ),
+    "Reopen a payment": _l("Reopen a payment"),
     "Grant compensation": _l("Grant compensation"),
     "Record the compensation paid": _l("Record the compensation paid"),
     "File a complaint": _l("File a complaint"),

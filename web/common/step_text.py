@@ -42,6 +42,9 @@ _FACT_LABELS: dict[str, Any] = {
     "carrier": _l("Carrier"),
     "tracking_no": _l("Tracking number"),
     "psp_reference": _l("Payment reference"),
+    "tender": _l("Tender"),
+    "paid_to": _l("Paid to"),
+    "to_tender": _l("Now paid to"),
     "return_leg_payer": _l("Return shipping paid by"),
     "outbound_leg_payer": _l("Original shipping paid by"),
     "queue": _l("Queue"),
@@ -113,6 +116,8 @@ def step_facts(step: TimelineStep) -> list[tuple[str, str]]:
             continue
         if key in ("return_leg_payer", "outbound_leg_payer"):
             value = party_label(str(value))
+        elif key in ("tender", "paid_to", "to_tender"):  # R3.a: one payment per tender
+            value = label_of(TENDER_LABELS, str(value))
         elif key == "classified_kind":
             value = kind_label(str(value))
         elif key == "confidence_pct":

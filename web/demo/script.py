@@ -189,6 +189,7 @@ def run_demo(
     from projections.notifications import count_notifications_after
     from web.demo.cases_closed import CASES_TO_THE_END
     from web.demo.cases_open import OPEN_WORK
+    from web.demo.settlement import month_settlement
 
     clock = SimClock(real_now(), real_now)
     app = service_factory(clock)
@@ -200,6 +201,7 @@ def run_demo(
         policies_and_orders,
         *CASES_TO_THE_END,
         *OPEN_WORK,
+        month_settlement,
     )
     for part in scenario:
         part(demo)

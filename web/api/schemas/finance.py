@@ -172,6 +172,7 @@ class ReconciliationRunSchema(Schema):
     not_settled = fields.Integer()
     report_total_fen = fields.Integer()
     ledger_total_fen = fields.Integer()
+    open_discrepancies = fields.Integer(metadata={"description": "left to resolve (issue 8)"})
 
 
 class ReconciliationResultSchema(Schema):

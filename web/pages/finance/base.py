@@ -19,6 +19,7 @@ from projections import ledger
 from web.common.auth import add_nav_link, restrict_blueprint, set_audience_home
 from web.common.finance import today_cst
 from web.common.formats import money
+from web.common.labels import TENDER_LABELS
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 restrict_blueprint(bp, Role.FINANCE)
@@ -27,6 +28,7 @@ add_nav_link(bp, "finance.journal", _l("Journal"), Role.FINANCE, order=20)
 add_nav_link(bp, "finance.balances", _l("Balances"), Role.FINANCE, order=30)
 add_nav_link(bp, "finance.reconciliation", _l("Reconciliation"), Role.FINANCE, order=40)
 add_nav_link(bp, "finance.receivables_page", _l("Receivables"), Role.FINANCE, order=50)
+add_nav_link(bp, "finance.discrepancies", _l("Discrepancies"), Role.FINANCE, order=45)
 set_audience_home(bp, Role.FINANCE, "finance.index")
 MAX_TEXT = 500
 
@@ -96,6 +98,19 @@ def refund_status_label(status: str) -> str:
     return str(label) if label is not None else status
 
 
+TENDER_STATUS_LABELS: dict[str, Any] = {
+    "due": _l("waiting for the provider"),
+    "failed": _l("failed"),
+    "paid": _l("paid"),
+}
+
+
+def tender_status_label(status: str) -> str:
+    """R3.a: one tender's payment state (``domain.tenders.PaymentStatus``)."""
+    label = TENDER_STATUS_LABELS.get(status)
+    return str(label) if label is not None else status
+
+
 def outcome_label(outcome: str) -> str:
     label = OUTCOME_LABELS.get(outcome)
     return str(label) if label is not None else outcome
@@ -154,6 +169,8 @@ def _helpers() -> dict[str, Any]:
         "account_label": account_label,
         "kind_label": kind_label,
         "refund_status_label": refund_status_label,
+        "tender_status_label": tender_status_label,
+        "tender_label": lambda code: str(TENDER_LABELS.get(code, code)),
         "outcome_label": outcome_label,
         "query": query_args,
     }
