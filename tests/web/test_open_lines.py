@@ -18,7 +18,7 @@ from werkzeug.test import TestResponse
 
 from domain.calendar import last_day_cst
 from domain.warranty import parts_offered
-from tests.web.conftest import csrf_token_for, login_as
+from tests.web.conftest import confirm_review, csrf_token_for, login_as
 from tests.web.test_api import World, make_world
 
 POLICY = {
@@ -51,7 +51,8 @@ def open_form(client: FlaskClient, order_no: str, **fields: Any) -> TestResponse
         "description": "测试",
         **fields,
     }
-    return client.post(f"/my/orders/{order_no}/lines/1/open", data=data)
+    url = f"/my/orders/{order_no}/lines/1/open"
+    return confirm_review(client, url, client.post(url, data=data))
 
 
 def cases(shop: World, order_no: str) -> list[str]:

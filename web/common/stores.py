@@ -18,5 +18,22 @@ def store_name(merchant_id: str) -> str:
     return known[merchant_id]
 
 
+def rule_anchor(rule: str) -> str:
+    """The anchor of ``rule`` on the rules page (``R12.a`` when listed there, else ``R12``)."""
+    from web.pages.public.rules_text import RULE_GROUPS
+
+    listed = {rule_id for _title, rules in RULE_GROUPS for rule_id, _name, _text in rules}
+    return rule if rule in listed else rule.split(".")[0]
+
+
 def init_app(app: Flask) -> None:
+    """Template globals that put names in place of codes (issue 11 item 4): stores, categories,
+    listed parts, and rule anchors for the links consumers read instead of rule ids (item 5)."""
+    from web.common.labels import category_name, category_names, part_name, part_names
+
     app.add_template_global(store_name)
+    app.add_template_global(rule_anchor)
+    app.add_template_global(category_name)
+    app.add_template_global(category_names)
+    app.add_template_global(part_name)
+    app.add_template_global(part_names)

@@ -95,6 +95,8 @@ def test_no_reason_return_from_application_to_approved_refund_through_the_pages(
     consumer.get_by_label(t("Reason"), exact=True).select_option("no_reason")
     consumer.get_by_label(t("Describe the problem")).fill("买重复了，包装未拆")
     submit(consumer, f"form[action$='/my/orders/{ORDER_NO}/lines/1/open']")
+    with consumer.expect_navigation():  # issue 11 item 1: a review page, then confirm
+        consumer.get_by_test_id("confirm-application").click()
     match = re.search(r"/my/cases/([^/?#]+)$", consumer.url)
     assert match, f"no case page after applying: {consumer.url}\n{consumer.content()[:3000]}"
     case_no = match.group(1)

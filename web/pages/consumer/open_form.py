@@ -86,6 +86,21 @@ def kind_choices() -> list[tuple[str, str]]:
     return [(kind, kind_label(kind)) for kind in REASONS_BY_KIND]
 
 
+def fully_claimed(status: LineStatus) -> bool:
+    """Every unit of the line is under another refund-bearing case (R3.a, ``Order.claim``)."""
+    return status.row.free_quantity <= 0
+
+
+def offered_kinds(status: LineStatus) -> list[tuple[str, str]]:
+    """Only what can succeed (issue 11 item 2): no return or refund on a line whose every unit is
+    under another such case already (R3.a; the domain refuses it in ``Order.claim``)."""
+    return [
+        (kind, label)
+        for kind, label in kind_choices()
+        if not (kind in REFUND_BEARING and fully_claimed(status))
+    ]
+
+
 def reason_choices() -> list[tuple[str, str, str]]:
     """(reason, label, kinds it fits, space separated) for the form's reason list."""
     out = []
@@ -144,7 +159,7 @@ def refusal_message(
             rule=rule,
         )
     else:
-        text = gettext("Not possible (%(rule)s): %(message)s", rule=rule, message=verdict.message)
+        text = gettext("This item does not qualify for this kind of application.")
     return text
 
 
@@ -181,6 +196,12 @@ def read_open_form(status: LineStatus, extras: LineExtras) -> tuple[OpenForm, in
         )
     if form.kind not in REASONS_BY_KIND:
         form.errors["kind"] = gettext("Type: choose what you would like.")
+    elif form.kind in REFUND_BEARING and fully_claimed(status):
+        form.errors["kind"] = gettext(
+            "Type: every unit of this item is already being returned or refunded in another "
+            "case, so it cannot be refunded again. You can still ask for an exchange, a repair "
+            "or make a complaint."
+        )
     elif form.reason not in REASONS_BY_KIND[form.kind]:
         form.errors["reason"] = gettext(
             "Reason: choose one of the reasons offered for %(kind)s.",
