@@ -26,7 +26,8 @@ DEMO_LOGINS = (
 )
 #: Links never followed: they change something, download a file or leave the site.
 SKIP = re.compile(r"^/(logout|static/|api/)|\.csv|/export|/evidence/|/download|[?&]lang=|[?&]v=")
-HIDDEN_TAGS = {"script", "style", "template", "noscript"}
+#: Not the site's words: scripts, styles, and what a person typed into a form field.
+HIDDEN_TAGS = {"script", "style", "template", "noscript", "textarea"}
 SEEN_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 
 

@@ -146,7 +146,13 @@ def clock_label(code: str | None) -> str:
 
 
 def queue_text(queue: str) -> str:
-    """A queue's name in words (``merchant:m1`` -> "Store m1"); labels use ``{name}`` fields."""
+    """A queue's name in words: a store's queue by the store's published name (issue 11 item 4),
+    the others by their labels (``{name}`` fields)."""
+    prefix, _sep, merchant_id = queue.partition(":")
+    if prefix == "merchant" and merchant_id:
+        from web.common.stores import store_name
+
+        return store_name(merchant_id)
     text, values = queue_label(queue)
     return str(gettext(text)).format_map(Missing(values))
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext
-from markupsafe import Markup
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from domain.errors import DomainError
 from domain.values import Role

@@ -15,6 +15,7 @@ from projections.db import Database
 from projections.parking import parked_counts, parked_events
 from web import get_db
 from web.common.charts import Series, decimal_text, line_chart
+from web.common.stores import store_name
 from web.common.translate import gettext
 from web.pages.agent.base import bp
 from web.pages.agent.monitoring_view import (
@@ -77,7 +78,9 @@ def merchant_charts(merchant_id: str, series: list[Any]) -> dict[str, Any]:
     months = [p.month for p in series]
     rates = line_chart(
         chart_id=f"rates-{merchant_id}",
-        title=gettext("After-sales and refund rate by month, store %(m)s", m=merchant_id),
+        title=gettext(
+            "After-sales and refund rate by month, store %(m)s", m=store_name(merchant_id)
+        ),
         desc=gettext(
             "Cases opened and refunded cases, in percent of the order lines "
             "delivered that month (R15)."
@@ -94,7 +97,7 @@ def merchant_charts(merchant_id: str, series: list[Any]) -> dict[str, Any]:
     )
     response = line_chart(
         chart_id=f"response-{merchant_id}",
-        title=gettext("First response time by month, store %(m)s", m=merchant_id),
+        title=gettext("First response time by month, store %(m)s", m=store_name(merchant_id)),
         desc=gettext(
             "Median and 90th percentile of the time from application to the "
             "merchant's first answer, in minutes (R12, R12.a)."

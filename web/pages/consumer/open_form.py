@@ -15,7 +15,7 @@ from domain.lines import OrderLine
 from domain.terms import PolicyTerms
 from domain.values import CaseKind, Reason
 from domain.warranty import UNIT, parts_offered
-from web.common.labels import kind_label, reason_label
+from web.common.labels import category_name, kind_label, part_name, reason_label
 from web.common.timefmt import localtime
 from web.pages.consumer.base import MAX_DESCRIPTION, REASONS_BY_KIND, REFUND_BEARING
 from web.pages.consumer.order_view import LineStatus
@@ -64,7 +64,7 @@ def line_extras(
             "%(category)s cannot be returned without a reason once opened (R1.a); the store "
             "says: %(reason)s. Tick the box if you have opened it. Unopened, the no-reason "
             "return applies, and a quality problem is covered either way (R1.c).",
-            category=line.category,
+            category=category_name(line.category),
             reason=exclusion.reason,
         )
     parts = []
@@ -74,7 +74,9 @@ def line_extras(
             label = gettext("The whole unit (%(months)s-month warranty)", months=offer.months)
         else:
             label = gettext(
-                "%(part)s (%(months)s-month warranty)", part=offer.component, months=offer.months
+                "%(part)s (%(months)s-month warranty)",
+                part=part_name(offer.component),
+                months=offer.months,
             )
         if until:
             label = gettext("%(what)s, until %(date)s", what=label, date=until)
@@ -139,7 +141,7 @@ def refusal_message(
             "problem is still covered (R1.c).",
             item=line.title,
             rule=rule,
-            reason=exclusion.reason if exclusion else line.category,
+            reason=exclusion.reason if exclusion else category_name(line.category),
         )
     elif rule == "R5" and verdict.deadline is not None:
         text = gettext(
@@ -170,7 +172,7 @@ def _opened_bites(line: OrderLine, terms: PolicyTerms) -> bool:
 
 def _reason(line: OrderLine, terms: PolicyTerms) -> str:
     exclusion = terms.exclusion_for(line.category)
-    return exclusion.reason if exclusion else line.category
+    return exclusion.reason if exclusion else category_name(line.category)
 
 
 def parse_quantity(text: str, most: int) -> int | None:
