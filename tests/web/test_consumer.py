@@ -436,7 +436,7 @@ def test_staff_see_the_triage_on_the_case_page(demo_app: Flask, demo_client: Fla
             '{% include "case/_header.html" %}{% include "case/_timeline.html" %}', view=view
         )
     assert "Automatic triage (R20)" in html and "维修" in html
-    assert "Store m1001" in html and "{merchant_id}" not in html
+    assert "{merchant_id}" not in html and "山海数码旗舰店" in html  # its name (issue 11 item 4)
     assert 'data-step="routed"' in html
 
 

@@ -412,7 +412,8 @@ def test_a_return_walked_through_its_forms(shop: Shop, staff: FlaskClient) -> No
     assert case.status is Status.AWAITING_REFUND
     assert [e.name for e in case.evidence] == ["box.png"]
 
-    follow(staff, post(staff, f"{base}/note", text="仅内部可见", internal="1"))
+    # the "visible to the consumer" box left unticked: an internal note (P4)
+    follow(staff, post(staff, f"{base}/note", text="仅内部可见"))
     follow(staff, post(staff, f"{base}/escalate", reason="消费者不同意扣款"))
     assert shop.status(case_no) is Status.IN_ARBITRATION
     html = follow(

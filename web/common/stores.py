@@ -44,3 +44,6 @@ def init_app(app: Flask) -> None:
     from web.common.step_text import text_label
 
     app.add_template_global(text_label)
+    from web.common.formats import money
+
+    app.add_template_global(money)

@@ -105,7 +105,21 @@ def index() -> ResponseReturnValue:
         home = audience_home_url(account)
         if home is not None:
             return redirect(home)
-    return render_template("auth/home.html")
+    return render_template("auth/home.html", demo_logins=_demo_logins())
+
+
+def _demo_logins() -> list[tuple[str, str, str, str]]:
+    """In the demo (issue 11 item 11): (username, password, role, name) of every demo log-in."""
+    from web.demo import DEMO_ACCOUNTS, demo_is_loaded
+    from web.services import get_service
+
+    try:
+        loaded = demo_is_loaded(get_service())
+    except Exception:  # no store yet: not the demo
+        return []
+    if not loaded:
+        return []
+    return [(user, password, role, name) for user, password, role, name, *_ in DEMO_ACCOUNTS]
 
 
 def init_app(app: Flask) -> None:

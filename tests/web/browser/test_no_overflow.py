@@ -117,3 +117,23 @@ def test_main_pages_fit_the_viewport(
         page.screenshot(path=str(folder / f"{_name(who, path, width)}.png"), full_page=True)
     assert not problems, "wider than the viewport:\n" + "\n".join(problems)
     check_page(page)
+
+
+def test_the_replay_shows_the_case_state_before_the_steps_on_a_phone(
+    demo_server: LiveServer, new_page: Callable[..., Any]
+) -> None:
+    """R10, R21: on a 390 px phone the arbitrator reads the case as it stood first; on a laptop
+    the steps and the state stand side by side."""
+    page = new_page()
+    log_in(page, demo_server, "arbiter", "arbitrator")
+    for width, state_first in ((390, True), (1366, False)):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(demo_server.path("/arbitration/cases/DEMO-C-0008?version=5"))
+        state = page.locator("#state").bounding_box()
+        steps = page.get_by_test_id("replay-steps").bounding_box()
+        assert state is not None and steps is not None
+        if state_first:
+            assert state["y"] < steps["y"], (width, state, steps)
+        else:
+            assert abs(state["y"] - steps["y"]) < 200 and state["x"] > steps["x"], (state, steps)
+    check_page(page)

@@ -198,8 +198,12 @@ def test_no_reason_return_from_application_to_approved_refund_through_the_pages(
                     f"step {code}: {STEP_LABELS[code]!r} has no Chinese translation in "
                     f"web/translations/zh_CN (the page says {label!r})"
                 )
-        rule = item.locator(".rule").inner_text().strip()
-        if not RULE_ID.match(rule) or rule != stored[code].rule:
+        # issue 11 item 5: a consumer reads a link to the rule, its id only in the address
+        link = item.locator("a.rule")
+        rule = (link.get_attribute("href") or "").rsplit("#", 1)[-1]
+        if link.inner_text().strip() != t("the rule") or not RULE_ID.match(rule):
+            problems.append(f"step {code}: rule link {link.inner_text()!r} to {rule!r}")
+        elif stored[code].rule.split(".")[0] != rule.split(".")[0]:
             problems.append(f"step {code}: rule {rule!r}, stored {stored[code].rule!r}")
     meta = consumer.locator("ol.timeline").inner_text()
     for fact in (CARRIER, TRACKING_NO, REFUND):
