@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BuildError
 
 from domain.inputs import control_character
 from web import get_db
@@ -105,7 +106,11 @@ def index() -> ResponseReturnValue:
         home = audience_home_url(account)
         if home is not None:
             return redirect(home)
-    return render_template("auth/home.html", demo_logins=_demo_logins())
+    try:
+        rules_url = url_for("public.rules")
+    except BuildError:  # an app without the public pages
+        rules_url = ""
+    return render_template("auth/home.html", demo_logins=_demo_logins(), rules_url=rules_url)
 
 
 def _demo_logins() -> list[tuple[str, str, str, str]]:
@@ -119,7 +124,8 @@ def _demo_logins() -> list[tuple[str, str, str, str]]:
         return []
     if not loaded:
         return []
-    return [(user, password, role, name) for user, password, role, name, *_ in DEMO_ACCOUNTS]
+    # usernames and roles only: the people's names are not shown to someone not logged in (P4)
+    return [(user, password, role, "") for user, password, role, _name, *_ in DEMO_ACCOUNTS]
 
 
 def init_app(app: Flask) -> None:
