@@ -151,6 +151,7 @@ class UnstatedDeduction(DomainError):
     names, with its amount, rule and evidence (R3.a)."""
 
     rule = "R3.a"
+    default_code = "unstated_deduction"
 
 
 @dataclass(frozen=True)

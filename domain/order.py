@@ -148,6 +148,8 @@ class Order(ChainedAggregate):
                     f"{line.quantity} not already under another case",
                     rule="R3.a",
                     field="lines",
+                    code="units_already_claimed",
+                    params={"line_no": line_no, "asked": qty, "free": free},
                 )
         self._claimed(
             case_no=case_no,

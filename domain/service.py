@@ -17,9 +17,10 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain import ids
+from domain.application_preview import LineAsked, preview
 from domain.calendar import PrcCalendar, WorkingCalendar
 from domain.case import Case
-from domain.case_values import CaseLine, Evidence, RefundPlan
+from domain.case_values import Evidence, RefundPlan
 from domain.commands import CaseCommands
 from domain.errors import ConcurrentChange, DomainError, InvalidInput, NotFound
 from domain.history import ConsumerMerchantHistory
@@ -299,17 +300,28 @@ class AfterSales(
             if not requested and case_kind is not CaseKind.COMPLAINT:
                 raise InvalidInput("name at least one line of the order", field="lines")
             order_lines = [order.line(r.line_no) for r in requested]
-            case_lines = tuple(
-                CaseLine.of(
-                    ol,
-                    r.quantity,
-                    order.outbound_share_fen(r.line_no, r.quantity),
-                    opened=bool(r.opened),
-                )
-                for ol, r in zip(order_lines, requested, strict=True)
-            )
             history = self._history(order.consumer_id, order.merchant_id, actor, now)
             first_application = not any(True for _ in self._cases_of_order_hint(order))
+            # What the review page showed (domain.application_preview): the same lines and clocks.
+            asked = preview(
+                kind=case_kind,
+                reason=reason,
+                asked=[
+                    LineAsked(
+                        ol,
+                        r.quantity,
+                        order.outbound_share_fen(r.line_no, r.quantity),
+                        bool(r.opened),
+                    )
+                    for ol, r in zip(order_lines, requested, strict=True)
+                ],
+                terms=terms,
+                prior_returns_to_merchant=history.prior_returns,
+                bought_again_since_first_return=history.bought_again_since_first_return,
+                first_application=first_application,
+                at=now,
+            )
+            case_lines = asked.lines
             case = Case.open(
                 case_no=number,
                 kind=case_kind,

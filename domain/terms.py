@@ -112,6 +112,8 @@ class PolicyTerms:
     # the deduction kinds this version publishes.
     unproven_leg_fee_fen: int = added_later(1200)
     deduction_kinds: tuple[str, ...] = added_later(("user_damage",))
+    # R13: where returned goods go, shown with the shipping form; a case keeps it with its terms.
+    return_address: str = added_later("")
 
     def decision_hours(self, kind: CaseKind) -> int:
         """R12 / R5.a / R9.a: hours the handler has to accept or reject (respond to) a new case."""
@@ -271,6 +273,10 @@ def check_terms(terms: PolicyTerms) -> None:
     _check_parts(terms)
     if len(terms.store_name) > 60:
         raise InvalidInput("the store's name is at most 60 characters (R11)", field="store_name")
+    if len(terms.return_address) > 200:
+        raise InvalidInput(
+            "the return address is at most 200 characters (R13)", field="return_address"
+        )
     if terms.repair_fee_cap_fen is not None and terms.repair_fee_cap_fen < 0:
         raise InvalidInput(
             "repair_fee_cap_fen must not be negative (R6)", field="repair_fee_cap_fen"
@@ -376,6 +382,7 @@ def most_generous(versions: list[PolicyTerms]) -> PolicyTerms:
     changes["categories"] = tuple(categories)
     changes["store_name"] = versions[-1].store_name  # a name, not a term: the latest one
     changes.update(most_generous_money(versions))  # R2, R3.a
+    changes["return_address"] = versions[-1].return_address  # R13: where returns go now
     return replace(base, **changes)  # type: ignore[arg-type]
 
 

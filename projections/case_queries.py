@@ -286,3 +286,24 @@ def case_summaries(
     with db.connect() as conn:
         rows = conn.execute(sql, [*params, limit, offset]).fetchall()
     return [_summary(row) for row in rows]
+
+
+def opened_lines(db: Database, case_nos: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Each case's lines as its opening recorded them (title, quantity, paid), for lists that
+    name the product (issue 11 item 7)."""
+    wanted = sorted(set(case_nos))
+    if not wanted:
+        return {}
+    marks = ", ".join("?" for _ in wanted)
+    with db.connect() as conn:
+        rows = conn.execute(
+            f"SELECT case_no, details FROM timeline_steps WHERE step = 'opened' "
+            f"AND case_no IN ({marks})",
+            wanted,
+        ).fetchall()
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        details = row["details"]
+        data = json.loads(details) if isinstance(details, str) else dict(details or {})
+        out[str(row["case_no"])] = list(data.get("lines") or [])
+    return out

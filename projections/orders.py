@@ -231,3 +231,27 @@ def cases_of_order(db: Database, order_no: str) -> list[str]:
             "SELECT case_no FROM order_cases WHERE order_no = ? ORDER BY version", (order_no,)
         ).fetchall()
     return [str(row["case_no"]) for row in rows]
+
+
+def case_nos_of_order(db: Database, order_no: str) -> list[str]:
+    """Every case on the order, oldest first: those the order noted and complaints, which the
+    order does not note (issue 11 item 7)."""
+    with db.connect() as conn:
+        rows = conn.execute(
+            "SELECT case_no FROM case_summary WHERE order_no = ? ORDER BY opened_at, case_no",
+            (order_no,),
+        ).fetchall()
+    found = [str(row["case_no"]) for row in rows]
+    noted = cases_of_order(db, order_no)
+    return noted + [no for no in found if no not in noted]
+
+
+def claims_with_status(db: Database, order_no: str) -> list[tuple[int, int, str]]:
+    """(line no, units, the claiming case's status) of every claim on the order (R3.a)."""
+    with db.connect() as conn:
+        rows = conn.execute(
+            "SELECT c.line_no, c.quantity, s.status FROM order_claims c "
+            "LEFT JOIN case_summary s ON s.case_no = c.case_no WHERE c.order_no = ?",
+            (order_no,),
+        ).fetchall()
+    return [(int(r["line_no"]), int(r["quantity"]), str(r["status"] or "")) for r in rows]

@@ -276,3 +276,13 @@ def store_names(db: Database, merchant_ids: Iterable[str]) -> dict[str, str]:
         if name:
             names[str(row["merchant_id"])] = name
     return names
+
+
+def all_store_names(db: Database) -> dict[str, str]:
+    """R11: every store with a published policy, by its name (its id when it gave none)."""
+    with db.connect() as conn:
+        ids = [
+            str(r["merchant_id"]) for r in conn.execute("SELECT merchant_id FROM policy_merchants")
+        ]
+    names = store_names(db, ids)
+    return {merchant_id: names.get(merchant_id, merchant_id) for merchant_id in sorted(ids)}

@@ -22,7 +22,9 @@ class Complaints(CaseGuards):
         if self.status is Status.WITHDRAWN:
             raise IllegalTransition("a withdrawn case takes no complaint", rule="R9")
         if self.complaint_open:
-            raise IllegalTransition("a complaint on this case is already open", rule="R9")
+            raise IllegalTransition(
+                "a complaint on this case is already open", rule="R9", code="complaint_open"
+            )
         self._check_post_close("R9", None)
 
     def _check_post_close(self, rule: str, at: datetime | None) -> None:
@@ -37,6 +39,7 @@ class Complaints(CaseGuards):
                 f"case {self.case_no} is closed and its window for complaints and escalation "
                 f"has ended{ended}",
                 rule=rule,
+                code="post_close_window_ended",
             )
 
     def _window_file_complaint(self, at: datetime) -> None:
@@ -119,7 +122,9 @@ class Complaints(CaseGuards):
             raise IllegalTransition("a withdrawn case is not escalated", rule="R10")
         self._check_post_close("R10", None)
         if self.status in (Status.IN_ARBITRATION, Status.RULED):
-            raise IllegalTransition("this case is already with arbitration", rule="R10")
+            raise IllegalTransition(
+                "this case is already with arbitration", rule="R10", code="in_arbitration"
+            )
         if self.status is Status.REQUESTED:
             decision = self.deadlines.get(Clock.MERCHANT_DECISION)
             raise IllegalTransition(
@@ -128,6 +133,7 @@ class Complaints(CaseGuards):
                 if decision is not None
                 else "negotiation has not failed yet",
                 rule="R10",
+                code="merchant_not_answered_yet",
             )
 
     def _window_escalate(self, at: datetime) -> None:

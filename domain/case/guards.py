@@ -183,6 +183,8 @@ class CaseGuards:
                 f"(who may: {allowed})",
                 rule="P2",
                 field="actor",
+                code="move_not_for_role",
+                params={"move": spec.move.value, "role": actor.role.value},
             )
 
     def _check_not_final(self, spec: MoveSpec) -> None:
@@ -212,6 +214,8 @@ class CaseGuards:
             raise IllegalTransition(
                 f"a {self.kind.value} case cannot {spec.move.value.replace('_', ' ')}",
                 rule=spec.kind_rule or spec.rule,
+                code="move_not_for_kind",
+                params={"move": spec.move.value, "kind": self.kind.value},
             )
         phase = self.phase
         ruled = self.ruling is not None and spec.move is Move.APPROVE_REFUND
@@ -221,6 +225,8 @@ class CaseGuards:
                 f"cannot {spec.move.value.replace('_', ' ')} case {self.case_no} while it is "
                 f"{phase.value} (possible when {possible})",
                 rule="R10" if ruled else spec.rule,
+                code="move_not_now",
+                params={"move": spec.move.value, "status": phase.value},
             )
 
     def _check_stand_in(self, actor: Actor, spec: MoveSpec) -> None:
@@ -237,6 +243,8 @@ class CaseGuards:
                 f"after the {owner} missed its deadline ({stand_in.after.value})",
                 rule=stand_in.rule,
                 field="actor",
+                code="stand_in_too_early",
+                params={"move": spec.move.value},
             )
 
     def _hook(self, prefix: str, move: Move) -> Callable[[Actor], None] | None:
@@ -253,6 +261,8 @@ class CaseGuards:
             raise IllegalTransition(
                 f"case {self.case_no} is {self.status.value}; nothing more can be done but rating",
                 rule="R21",
+                code="case_finished",
+                params={"status": self.status.value},
             )
         self._check_not_final(spec)
         if at is not None:

@@ -47,6 +47,7 @@ class Refunds(Entitled):
                 f"a refund of {total} fen exceeds what was paid for the goods ({goods_cap} fen) "
                 f"plus shipping owed under R2 ({shipping} fen)",
                 field="amount_fen",
+                params={"cap_fen": cap},
             )
         goods = min(total, goods_cap)
         ship_part = total - goods
@@ -84,6 +85,7 @@ class Refunds(Entitled):
                 f"case {self.case_no} already has an approved refund of "
                 f"{self.refund.total_fen} fen; a case is refunded once",
                 rule="R3.a",
+                code="refunded_once",
             )
 
     def approve_refund(

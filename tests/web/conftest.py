@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import secrets
 import shutil
 import sqlite3
@@ -221,3 +222,20 @@ def demo_app(tmp_path: Path, clean_environ: None) -> Iterator[Flask]:
 @pytest.fixture
 def demo_client(demo_app: Flask) -> FlaskClient:
     return demo_app.test_client()
+
+
+def confirm_review(client: FlaskClient, url: str, review: TestResponse) -> TestResponse:
+    """Issue 11 item 1: the form shows a review first; confirm it as the consumer would (any
+    other answer, a refused form, is returned as it is)."""
+    token = re.search(r'name="review" value="([^"]+)"', review.get_data(as_text=True))
+    if review.status_code != 200 or token is None or "confirm-application" not in review.text:
+        return review
+    request_id = re.search(r'name="request_id" value="([^"]+)"', review.text)
+    assert request_id, "the review page carries no request id"
+    data = {
+        "csrf_token": csrf_token_for(client),
+        "step": "confirm",
+        "review": token.group(1),
+        "request_id": request_id.group(1),
+    }
+    return client.post(url, data=data)

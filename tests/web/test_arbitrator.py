@@ -354,7 +354,7 @@ def test_a_refund_ruling_in_yuan_is_recorded_in_fen_and_is_final(demo: Flask) ->
     again = _rule(arbiter, outcome="dismissed", reasoning="再裁一次")
     assert again.status_code == 303
     follow = page(arbiter, "/arbitration/cases/DEMO-C-0011?lang=en")
-    assert "R10" in follow and "ruled already" in follow
+    assert "R10" in follow and "ruling on this case is final" in follow
 
 
 def test_a_case_not_in_arbitration_offers_no_ruling_form(demo: Flask) -> None:

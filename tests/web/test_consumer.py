@@ -25,7 +25,7 @@ from domain.lines import OrderLine, Tender
 from domain.values import TenderKind
 from projections.registry import make_runner
 from projections.timeline import case_summary, timeline
-from tests.web.conftest import DEMO_PASSWORDS, csrf_token_for, login_as
+from tests.web.conftest import DEMO_PASSWORDS, confirm_review, csrf_token_for, login_as
 from web import get_db
 from web.common.amounts import AmountError, parse_yuan
 from web.demo import DIGITAL_STAFF, PLATFORM, SHOP_DIGITAL, SHOP_FRESH, ZHANG
@@ -144,11 +144,9 @@ def open_form(
         data["request_id"] = request_id
     if files:
         data["photos"] = [(_stream(content), name) for content, name in files]
-    return client.post(
-        f"/my/orders/{order_no}/lines/{line_no}/open",
-        data=data,
-        content_type="multipart/form-data",
-    )
+    url = f"/my/orders/{order_no}/lines/{line_no}/open"
+    review = client.post(url, data=data, content_type="multipart/form-data")
+    return confirm_review(client, url, review)
 
 
 def _stream(content: bytes) -> Any:
@@ -438,7 +436,7 @@ def test_staff_see_the_triage_on_the_case_page(demo_app: Flask, demo_client: Fla
             '{% include "case/_header.html" %}{% include "case/_timeline.html" %}', view=view
         )
     assert "Automatic triage (R20)" in html and "维修" in html
-    assert "Store m1001" in html and "{merchant_id}" not in html
+    assert "{merchant_id}" not in html and "山海数码旗舰店" in html  # its name (issue 11 item 4)
     assert 'data-step="routed"' in html
 
 

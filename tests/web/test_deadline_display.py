@@ -32,8 +32,10 @@ def test_the_fixture_is_the_domains_midnight_end() -> None:
 def test_a_day_end_reads_as_24_00_of_the_last_day_in_both_languages(app: Flask) -> None:
     zh = _render(app, "{{ t | localtime }}", t=END)
     en = _render(app, "{{ t | localtime }}", "/?lang=en", t=END)
-    assert zh == "2026-10-07 24:00 北京时间 (UTC+08:00)"
-    assert en == "2026-10-07 24:00 CST (UTC+08:00)"
+    assert zh == en == "2026-10-07 24:00"
+    zoned = "{{ t | localtime(zone=True) }}"
+    assert _render(app, zoned, t=END) == "2026-10-07 24:00 北京时间（UTC+8）"
+    assert _render(app, zoned, "/?lang=en", t=END) == "2026-10-07 24:00 China Standard Time (UTC+8)"
     assert "10-08" not in zh + en
 
 
@@ -49,17 +51,19 @@ def test_every_named_format_names_the_last_day(app: Flask, fmt: str, text: str) 
 def test_time_tag_and_countdown_title_name_the_last_day(app: Flask) -> None:
     tag = _render(app, "{{ time_tag(t) }}", t=END)
     assert (
-        tag == '<time datetime="2026-10-07T16:00:00Z">2026-10-07 24:00 北京时间 (UTC+08:00)</time>'
+        tag == '<time datetime="2026-10-07T16:00:00Z" title="2026-10-07 24:00 北京时间（UTC+8）">'
+        "2026-10-07 24:00</time>"
     )
     clock = _render(app, "{{ countdown(t) }}", t=END, now=None)
     assert 'title="2026-10-07 24:00' in clock
 
 
 def test_a_viewer_elsewhere_sees_their_own_clock(app: Flask) -> None:
-    utc = _render(app, "{{ t | localtime }}", headers={"Cookie": "tz=UTC"}, t=END)
-    tokyo = _render(app, "{{ t | localtime }}", headers={"Cookie": "tz=Asia/Tokyo"}, t=END)
+    zoned = "{{ t | localtime(zone=True) }}"
+    utc = _render(app, zoned, headers={"Cookie": "tz=UTC"}, t=END)
+    tokyo = _render(app, zoned, headers={"Cookie": "tz=Asia/Tokyo"}, t=END)
     assert utc == "2026-10-07 16:00 UTC"  # still the last day, at its own hour
-    assert tokyo == "2026-10-08 01:00 JST (UTC+09:00)"  # an honest local time, not "24:00"
+    assert tokyo == "2026-10-08 01:00 JST（UTC+9）"  # an honest local time, not "24:00"
 
 
 def test_other_instants_keep_their_ordinary_reading(app: Flask) -> None:
@@ -70,7 +74,10 @@ def test_other_instants_keep_their_ordinary_reading(app: Flask) -> None:
         # midnight in the viewer's zone (New York) that is not midnight CST is left alone
         ny_midnight = datetime(2026, 10, 8, 4, 0, tzinfo=UTC)
     ny = _render(
-        app, "{{ t | localtime }}", headers={"Cookie": "tz=America/New_York"}, t=ny_midnight
+        app,
+        "{{ t | localtime(zone=True) }}",
+        headers={"Cookie": "tz=America/New_York"},
+        t=ny_midnight,
     )
-    assert ny == "2026-10-08 00:00 EDT (UTC-04:00)"
+    assert ny == "2026-10-08 00:00 EDT（UTC-4）"
     assert countdown(END, now=END).seconds == 0

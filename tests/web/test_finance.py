@@ -209,6 +209,7 @@ def test_compensation_owed_is_listed_and_recorded_paid(world: World, finance: Fl
         {
             "Case": case_no,
             "Merchant": MERCHANT_ID,
+            "Store": MERCHANT_ID,  # this store published no name (issue 11 item 4: names in CSV)
             "Compensation owed (yuan)": "20.01",
             "Currency": "CNY",
         }
@@ -270,7 +271,7 @@ def test_chinese_headers_survive_the_round_trip(world: World, finance: FlaskClie
     raw = finance.get("/finance/journal.csv?lang=zh_CN").get_data()
     text = raw.decode("utf-8-sig")
     header = next(csv.reader(io.StringIO(text)))
-    assert len(header) == 11
+    assert len(header) == 12  # the merchant's id and the store's name (issue 11 item 4)
     assert raw.startswith(b"\xef\xbb\xbf")
 
 

@@ -95,5 +95,6 @@ def test_an_internal_note_is_offered_to_staff_only(demo_app: Flask) -> None:
     consumer_page = consumer.get("/my/cases/DEMO-C-0010?lang=en").get_data(as_text=True)
     merchant_page = merchant.get("/merchant/cases/DEMO-C-0010?lang=en").get_data(as_text=True)
 
-    assert "Add a note" in consumer_page and 'name="internal"' not in consumer_page
-    assert 'name="internal"' in merchant_page
+    # issue 11 item 11: the merchant ticks "visible to the consumer", as the agent does
+    assert "Add a note" in consumer_page and 'name="visible_to_consumer"' not in consumer_page
+    assert 'name="visible_to_consumer"' in merchant_page

@@ -18,7 +18,7 @@ from werkzeug.test import TestResponse
 
 from domain.calendar import last_day_cst
 from domain.warranty import parts_offered
-from tests.web.conftest import csrf_token_for, login_as
+from tests.web.conftest import confirm_review, csrf_token_for, login_as
 from tests.web.test_api import World, make_world
 
 POLICY = {
@@ -51,7 +51,8 @@ def open_form(client: FlaskClient, order_no: str, **fields: Any) -> TestResponse
         "description": "测试",
         **fields,
     }
-    return client.post(f"/my/orders/{order_no}/lines/1/open", data=data)
+    url = f"/my/orders/{order_no}/lines/1/open"
+    return confirm_review(client, url, client.post(url, data=data))
 
 
 def cases(shop: World, order_no: str) -> list[str]:
@@ -69,10 +70,10 @@ def test_a_consumable_line_asks_whether_it_was_opened_in_both_languages(
     zh = consumer.get(f"/my/orders/{order_no}/lines/1/open?lang=zh_CN").get_data(as_text=True)
     assert 'name="opened" type="checkbox"' in zh
     assert "我已拆封" in zh
-    assert "cosmetics拆封后不支持七天无理由退货（R1.a）；商家说明：拆封后影响二次销售。" in zh
+    assert "化妆品拆封后不支持七天无理由退货（R1.a）；商家说明：拆封后影响二次销售。" in zh
     en = consumer.get(f"/my/orders/{order_no}/lines/1/open?lang=en").get_data(as_text=True)
     assert "I have opened it" in en
-    assert "cosmetics cannot be returned without a reason once opened (R1.a)" in en
+    assert "Cosmetics cannot be returned without a reason once opened (R1.a)" in en
     order_page = consumer.get(f"/my/orders/{order_no}").get_data(as_text=True)
     assert "Once opened, it can no longer be returned without a reason (R1.a)" in order_page
 
@@ -163,11 +164,11 @@ def test_the_form_offers_the_unit_and_the_listed_parts_with_their_last_day(
     options = re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)<', select.group(0))
     assert [value for value, _label in options] == ["unit", "battery"]
     assert options[0][1].startswith("The whole unit (12-month warranty), until ")
-    assert options[1][1].startswith("battery (6-month warranty), until ")
+    assert options[1][1].startswith("Battery (6-month warranty), until ")  # a name (item 4)
     # the warranty ends at 24:00 CST of its last day: the label names that day
     assert options[1][1].endswith(last_day_cst(battery.warranty_end).isoformat())
     zh = consumer.get(f"/my/orders/{order_no}/lines/1/open?lang=zh_CN").get_data(as_text=True)
-    assert "battery（保修 6 个月），至 " in zh and "哪个部件有问题？" in zh
+    assert "电池（保修 6 个月），至 " in zh and "哪个部件有问题？" in zh
 
 
 def test_the_chosen_part_is_stored_and_an_unoffered_one_refused(
@@ -187,9 +188,9 @@ def test_the_chosen_part_is_stored_and_an_unoffered_one_refused(
     assert shop.service.get_case(case_no).component == "battery"
     shop.settle()
     en = consumer.get(f"/my/cases/{case_no}?lang=en").get_data(as_text=True)
-    assert "Part named as faulty: battery (R5)." in en
+    assert "Part named as faulty: Battery (R5)." in en
     zh = consumer.get(f"/my/cases/{case_no}?lang=zh_CN").get_data(as_text=True)
-    assert "申请中指明的故障部件：battery（R5）。" in zh
+    assert "申请中指明的故障部件：电池（R5）。" in zh
 
 
 def test_the_api_refuses_a_part_not_offered_naming_the_field(shop: World) -> None:

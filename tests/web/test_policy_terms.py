@@ -177,13 +177,13 @@ def test_the_store_page_states_every_process_term_in_both_languages(
     assert "Goods the store sends back to you are shipped within 24 hours (R14)." in en
     assert "The store inspects returned goods within 48 hours" in en
     assert "after a case closes you can still complain" in en.lower()
-    assert "battery of phone: 6 months from delivery (R5)." in en
+    assert "Battery of Mobile phones: 6 months from delivery (R5)." in en  # names, not codes
     table = re.search(r'data-testid="first-response">.*?</table>', en, re.S)
     assert table is not None and "12 hours (R5.a)" in table.group(0)
     assert "24 hours (R12.a)" in table.group(0) and "24 hours (R9.a)" in table.group(0)
     zh = client.get(f"/stores/{STORE}/policy?lang=zh_CN").get_data(as_text=True)
     assert "商家寄回给您的商品在 24 小时内发出（R14）。" in zh
-    assert "phone 的battery：自签收起 6 个月（R5）。" in zh
+    assert "手机的电池：自签收起 6 个月（R5）。" in zh
     assert "12 小时（R5.a）" in zh
 
 

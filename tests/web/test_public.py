@@ -49,7 +49,7 @@ def test_store_policy_says_every_term_in_english(demo_client: FlaskClient) -> No
     text = text_of(demo_client.get("/stores/m1001/policy?lang=en").get_data(as_text=True))
     assert "within 7 days, counted from the day after you signed for the delivery (R1)" in text
     assert "Whole unit: 12 months from delivery (R5)" in text
-    assert "3 months from delivery: battery, charger (R5)" in text
+    assert "3 months from delivery: Battery, Charger (R5)" in text  # names, not codes
     assert "never more than ¥500.00 (R6)" in text
     assert "顺丰速运 售后专线" in text
     assert "within 2 hours; a rejection always gives its reason (R12)" in text
@@ -107,7 +107,7 @@ def test_product_after_sales_section_in_english(demo_client: FlaskClient) -> Non
     )
     assert "No-reason return within 7 days of signing for it (R1)." in phone
     assert "防水等级 IP68" in phone  # the category's limits (R23)
-    assert "battery, charger" in phone
+    assert "Battery, Charger" in phone
 
     mask = text_of(
         demo_client.get("/stores/m1002/products/CO-MASK/after-sales?lang=en").get_data(as_text=True)

@@ -19,8 +19,6 @@ from flask_babel import gettext
 from domain.errors import DomainError
 from domain.service import Result
 from web.common.auth import current_actor
-from web.common.i18n import current_language
-from web.common.refusals import refusal_message
 from web.services import get_service
 
 
@@ -34,10 +32,14 @@ def request_id_from_form() -> str:
     return given or str(uuid.uuid4())
 
 
-def refusal_text(error: DomainError) -> str:
-    """A refusal as a person reads it: the rule id, then the domain's message."""
-    message = refusal_message(error, current_language())  # issue 8: by class, translated
-    return str(gettext("Not possible (%(rule)s): %(message)s", rule=error.rule, message=message))
+def refusal_text(error: DomainError) -> Any:
+    """A refusal as a person reads it, from the catalog in ``web.common.refusals`` (never the
+    domain's developer text); staff also read the rule id."""
+    from web.common.auth import current_account
+    from web.common.refusals import refusal_sentence
+
+    account = current_account()
+    return refusal_sentence(error, account.role if account is not None else None)
 
 
 def refresh_read_models() -> None:

@@ -186,7 +186,9 @@ def handle_domain_error(error: DomainError) -> ResponseReturnValue:
         if code == 400:
             body["fields"] = {error.field or "_schema": [error.message]}
         return _json(code, body)
-    return _page(code, error.message, rule=error.rule)
+    from web.common.actions import refusal_text  # the sentence, never the developer text
+
+    return _page(code, refusal_text(error), rule=error.rule)
 
 
 def handle_database_error(error: Exception) -> ResponseReturnValue:

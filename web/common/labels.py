@@ -161,7 +161,13 @@ def clock_label(code: str | None) -> str:
 
 
 def queue_text(queue: str) -> str:
-    """A queue's name in words (``merchant:m1`` -> "Store m1"); labels use ``{name}`` fields."""
+    """A queue's name in words: a store's queue by the store's published name (issue 11 item 4),
+    the others by their labels (``{name}`` fields)."""
+    prefix, _sep, merchant_id = queue.partition(":")
+    if prefix == "merchant" and merchant_id:
+        from web.common.stores import store_name
+
+        return store_name(merchant_id)
     text, values = queue_label(queue)
     return str(gettext(text)).format_map(Missing(values))
 
@@ -198,3 +204,55 @@ class Missing(dict[str, Any]):
 def exclusion_kind_label(kind: Any) -> str:
     """An exclusion kind (R1.a, R1.b) in words; accepts the enum or its value."""
     return _label(EXCLUSION_KIND_LABELS, str(getattr(kind, "value", kind)))
+
+
+#: Product categories and listed parts as people name them (issue 11 item 4). A store names its
+#: categories and parts in its policy; the usual ones are translated here, any other is shown as
+#: the store wrote it.
+CATEGORY_LABELS: dict[str, Any] = {
+    "phone": _l("Mobile phones"),
+    "phones": _l("Mobile phones"),
+    "earphones": _l("Earphones"),
+    "accessory": _l("Accessories"),
+    "accessories": _l("Accessories"),
+    "fruit": _l("Fresh fruit"),
+    "fresh": _l("Fresh food"),
+    "cosmetics": _l("Cosmetics"),
+    "gift_box": _l("Gift boxes"),
+    "apparel": _l("Clothing"),
+    "custom": _l("Custom-made goods"),
+    "underwear": _l("Underwear"),
+    "laptop": _l("Laptops"),
+    "tablet": _l("Tablets"),
+    "appliance": _l("Home appliances"),
+}
+
+PART_LABELS: dict[str, Any] = {
+    "unit": _l("The whole unit"),
+    "battery": _l("Battery"),
+    "charger": _l("Charger"),
+    "cable": _l("Cable"),
+    "screen": _l("Screen"),
+    "earphones": _l("Earphones"),
+    "remote": _l("Remote control"),
+    "filter": _l("Filter"),
+}
+
+
+def category_name(code: str) -> str:
+    """A product category in the viewer's language (a store's own word stays as it is)."""
+    return _label(CATEGORY_LABELS, code)
+
+
+def part_name(code: str) -> str:
+    """A listed part (R5) in the viewer's language (a store's own word stays as it is)."""
+    return _label(PART_LABELS, code)
+
+
+def category_names(codes: Any) -> str:
+    """Several categories or parts, joined as the language writes lists."""
+    return str(gettext(", ")).join(category_name(c) for c in codes)
+
+
+def part_names(codes: Any) -> str:
+    return str(gettext(", ")).join(part_name(c) for c in codes)

@@ -135,3 +135,29 @@ def step_facts(step: TimelineStep) -> list[tuple[str, str]]:
             )
         )
     return out
+
+
+#: Issue 11 item 8: each kind of text a step carries gets its own label (a rejection's reason,
+#: the merchant's message, the platform's reply, a rating's comment ...); "Reason:" otherwise.
+TEXT_LABELS: dict[str, Any] = {
+    "opened": _l("Description:"),
+    "complaint_filed": _l("Complaint:"),
+    "complaint_responded": _l("Platform's reply:"),
+    "opinion_given": _l("Platform's opinion:"),
+    "note_added": _l("Note:"),
+    "evidence_submitted": _l("Note:"),
+    "rated": _l("Comment:"),
+    "ruled": _l("Arbitrator's reasoning:"),
+    "accepted": _l("Merchant's message:"),
+    "receipt_confirmed": _l("Merchant's message:"),
+    "inspected": _l("Inspection findings:"),
+    "repair_quoted": _l("Merchant's message:"),
+    "repair_completed": _l("Repair notes:"),
+    "escalated": _l("Why arbitration:"),
+    "withdrawn": _l("Why withdrawn:"),
+}
+
+
+def text_label(step: str) -> str:
+    label = TEXT_LABELS.get(step)
+    return str(label) if label is not None else str(_l("Reason:"))

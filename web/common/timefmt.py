@@ -7,14 +7,15 @@ match wins: the account's time zone, the ``tz`` cookie (set by web/static/app.js
 
 In templates::
 
-    {{ case.opened_at | localtime }}              2025-03-01 16:00 北京时间 (UTC+08:00)
+    {{ case.opened_at | localtime }}              2025-03-01 16:00
+    {{ case.opened_at | localtime(zone=True) }}   2025-03-01 16:00 北京时间（UTC+8）
     {{ case.opened_at | localtime("date") }}      2025-03-01
     {{ time_tag(case.opened_at) }}                <time datetime="...Z">2025-03-01 16:00 ...</time>
     {{ countdown(case.due_at) }}     <time datetime="...Z" data-countdown>剩余 3 小时 20 分</time>
     {% set c = countdown(case.due_at) %}{% if c.overdue %}...{% endif %}
 
 Formats: ``datetime`` (default, to the minute), ``seconds``, ``date``, ``time``, or any strftime
-pattern; the zone is appended except for ``date`` (``zone=False`` leaves it off).
+pattern; ``zone=True`` appends the zone (a page names it once, in its footer).
 
 Deadlines that end natural days (policy.md "Clocks", issue 7) are stored as 00:00 CST of the day
 after their last day; ``localtime`` names the last day instead: ``2026-10-07 24:00`` (``date``:
@@ -79,25 +80,26 @@ def parse_instant(value: datetime | str) -> datetime:
 
 
 def _offset(moment: datetime) -> str:
+    """``UTC+8``, ``UTC-4``, ``UTC+5:30`` (whole hours without minutes, as people write it)."""
     delta = moment.utcoffset() or timedelta(0)
     minutes = int(delta.total_seconds() // 60)
     sign = "+" if minutes >= 0 else "-"
     hours, minutes = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+    return f"UTC{sign}{hours}" + (f":{minutes:02d}" if minutes else "")
 
 
 def zone_label(moment: datetime, zone_name: str) -> str:
-    """``北京时间 (UTC+08:00)`` / ``CST (UTC+08:00)``, ``EDT (UTC-04:00)``, ``UTC``."""
+    """``北京时间（UTC+8）`` / ``China Standard Time (UTC+8)``, ``EDT (UTC-4)``, ``UTC`` (issue 11
+    item 9: never "CST" alone, which reads as US Central Time)."""
     offset = _offset(moment)
     if zone_name in CHINA_ZONES:
-        # TRANSLATORS: China Standard Time, as people in China call it
-        name = gettext("CST")
-        return f"{name} ({offset})"
+        # TRANSLATORS: China Standard Time with its offset, as people in China call it
+        return str(gettext("China Standard Time (%(offset)s)", offset=offset))
     abbreviation = moment.tzname() or ""
-    if abbreviation == "UTC" and offset == "UTC+00:00":
+    if abbreviation == "UTC" and offset == "UTC+0":
         return "UTC"
     if abbreviation.isalpha():
-        return f"{abbreviation} ({offset})"
+        return str(gettext("%(zone)s (%(offset)s)", zone=abbreviation, offset=offset))
     return offset
 
 
@@ -133,8 +135,9 @@ def reads_as_24(moment: datetime) -> bool:
     return moment.astimezone(CST).timetz().replace(tzinfo=None) == time(0)
 
 
-def localtime(value: datetime | str | None, fmt: str = "datetime", zone: bool | None = None) -> str:
-    """Jinja filter: ``value`` in the viewer's zone, with the zone shown. None gives "".
+def localtime(value: datetime | str | None, fmt: str = "datetime", zone: bool = False) -> str:
+    """Jinja filter: ``value`` in the viewer's zone; ``zone=True`` appends the zone (pages name it
+    once, in the footer, and in each time's tooltip: issue 11 item 9). None gives "".
 
     A deadline at the end of a natural day reads as ``<last day> 24:00`` (``reads_as_24``)."""
     if value is None or value == "":
@@ -148,8 +151,7 @@ def localtime(value: datetime | str | None, fmt: str = "datetime", zone: bool | 
         text = FORMATS_AT_24[fmt].format(day=last_day_cst(moment).isoformat())
     else:
         text = moment.strftime(pattern)
-    show_zone = (fmt != "date") if zone is None else zone
-    return f"{text} {zone_label(moment, name)}" if show_zone else text
+    return f"{text} {zone_label(moment, name)}" if zone else text
 
 
 def time_tag(value: datetime | str | None, fmt: str = "datetime") -> Markup:
@@ -157,7 +159,9 @@ def time_tag(value: datetime | str | None, fmt: str = "datetime") -> Markup:
     if value is None or value == "":
         return Markup("")
     instant = parse_instant(value)
-    return Markup('<time datetime="{}">{}</time>').format(_iso(instant), localtime(instant, fmt))
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        _iso(instant), localtime(instant, fmt, zone=True), localtime(instant, fmt)
+    )
 
 
 def _iso(instant: datetime) -> str:
@@ -222,7 +226,7 @@ class Countdown:
             Markup(
                 '<time class="countdown countdown--{}" datetime="{}" data-countdown title="{}">'
                 "{}</time>"
-            ).format(state, self.iso, localtime(self.due), self.text)
+            ).format(state, self.iso, localtime(self.due, zone=True), self.text)
         )
 
     def __str__(self) -> str:
@@ -238,9 +242,10 @@ def countdown(due: datetime | str, now: datetime | None = None) -> Countdown:
 
 
 def viewer_zone_label() -> str:
-    """``北京时间 (UTC+08:00) · Asia/Shanghai``, for the page footer."""
+    """``北京时间（UTC+8）``, for the page footer (the zone's IANA name when it is not China's)."""
     name = select_timezone()
-    return f"{zone_label(datetime.now(UTC).astimezone(ZoneInfo(name)), name)} · {name}"
+    label = zone_label(datetime.now(UTC).astimezone(ZoneInfo(name)), name)
+    return label if name in CHINA_ZONES else f"{label} · {name}"
 
 
 def server_now() -> str:

@@ -49,6 +49,7 @@ def digital_terms() -> PolicyTerms:
         repair_fee_cap_fen=50_000,
         after_sales_carrier="顺丰速运 售后专线",
         store_name="山海数码旗舰店",
+        return_address="广东省深圳市南山区科技园南路 18 号 山海数码售后中心（收）0755-8888 1234",
         notes=(CategoryNote("phone", "防水等级 IP68，进水不在保修范围 (R23)"),),
     )
 
@@ -56,6 +57,7 @@ def digital_terms() -> PolicyTerms:
 def fresh_terms() -> PolicyTerms:
     return PolicyTerms(
         store_name="鲜果时光生鲜店",
+        return_address="浙江省杭州市余杭区仓前街道鲜果路 6 号 鲜果时光退货组（收）0571-8666 5678",
         categories=("fruit", "cosmetics", "gift_box"),
         exclusions=(
             Exclusion("fruit", ExclusionKind.FRESH, "生鲜易腐，签收后不支持七天无理由退货"),

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BuildError
 
 from domain.inputs import control_character
 from web import get_db
@@ -105,7 +106,26 @@ def index() -> ResponseReturnValue:
         home = audience_home_url(account)
         if home is not None:
             return redirect(home)
-    return render_template("auth/home.html")
+    try:
+        rules_url = url_for("public.rules")
+    except BuildError:  # an app without the public pages
+        rules_url = ""
+    return render_template("auth/home.html", demo_logins=_demo_logins(), rules_url=rules_url)
+
+
+def _demo_logins() -> list[tuple[str, str, str, str]]:
+    """In the demo (issue 11 item 11): (username, password, role, name) of every demo log-in."""
+    from web.demo import DEMO_ACCOUNTS, demo_is_loaded
+    from web.services import get_service
+
+    try:
+        loaded = demo_is_loaded(get_service())
+    except Exception:  # no store yet: not the demo
+        return []
+    if not loaded:
+        return []
+    # usernames and roles only: the people's names are not shown to someone not logged in (P4)
+    return [(user, password, role, "") for user, password, role, _name, *_ in DEMO_ACCOUNTS]
 
 
 def init_app(app: Flask) -> None:

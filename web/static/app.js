@@ -3,6 +3,8 @@
  * 1. Remembers the browser's time zone in the `tz` cookie so that the server can show times in it
  *    (the server checks the name against its zone database; an account's own zone wins).
  * 2. Ticks every <time datetime="..." data-countdown> (rendered by web/common/timefmt.py countdown()).
+ * 3. Labels each cell of a table with a header row with its column's header (data-label), unless
+ *    the template did: on phones app.css shows such tables as cards (issue 11 item 3).
  */
 (function () {
   "use strict";
@@ -71,7 +73,33 @@
     }
   }
 
+  function labelCells() {
+    var tables = document.querySelectorAll("table");
+    for (var t = 0; t < tables.length; t++) {
+      var head = tables[t].tHead;
+      if (!head || !head.rows.length) continue;
+      var labels = [];
+      var headers = head.rows[head.rows.length - 1].cells;
+      for (var h = 0; h < headers.length; h++) {
+        var text = (headers[h].getAttribute("data-label") || headers[h].textContent || "").trim();
+        for (var span = 0; span < (headers[h].colSpan || 1); span++) labels.push(text);
+      }
+      var bodies = tables[t].querySelectorAll(":scope > tbody > tr, :scope > tfoot > tr");
+      for (var r = 0; r < bodies.length; r++) {
+        var column = 0;
+        for (var c = 0; c < bodies[r].cells.length; c++) {
+          var cell = bodies[r].cells[c];
+          if (!cell.hasAttribute("data-label") && labels[column] !== undefined) {
+            cell.setAttribute("data-label", labels[column]);
+          }
+          column += cell.colSpan || 1;
+        }
+      }
+    }
+  }
+
   rememberTimeZone();
+  labelCells();
   if (texts.left && document.querySelector("time[data-countdown]")) {
     tick();
     setInterval(tick, 1000);

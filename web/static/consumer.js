@@ -1,5 +1,6 @@
 /* Consumer pages: on the application form, offer only the reasons that fit the chosen kind
- * (the server checks again; without this script every reason is listed). */
+ * (the server checks again; without this script every reason is listed). No reason is ever
+ * picked by the script: the consumer chooses one, the select is required. */
 (function () {
   "use strict";
 
@@ -15,10 +16,8 @@
       options[i].disabled = !fits;
       if (fits && options[i].selected) selectedStillFits = true;
     }
-    if (!selectedStillFits) {
-      var first = target.querySelector("option[data-kinds]:not([disabled])");
-      target.value = first ? first.value : "";
-    }
+    // Never choose a reason for the consumer (issue 11 item 1): back to "Choose a reason".
+    if (!selectedStillFits) target.value = "";
   }
 
   var selects = document.querySelectorAll("select[data-reason-filter]");

@@ -95,6 +95,8 @@ def test_no_reason_return_from_application_to_approved_refund_through_the_pages(
     consumer.get_by_label(t("Reason"), exact=True).select_option("no_reason")
     consumer.get_by_label(t("Describe the problem")).fill("买重复了，包装未拆")
     submit(consumer, f"form[action$='/my/orders/{ORDER_NO}/lines/1/open']")
+    with consumer.expect_navigation():  # issue 11 item 1: a review page, then confirm
+        consumer.get_by_test_id("confirm-application").click()
     match = re.search(r"/my/cases/([^/?#]+)$", consumer.url)
     assert match, f"no case page after applying: {consumer.url}\n{consumer.content()[:3000]}"
     case_no = match.group(1)
@@ -196,8 +198,12 @@ def test_no_reason_return_from_application_to_approved_refund_through_the_pages(
                     f"step {code}: {STEP_LABELS[code]!r} has no Chinese translation in "
                     f"web/translations/zh_CN (the page says {label!r})"
                 )
-        rule = item.locator(".rule").inner_text().strip()
-        if not RULE_ID.match(rule) or rule != stored[code].rule:
+        # issue 11 item 5: a consumer reads a link to the rule, its id only in the address
+        link = item.locator("a.rule")
+        rule = (link.get_attribute("href") or "").rsplit("#", 1)[-1]
+        if link.inner_text().strip() != t("the rule") or not RULE_ID.match(rule):
+            problems.append(f"step {code}: rule link {link.inner_text()!r} to {rule!r}")
+        elif stored[code].rule.split(".")[0] != rule.split(".")[0]:
             problems.append(f"step {code}: rule {rule!r}, stored {stored[code].rule!r}")
     meta = consumer.locator("ol.timeline").inner_text()
     for fact in (CARRIER, TRACKING_NO, REFUND):

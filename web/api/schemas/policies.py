@@ -121,6 +121,7 @@ class PolicyTermsSchema(ApiSchema):
     free_return_shipping = Flag(metadata={"description": "R2: merchant pays returns"})
     repair_fee_cap_fen = Fen(allow_none=True, metadata={"description": "R6"})
     after_sales_carrier = Text(max_length=64, metadata={"description": "R25"})
+    return_address = Text(max_length=200, metadata={"description": "R13: where returns go"})
     notes = fields.List(fields.Nested(CategoryNoteSchema), metadata={"description": "R23"})
     currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
     # the complete process (issue 7)

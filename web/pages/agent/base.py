@@ -18,6 +18,7 @@ from projections.timeline import CaseSummary, case_summary
 from web import get_db
 from web.common.auth import add_nav_link, restrict_blueprint, set_audience_home
 from web.common.moves import perform_move
+from web.common.stores import store_name
 from web.common.translate import gettext
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
@@ -42,6 +43,9 @@ REFUND_WORK = frozenset({"approve_refund"})
 
 
 def queue_name(queue: str) -> str:
+    prefix, _sep, merchant_id = queue.partition(":")
+    if prefix == "merchant" and merchant_id:
+        return store_name(merchant_id)  # names, not ids (issue 11 item 4)
     text, values = queue_label(queue)
     return gettext(text).format(**values)  # labels.py texts take str.format parameters
 

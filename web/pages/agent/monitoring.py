@@ -5,6 +5,7 @@ read model could not take (parked, issue 10), so that they are noticed and repla
 from __future__ import annotations
 
 from datetime import date, timedelta
+from fractions import Fraction
 from typing import Any
 
 from flask import render_template, request
@@ -15,6 +16,7 @@ from projections.db import Database
 from projections.parking import parked_counts, parked_events
 from web import get_db
 from web.common.charts import Series, decimal_text, line_chart
+from web.common.stores import store_name
 from web.common.translate import gettext
 from web.pages.agent.base import bp
 from web.pages.agent.monitoring_view import (
@@ -28,7 +30,6 @@ from web.pages.agent.monitoring_view import (
     flag_rules,
     flag_short,
     flag_text,
-    minutes_value,
     percent_value,
     rate_text,
     sku_rules,
@@ -78,7 +79,9 @@ def merchant_charts(merchant_id: str, series: list[Any]) -> dict[str, Any]:
     months = [p.month for p in series]
     rates = line_chart(
         chart_id=f"rates-{merchant_id}",
-        title=gettext("After-sales and refund rate by month, store %(m)s", m=merchant_id),
+        title=gettext(
+            "After-sales and refund rate by month, store %(m)s", m=store_name(merchant_id)
+        ),
         desc=gettext(
             "Cases opened and refunded cases, in percent of the order lines "
             "delivered that month (R15)."
@@ -93,25 +96,45 @@ def merchant_charts(merchant_id: str, series: list[Any]) -> dict[str, Any]:
         ],
         unit="%",
     )
+    # Issue 11 item 11: an axis people read (hours or days, not "600 min").
+    longest = max(
+        (
+            s
+            for p in series
+            for s in (p.first_response.median_seconds, p.first_response.p90_seconds)
+            if s is not None
+        ),
+        default=0,
+    )
+    per, unit_text, unit_name = 60, " " + gettext("min"), gettext("in minutes")
+    if longest >= 2 * 86400:
+        per, unit_text, unit_name = 86400, " " + gettext("d"), gettext("in days")
+    elif longest >= 2 * 3600:
+        per, unit_text, unit_name = 3600, " " + gettext("h"), gettext("in hours")
+
+    def in_unit(seconds: int | None) -> Fraction | None:
+        return Fraction(seconds, per) if seconds is not None else None
+
     response = line_chart(
         chart_id=f"response-{merchant_id}",
-        title=gettext("First response time by month, store %(m)s", m=merchant_id),
+        title=gettext("First response time by month, store %(m)s", m=store_name(merchant_id)),
         desc=gettext(
             "Median and 90th percentile of the time from application to the "
-            "merchant's first answer, in minutes (R12, R12.a)."
+            "merchant's first answer, %(unit)s (R12, R12.a).",
+            unit=unit_name,
         ),
         x_labels=months,
         series=[
             Series(
                 gettext("Median"),
-                [minutes_value(p.first_response.median_seconds) for p in series],
+                [in_unit(p.first_response.median_seconds) for p in series],
             ),
             Series(
                 gettext("90th percentile"),
-                [minutes_value(p.first_response.p90_seconds) for p in series],
+                [in_unit(p.first_response.p90_seconds) for p in series],
             ),
         ],
-        unit=" " + gettext("min"),
+        unit=unit_text,
     )
     return {"merchant_id": merchant_id, "rates": rates, "response": response}
 

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from domain.case_values import Ruling, RulingOutcome
 from domain.errors import DomainError
+from web.common.actions import refusal_text
 from web.common.amounts import AmountError, amount_error_text, parse_yuan
 from web.common.formats import money
 from web.common.translate import gettext
@@ -72,9 +73,7 @@ class RulingForm:
                 return_required=self.return_required,
             )
         except DomainError as error:  # the domain's own checks, should the web miss one
-            errors[error.field or "outcome"] = gettext(
-                "Not possible (%(rule)s): %(message)s", rule=error.rule, message=error.message
-            )
+            errors[error.field or "outcome"] = refusal_text(error)
             return None
 
     def _amount(self, name: str, text: str, label: str) -> int:

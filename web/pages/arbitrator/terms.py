@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from domain.terms import PolicyTerms
 from web.common.casepage import rule_url
 from web.common.formats import money
+from web.common.labels import category_name, category_names, part_names
 from web.common.translate import gettext, ngettext
 
 # --- the policy a case is judged by (R19), term by term ------------------------------------
@@ -49,15 +50,16 @@ class TermRow:
 def term_value(name: str, terms: PolicyTerms) -> str:
     value = getattr(terms, name)
     if name == "categories":
-        return "、".join(value) or "—"
+        return category_names(value) or "—"
     if name == "exclusions":
         if not value:
             return gettext("none")
-        return "; ".join(f"{e.category}: {e.reason}" for e in value)
+        return gettext("; ").join(f"{category_name(e.category)}：{e.reason}" for e in value)
     if name == "warranty_parts":
-        return "、".join(value) if value else gettext("none")
+        return part_names(value) if value else gettext("none")
     if name == "notes":
-        return "; ".join(f"{n.category}: {n.text}" for n in value) if value else gettext("none")
+        notes = (f"{category_name(n.category)}：{n.text}" for n in value)
+        return gettext("; ").join(notes) if value else gettext("none")
     if name == "free_return_shipping":
         if value:
             return gettext("the merchant pays every return leg")

@@ -4,20 +4,29 @@ open now (R6, R9, R10, R13, R18, R21, R25)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import abort, render_template
 from flask.typing import ResponseReturnValue
 
 from domain.case_values import Status
 from domain.process import Move
+from projections.case_queries import opened_lines
 from projections.policies import policy_version
 from projections.timeline import CaseSummary, case_summaries, case_summary
 from web import get_db
 from web.common import evidence as evidence_store
 from web.common.casepage import CaseView, load_case_view
-from web.common.labels import kind_label, party_label, status_label
+from web.common.labels import (
+    CLOSE_OUTCOME_LABELS,
+    kind_label,
+    label_of,
+    party_label,
+    status_label,
+)
 from web.common.move_forms import other_moves
 from web.common.moves import allowed_moves
+from web.common.translate import gettext
 from web.pages.consumer.base import bp, me
 
 # --- cases ----------------------------------------------------------------------------------
@@ -29,25 +38,39 @@ class CaseRow:
     kind_label: str
     status_label: str
     party_label: str
+    product: str = ""  # issue 11 item 7: what the case is about ...
+    amount_fen: int | None = None  # ... how much (the refund once approved, else paid)
+    outcome_label: str = ""  # ... and how it ended
 
     @property
     def is_open(self) -> bool:
         return not Status(self.summary.status).is_terminal  # the domain says which end
 
 
-def case_row(summary: CaseSummary) -> CaseRow:
+def case_row(summary: CaseSummary, lines: list[dict[str, Any]] | None = None) -> CaseRow:
+    lines = lines or []
+    product = gettext(", ").join(
+        gettext("%(title)s × %(n)s", title=line.get("title", ""), n=line.get("quantity", 1))
+        for line in lines
+    )
+    paid = sum(int(line.get("paid_fen", 0)) for line in lines) if lines else None
+    amount = summary.refund_total_fen if summary.refund_total_fen else paid
     return CaseRow(
         summary=summary,
         kind_label=kind_label(summary.kind),
         status_label=status_label(summary.status),
         party_label=party_label(summary.next_party),
+        product=product,
+        amount_fen=amount,
+        outcome_label=label_of(CLOSE_OUTCOME_LABELS, summary.outcome) if summary.outcome else "",
     )
 
 
 @bp.route("/cases")
 def cases() -> ResponseReturnValue:
     summaries = case_summaries(get_db(), consumer_id=me().party_id, limit=500)
-    rows = [case_row(s) for s in summaries]
+    lines = opened_lines(get_db(), [s.case_no for s in summaries])
+    rows = [case_row(s, lines.get(s.case_no)) for s in summaries]
     return render_template(
         "consumer/cases.html",
         open_cases=[r for r in rows if r.is_open],
@@ -75,6 +98,7 @@ class Actions:
     allowed: frozenset[str]
     carrier: str = ""
     free_return_shipping: bool = False
+    return_address: str = ""  # R13: the store's address for returned goods
     quote_fee: str = ""
     others: list[Move] = field(default_factory=list)  # allowed, offered by their generic form
 
@@ -94,6 +118,7 @@ def case_forms(view: CaseView) -> Actions:
         if policy is not None:
             acts.carrier = policy.terms.after_sales_carrier
             acts.free_return_shipping = policy.terms.free_return_shipping
+            acts.return_address = policy.terms.return_address  # the case's version (R13)
     if Move.ANSWER_QUOTE.value in acts.allowed:
         quoted = [v.step for v in view.steps if v.step.step == "repair_quoted"]
         if quoted:

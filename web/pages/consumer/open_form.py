@@ -15,7 +15,7 @@ from domain.lines import OrderLine
 from domain.terms import PolicyTerms
 from domain.values import CaseKind, Reason
 from domain.warranty import UNIT, parts_offered
-from web.common.labels import kind_label, reason_label
+from web.common.labels import category_name, kind_label, part_name, reason_label
 from web.common.timefmt import localtime
 from web.pages.consumer.base import MAX_DESCRIPTION, REASONS_BY_KIND, REFUND_BEARING
 from web.pages.consumer.order_view import LineStatus
@@ -64,7 +64,7 @@ def line_extras(
             "%(category)s cannot be returned without a reason once opened (R1.a); the store "
             "says: %(reason)s. Tick the box if you have opened it. Unopened, the no-reason "
             "return applies, and a quality problem is covered either way (R1.c).",
-            category=line.category,
+            category=category_name(line.category),
             reason=exclusion.reason,
         )
     parts = []
@@ -74,7 +74,9 @@ def line_extras(
             label = gettext("The whole unit (%(months)s-month warranty)", months=offer.months)
         else:
             label = gettext(
-                "%(part)s (%(months)s-month warranty)", part=offer.component, months=offer.months
+                "%(part)s (%(months)s-month warranty)",
+                part=part_name(offer.component),
+                months=offer.months,
             )
         if until:
             label = gettext("%(what)s, until %(date)s", what=label, date=until)
@@ -84,6 +86,21 @@ def line_extras(
 
 def kind_choices() -> list[tuple[str, str]]:
     return [(kind, kind_label(kind)) for kind in REASONS_BY_KIND]
+
+
+def fully_claimed(status: LineStatus) -> bool:
+    """Every unit of the line is under another refund-bearing case (R3.a, ``Order.claim``)."""
+    return status.row.free_quantity <= 0
+
+
+def offered_kinds(status: LineStatus) -> list[tuple[str, str]]:
+    """Only what can succeed (issue 11 item 2): no return or refund on a line whose every unit is
+    under another such case already (R3.a; the domain refuses it in ``Order.claim``)."""
+    return [
+        (kind, label)
+        for kind, label in kind_choices()
+        if not (kind in REFUND_BEARING and fully_claimed(status))
+    ]
 
 
 def reason_choices() -> list[tuple[str, str, str]]:
@@ -124,7 +141,7 @@ def refusal_message(
             "problem is still covered (R1.c).",
             item=line.title,
             rule=rule,
-            reason=exclusion.reason if exclusion else line.category,
+            reason=exclusion.reason if exclusion else category_name(line.category),
         )
     elif rule == "R5" and verdict.deadline is not None:
         text = gettext(
@@ -144,7 +161,7 @@ def refusal_message(
             rule=rule,
         )
     else:
-        text = gettext("Not possible (%(rule)s): %(message)s", rule=rule, message=verdict.message)
+        text = gettext("This item does not qualify for this kind of application.")
     return text
 
 
@@ -155,7 +172,7 @@ def _opened_bites(line: OrderLine, terms: PolicyTerms) -> bool:
 
 def _reason(line: OrderLine, terms: PolicyTerms) -> str:
     exclusion = terms.exclusion_for(line.category)
-    return exclusion.reason if exclusion else line.category
+    return exclusion.reason if exclusion else category_name(line.category)
 
 
 def parse_quantity(text: str, most: int) -> int | None:
@@ -181,6 +198,12 @@ def read_open_form(status: LineStatus, extras: LineExtras) -> tuple[OpenForm, in
         )
     if form.kind not in REASONS_BY_KIND:
         form.errors["kind"] = gettext("Type: choose what you would like.")
+    elif form.kind in REFUND_BEARING and fully_claimed(status):
+        form.errors["kind"] = gettext(
+            "Type: every unit of this item is already being returned or refunded in another "
+            "case, so it cannot be refunded again. You can still ask for an exchange, a repair "
+            "or make a complaint."
+        )
     elif form.reason not in REASONS_BY_KIND[form.kind]:
         form.errors["reason"] = gettext(
             "Reason: choose one of the reasons offered for %(kind)s.",

@@ -11,11 +11,12 @@ from datetime import datetime
 from flask_babel import gettext
 
 from domain.assistant import Answer, can_i_return
+from domain.case_values import Status
 from domain.errors import DomainError, NotFound
 from domain.lines import OrderLine
 from domain.order import Order
 from domain.terms import PolicyTerms
-from projections.orders import OrderLineRow, cases_of_order
+from projections.orders import OrderLineRow, case_nos_of_order, claims_with_status
 from web import get_db
 from web.common.formats import money
 from web.common.timefmt import localtime
@@ -54,6 +55,7 @@ class OrderView:
     shipping_fee_fen: int
     lines: list[LineStatus]
     cases: list[str]
+    open_claimed: dict[int, int]  # units per line under a case still in progress (item 7)
     policy_number: int | None
     terms: PolicyTerms | None
 
@@ -202,7 +204,22 @@ def order_view(rows: Sequence[OrderLineRow], now: datetime) -> OrderView:
         currency=first.currency,
         shipping_fee_fen=first.shipping_fee_fen,
         lines=[line_status(row, order, terms, now) for row in rows],
-        cases=cases_of_order(get_db(), first.order_no),
+        cases=case_nos_of_order(get_db(), first.order_no),
+        open_claimed=_open_claims(first.order_no),
         policy_number=number,
         terms=terms,
     )
+
+
+def _open_claims(order_no: str) -> dict[int, int]:
+    """Units per line under a refund-bearing case that has not ended (the domain says which
+    statuses end a case); finished refunds are not "under a case" any more."""
+    out: dict[int, int] = {}
+    for line_no, units, status in claims_with_status(get_db(), order_no):
+        try:
+            ended = Status(status).is_terminal
+        except ValueError:
+            ended = False
+        if not ended:
+            out[line_no] = out.get(line_no, 0) + units
+    return out

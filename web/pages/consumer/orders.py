@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from projections.case_queries import opened_lines
 from projections.orders import OrderLineRow, order_lines, orders_of_consumer
 from projections.timeline import case_summary
 from web import get_db
@@ -45,10 +46,11 @@ def order(order_no: str) -> ResponseReturnValue:
     if line_arg:
         asked = next((ls for ls in view.lines if str(ls.row.line_no) == line_arg), None)
     summaries = [s for s in (case_summary(get_db(), no) for no in view.cases) if s is not None]
+    lines = opened_lines(get_db(), [s.case_no for s in summaries])
     return render_template(
         "consumer/order.html",
         order=view,
         asked=asked,
         line_arg=line_arg,
-        cases=[case_row(s) for s in summaries],
+        cases=[case_row(s, lines.get(s.case_no)) for s in summaries],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from web.common.csvexport import Column, attr
+from web.common.stores import store_name
 from web.pages.finance.base import kind_label, outcome_label, refund_status_label
 
 # --- columns (pages and CSV alike) ------------------------------------------------------------
@@ -18,6 +19,7 @@ def journal_columns() -> list[Column]:
         Column("line_no", _l("Line"), attr("line_no")),
         Column("case_no", _l("Case"), attr("case_no")),
         Column("merchant_id", _l("Merchant"), attr("merchant_id")),
+        Column("store", _l("Store"), lambda r: store_name(r.merchant_id)),
         Column("account", _l("Account"), attr("account")),
         Column("debit", _l("Debit (yuan)"), attr("debit_fen"), "fen"),
         Column("credit", _l("Credit (yuan)"), attr("credit_fen"), "fen"),
@@ -31,6 +33,8 @@ def balance_columns(by: str) -> list[Column]:
     columns = []
     if by in key_title:
         columns.append(Column("key", key_title[by], attr("key")))
+    if by == "merchant":
+        columns.append(Column("store", _l("Store"), lambda r: store_name(r.key)))
     columns += [
         Column("account", _l("Account"), attr("account")),
         Column("currency", _l("Currency"), attr("currency")),
@@ -45,6 +49,7 @@ def refund_columns() -> list[Column]:
     return [
         Column("case_no", _l("Case"), attr("case_no")),
         Column("merchant_id", _l("Merchant"), attr("merchant_id")),
+        Column("store", _l("Store"), lambda r: store_name(r.merchant_id)),
         Column("approved_at", _l("Approved at"), attr("approved_at"), "time"),
         Column("total", _l("Refund total (yuan)"), attr("total_fen"), "fen"),
         Column("money", _l("To pay through the provider (yuan)"), attr("money_fen"), "fen"),
@@ -64,6 +69,7 @@ def compensation_columns() -> list[Column]:
     return [
         Column("case_no", _l("Case"), attr("case_no")),
         Column("merchant_id", _l("Merchant"), attr("merchant_id")),
+        Column("store", _l("Store"), lambda r: store_name(r.merchant_id)),
         Column("owed", _l("Compensation owed (yuan)"), attr("owed_fen"), "fen"),
         Column("currency", _l("Currency"), attr("currency")),
     ]
@@ -97,6 +103,7 @@ def item_columns() -> list[Column]:
         Column("refund_id", _l("Provider refund number"), attr("refund_id")),
         Column("case_no", _l("Case"), attr("case_no")),
         Column("merchant_id", _l("Merchant"), attr("merchant_id")),
+        Column("store", _l("Store"), lambda r: store_name(r.merchant_id)),
         Column("payment_kind", _l("Payment"), attr("payment_kind")),
         Column("report_row", _l("Report line"), attr("report_row")),
         Column("report_amount", _l("Report amount (yuan)"), attr("report_amount_fen"), "fen"),

@@ -147,10 +147,12 @@ def evidence(case_no: str) -> ResponseReturnValue:
 
 @_action("note")
 def note(case_no: str) -> ResponseReturnValue:
-    internal = _text("internal") in ("1", "on")
+    # Issue 11 item 11: the box means the same as the agent's, "visible to the consumer".
+    internal = _text("visible_to_consumer") not in ("1", "on", "yes")
     return perform_move(
         Move.ADD_NOTE,
         case_no,
         _back(case_no),
         success=gettext("Internal note added (P4).") if internal else gettext("Note added (R21)."),
+        form={**request.form.to_dict(), "internal": "1" if internal else ""},
     )

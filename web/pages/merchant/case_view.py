@@ -97,7 +97,7 @@ def refund_preview(view: CaseView, ruling: dict[str, Any] | None) -> RefundPrevi
     try:
         plan = get_service().refund_preview(s.case_no, amount)
     except DomainError as error:
-        return refusal_text(error)
+        return str(refusal_text(error))
     cur = plan.currency
     return RefundPreview(
         goods=money(plan.goods_fen, cur),

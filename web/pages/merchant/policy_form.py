@@ -107,6 +107,7 @@ FIELD_LABELS: dict[str, Any] = {
     "free_return_shipping": _l("The store pays the return shipping of every return"),
     "repair_fee_cap": _l("Highest repair fee the store may quote (¥)"),
     "after_sales_carrier": _l("After-sales carrier"),
+    "return_address": _l("Return address"),
     "store_name": _l("Store name"),
     "notes": _l("Product limits per category"),
     "summary": _l("What changed in this version"),
@@ -176,6 +177,7 @@ def form_from_terms(terms: PolicyTerms | None, summary: str = "") -> PolicyForm:
     values["warranty_parts"] = "\n".join(base.warranty_parts)
     values["repair_fee_cap"] = yuan_text(base.repair_fee_cap_fen)
     values["after_sales_carrier"] = base.after_sales_carrier
+    values["return_address"] = base.return_address
     values["store_name"] = base.store_name
     values["currency"] = base.currency
     values["summary"] = summary
@@ -212,7 +214,7 @@ def parse_policy_form(data: MultiDict[str, str]) -> tuple[PolicyForm, PolicyTerm
     form = PolicyForm()
     for name in (*INT_FIELDS, "categories", "warranty_parts", "repair_fee_cap"):
         form.values[name] = str(get(name, "") or "").strip()
-    for name in ("after_sales_carrier", "store_name", "summary", "currency"):
+    for name in ("after_sales_carrier", "return_address", "store_name", "summary", "currency"):
         form.values[name] = str(get(name, "") or "").strip()
     form.free_return_shipping = str(get("free_return_shipping", "")) in ("1", "on", "true", "yes")
 
@@ -240,6 +242,7 @@ def parse_policy_form(data: MultiDict[str, str]) -> tuple[PolicyForm, PolicyTerm
         free_return_shipping=form.free_return_shipping,
         repair_fee_cap_fen=cap,
         after_sales_carrier=form.values["after_sales_carrier"],
+        return_address=form.values["return_address"],
         store_name=form.values["store_name"],
         notes=tuple(notes),
         currency=form.values["currency"] or "CNY",

@@ -8,6 +8,7 @@ from flask_babel import gettext
 
 from domain.errors import DomainError, PolicyBelowFloor
 from domain.terms import PLATFORM_FLOOR
+from web.common.actions import refusal_text
 from web.pages.merchant.policy_form import AT_LEAST, AT_MOST, FIELD_LABELS, PolicyForm
 
 
@@ -45,9 +46,7 @@ def explain_refusal(form: PolicyForm, error: DomainError) -> None:
             rule=AT_MOST[name],
         )
     else:
-        message = gettext(
-            "Not possible (%(rule)s): %(message)s", rule=error.rule, message=error.message
-        )
+        message = refusal_text(error)
     form.add_error(name, message)
 
 

@@ -14,6 +14,8 @@ Only published policies are read (``projections.policies``); nothing about cases
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
@@ -31,6 +33,14 @@ from web.pages.public.rules_text import RULE_GROUPS
 bp = Blueprint("public", __name__)
 
 MAX_ID = 100  # longer store ids or SKUs are not ours: 404 without a query
+
+
+@bp.record_once
+def _remember_rule_ids(state: Any) -> None:
+    """The ids the rules page has an anchor for (``web.common.stores.rule_anchor`` links them)."""
+    state.app.extensions["rule_ids"] = frozenset(
+        rule_id for _title, rules in RULE_GROUPS for rule_id, _name, _text in rules
+    )
 
 
 @bp.route("/rules")
