@@ -29,6 +29,8 @@ class FeeCommands:
             move: Callable[[Case, datetime], Mapping[str, Any] | None],
         ) -> Result: ...
 
+        def get_case(self, case_no: str) -> Case: ...
+
     def record_shipping_repaid(
         self,
         *,
@@ -75,6 +77,11 @@ class FeeCommands:
             case.accept_return_receipt(actor=actor, at=now, receipt=receipt, reason=reason)
 
         return self._on_case(request_id, "accept_return_receipt", actor, case_no, move)
+
+    def return_receipt_offer(self, case_no: str) -> tuple[int, int] | None:
+        """R2: (declared return fee, the policy's unproven limit) when an agent may accept the
+        fee's receipt on ``case_no`` now, else None (the domain decides; pages only ask)."""
+        return self.get_case(case_no).return_receipt_offer()
 
     def waive_repair_fee(
         self, *, request_id: str, actor: Actor, case_no: str, reason: str

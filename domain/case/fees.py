@@ -32,7 +32,7 @@ from domain.errors import IllegalTransition, InvalidInput, NotFound
 from domain.values import Actor, CaseKind, Party, Responsibility, Role, TenderKind
 
 _FEE_PAYERS = frozenset({Role.FINANCE, Role.MERCHANT, Role.SYSTEM})
-_WAIVERS = frozenset({Role.MERCHANT, Role.PLATFORM_AGENT})
+_WAIVERS = frozenset({Role.FINANCE, Role.MERCHANT, Role.PLATFORM_AGENT})
 
 
 class Fees(Entitled):
@@ -105,13 +105,10 @@ class Fees(Entitled):
         )
 
     # ------------------------------------------------------------------ R2 a proven return fee
-    def accept_return_receipt(
-        self, *, actor: Actor, at: datetime, receipt: Evidence, reason: str = ""
-    ) -> None:
-        """R2 (issue 8): a platform agent accepts the carrier's receipt for a declared return fee
-        above the policy's unproven amount, so the whole fee is owed. Before the refund (or an
-        exchange's or repair's owed leg) is fixed; once per case."""
-        self._money_actor(actor, at, frozenset({Role.PLATFORM_AGENT}))
+    def return_receipt_due(self) -> int:
+        """R2 (issue 8): the declared return fee whose receipt an agent may accept now: above the
+        policy's unproven amount, before the refund (or an exchange's or repair's owed leg) is
+        fixed, once per case. Raises ``IllegalTransition`` naming R2 otherwise."""
         shipment = self.return_shipment
         if shipment is None or shipment.fee_fen <= self.terms.unproven_leg_fee_fen:
             raise IllegalTransition(
@@ -125,6 +122,24 @@ class Fees(Entitled):
             )
         if vars(self).get("receipt_accepted_fen"):
             raise IllegalTransition("the receipt was accepted already", rule="R2")
+        return shipment.fee_fen
+
+    def return_receipt_offer(self) -> tuple[int, int] | None:
+        """(declared fee, unproven limit) when a receipt may be accepted now (R2), else None:
+        what a page asks before it offers the form."""
+        try:
+            fee = self.return_receipt_due()
+        except IllegalTransition:
+            return None
+        return fee, self.terms.unproven_leg_fee_fen
+
+    def accept_return_receipt(
+        self, *, actor: Actor, at: datetime, receipt: Evidence, reason: str = ""
+    ) -> None:
+        """R2 (issue 8): a platform agent accepts the carrier's receipt for a declared return fee
+        above the policy's unproven amount, so the whole fee is owed."""
+        self._money_actor(actor, at, frozenset({Role.PLATFORM_AGENT}))
+        fee = self.return_receipt_due()
         if not isinstance(receipt, Evidence):
             raise InvalidInput("the receipt is an evidence file", field="receipt", rule="R2")
         self._record(
@@ -133,7 +148,7 @@ class Fees(Entitled):
             actor=actor,
             at=at,
             receipt=receipt,
-            fee_fen=shipment.fee_fen,
+            fee_fen=fee,
             reason=reason.strip(),
             deadlines=tuple(self._keep()),
         )

@@ -143,46 +143,7 @@ class Refunds(Entitled):
         )
         return plan
 
-    def _before_record_refund_paid(self, actor: Actor) -> None:
-        if self.refund_paid:
-            raise IllegalTransition(f"case {self.case_no} was refunded already", rule="R3.a")
-
-    def _may_record_refund_paid(self, actor: Actor) -> None:
-        if self.ruling is not None and self.ruling.compensation_fen and not self.compensation_fen:
-            raise CaseRuledFinal(
-                f"the ruling also grants compensation of {self.ruling.compensation_fen} fen: "
-                "grant it before the case closes"
-            )
-
-    def record_refund_paid(self, *, actor: Actor, at: datetime, psp_reference: str) -> None:
-        """R3: the payment provider confirmed the money reached the consumer; the case closes."""
-        spec = self._begin(Move.RECORD_REFUND_PAID, actor, at)
-        ref = text_input(psp_reference, "psp_reference", "R3", "name the payment reference")
-        assert self.refund is not None
-        self._record(
-            ev.RefundPaid,
-            spec.rule,
-            actor=actor,
-            at=at,
-            psp_reference=ref,
-            amount_fen=self.refund.total_fen,
-            reason="",
-            deadlines=tuple(self._keep(Clock.REFUND_PAYMENT, Clock.STATUTORY_REFUND)),
-        )
-        self._close_now(actor, at, "refunded")
-
-    def record_refund_failed(self, *, actor: Actor, at: datetime, reason: str) -> None:
-        """A payment attempt failed (card closed, wallet frozen ...); the R3 clock keeps running."""
-        spec = self._begin(Move.RECORD_REFUND_FAILED, actor, at)
-        why = text_input(reason, "reason", "R3", "say why the payment failed")
-        self._record(
-            ev.RefundFailed,
-            spec.rule,
-            actor=actor,
-            at=at,
-            reason=why,
-            deadlines=tuple(self._keep()),
-        )
+    # paying the refund, per tender (R3, R3.a): ``domain/case/tender_moves.py``
 
     # ------------------------------------------------------------------ R14 compensation
     def _may_grant_compensation(self, actor: Actor) -> None:

@@ -302,3 +302,16 @@ def test_a_receipt_is_accepted_only_above_the_limit_and_only_by_an_agent() -> No
     g.when(accept_receipt()).then_error(IllegalTransition, rule="R2", match="nothing to prove")
     g = merchant_pays_return(FEE_CAP + 1)
     g.when(accept_receipt(MERCHANT)).then_error(IllegalTransition, rule="P2")
+
+
+def test_the_receipt_offer_is_the_domains_answer_for_pages() -> None:
+    """R2: ``return_receipt_offer`` is (declared fee, limit) exactly when an acceptance would be
+    taken, and None at the limit, after an acceptance or once the refund is fixed."""
+    assert merchant_pays_return(FEE_CAP).case.return_receipt_offer() is None
+    g = merchant_pays_return(FEE_CAP + 1)
+    assert g.case.return_receipt_offer() == (FEE_CAP + 1, FEE_CAP)
+    g.when(accept_receipt()).then_events("ReturnReceiptAccepted")
+    assert g.case.return_receipt_offer() is None
+    g = merchant_pays_return(FEE_CAP + 1)
+    g.when(approve()).then_events("RefundApproved")
+    assert g.case.return_receipt_offer() is None

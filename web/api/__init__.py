@@ -19,6 +19,7 @@ from flask.typing import ResponseReturnValue
 
 from web.api import assistant as api_assistant
 from web.api import cases as api_cases
+from web.api import fees as api_fees
 from web.api import finance as api_finance
 from web.api import orders as api_orders
 from web.api import platform as api_platform
@@ -30,6 +31,7 @@ __all__ = [
     "OPERATIONS",
     "api_assistant",
     "api_cases",
+    "api_fees",
     "api_finance",
     "api_orders",
     "api_platform",

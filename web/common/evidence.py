@@ -143,7 +143,11 @@ def check_uploads(files: Iterable[FileStorage], *, field: str) -> list[CheckedUp
 
 
 def field_label(field: str) -> str:
-    labels = {"photos": gettext("Photos and documents"), "evidence": gettext("Evidence")}
+    labels = {
+        "photos": gettext("Photos and documents"),
+        "evidence": gettext("Evidence"),
+        "receipt": gettext("Shipping receipt"),
+    }
     return str(labels.get(field, field))
 
 

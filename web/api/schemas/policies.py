@@ -12,7 +12,9 @@ from marshmallow import (
     validates_schema,
 )
 
+from domain.entitlement import HandDeduction
 from domain.exclusions import PLATFORM_EXCLUDABLE, excludable
+from domain.money_terms import UNPROVEN_LEG_FEE_CEILING_FEN, UNPROVEN_LEG_FEE_FLOOR_FEN
 from domain.terms import (
     PLATFORM_FLOOR,
     TERM_BOUNDS,
@@ -143,6 +145,23 @@ class PolicyTermsSchema(ApiSchema):
         fields.Nested(WarrantyPartSchema),
         metadata={"description": "R5: listed parts per category with their own warranty"},
     )
+    # issue 8 (domain.money_terms; the band is the domain's check, R19)
+    unproven_leg_fee_fen = Fen(
+        metadata={
+            "description": "R2: the most one shipping leg is paid back without a receipt, "
+            f"{UNPROVEN_LEG_FEE_FLOOR_FEN}-{UNPROVEN_LEG_FEE_CEILING_FEN} fen "
+            f"(default {UNPROVEN_LEG_FEE_FLOOR_FEN})"
+        }
+    )
+    deduction_kinds = fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)),
+        validate=validate.Length(max=10),
+        metadata={
+            "description": "R3.a: the deductions a refund may carry; one of "
+            + ", ".join(k.value for k in HandDeduction)
+            + " (default [user_damage])"
+        },
+    )
 
     @post_load
     def _terms(self, data: dict[str, Any], **kwargs: Any) -> PolicyTerms:
@@ -168,6 +187,8 @@ class PolicyTermsSchema(ApiSchema):
                 WarrantyPart(p["name"].strip(), p["months"], p["category"].strip())
                 for p in args["parts"]
             )
+        if "deduction_kinds" in args:
+            args["deduction_kinds"] = tuple(k.strip() for k in args["deduction_kinds"])
         return PolicyTerms(**args)
 
 

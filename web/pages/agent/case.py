@@ -15,6 +15,7 @@ from domain.errors import DomainError
 from domain.process import Move
 from domain.triage import classify
 from domain.values import CaseKind
+from web.common import evidence as store
 from web.common.actions import perform, refusal_text
 from web.common.amounts import AmountError, amount_error_text, parse_yuan
 from web.common.casepage import load_case_view
@@ -161,6 +162,36 @@ def _deduction_from_form(currency: str) -> dict[str, Any] | None:
         "deduction_fen": fen,
         "deduction_evidence": evidence,
     }
+
+
+@bp.route("/cases/<case_no>/return-receipt", methods=["POST"])
+def return_receipt(case_no: str) -> ResponseReturnValue:
+    """R2 (issue 8): accept the carrier's receipt for a declared return fee above the policy's
+    unproven limit, so the whole fee is owed; the domain decides whether it may be accepted."""
+    summary_or_404(case_no)
+    back = case_url(case_no, "receipt")
+    try:
+        files = store.check_uploads(request.files.getlist("receipt"), field="receipt")
+    except store.UploadError as error:
+        flash(error.message, "error")
+        return redirect(back, code=303)
+    if len(files) != 1:
+        flash(
+            gettext("%(field)s: attach the one receipt file.", field=gettext("Shipping receipt")),
+            "error",
+        )
+        return redirect(back, code=303)
+    reason = form_text("reason", gettext("Why the receipt is accepted"), required=False)
+    if reason is None:
+        return redirect(back, code=303)
+    return perform(
+        "accept_return_receipt",
+        case_url(case_no, "top"),
+        success=gettext("Receipt accepted: the whole return fee is owed (R2)."),
+        case_no=case_no,
+        receipt=store.save(files[0]),
+        reason=reason,
+    )
 
 
 @bp.route("/cases/<case_no>/accept", methods=["POST"])

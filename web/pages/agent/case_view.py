@@ -106,6 +106,7 @@ class Actions:
     route: bool = False
     others: list[Move] = field(default_factory=list)  # allowed, offered by their generic form
     deduction_kinds: list[tuple[str, str]] = field(default_factory=deduction_choices)  # R3.a
+    receipt: dict[str, str] | None = None  # R2: a return fee above the unproven limit to prove
 
 
 #: The moves the agent's case page has a form of its own for.
@@ -149,7 +150,18 @@ def case_forms(summary: CaseSummary, ruling: RulingFacts | None) -> Actions:
     if acts.compensation and ruling is not None and ruling.compensation_fen:
         acts.compensation_fixed = ruling.compensation_fen
     acts.others = other_moves(allowed, AGENT_FORMS)
+    acts.receipt = receipt_offer(summary)
     return acts
+
+
+def receipt_offer(summary: CaseSummary) -> dict[str, str] | None:
+    """R2 (issue 8): the declared return fee and the policy's unproven limit when the domain
+    lets the agent accept the fee's receipt now (``Case.return_receipt_offer``), else None."""
+    offer = get_service().return_receipt_offer(summary.case_no)
+    if offer is None:
+        return None
+    fee, limit = offer
+    return {"fee": money(fee, summary.currency), "limit": money(limit, summary.currency)}
 
 
 def refund_preview(summary: CaseSummary, acts: Actions) -> None:

@@ -1,10 +1,10 @@
 """``/finance/receivables`` (issue 8): money owed around cases, aged 0–7, 8–30 and over 30 days
-(CST): repair fees the consumer accepted (R6), paid with tender and reference, or waived by the
-merchant; shipping the merchant owes for an exchange or repair leg (R2, R8, R6), paid back."""
+(CST): repair fees the consumer accepted (R6), paid with tender and reference, or waived with a
+reason (R6); shipping the merchant owes for an exchange or repair leg (R2, R8, R6), paid back."""
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -12,7 +12,7 @@ from projections.receivables import AGE_BUCKETS, aged, receivables
 from web import get_db
 from web.common.actions import perform
 from web.common.finance import today_cst
-from web.pages.finance.base import bp
+from web.pages.finance.base import MAX_TEXT, bp
 
 TENDERS = ("card", "wallet")
 
@@ -50,4 +50,35 @@ def receivable_paid(case_no: str, kind: str) -> ResponseReturnValue:
         case_no=case_no,
         tender=tender,
         psp_reference=reference,
+    )
+
+
+@bp.route("/receivables/<case_no>/waive", methods=["POST"])
+def receivable_waived(case_no: str) -> ResponseReturnValue:
+    """R6: the repair fee is waived, with a reason (``RepairFeeWaived``); the domain refuses a
+    fee not due or settled already."""
+    back = url_for("finance.receivables_page")
+    reason = (request.form.get("reason") or "").strip()
+    if not reason:
+        flash(
+            gettext("%(field)s: please fill this in.", field=gettext("Why the fee is waived")),
+            "error",
+        )
+        return redirect(back, code=303)
+    if len(reason) > MAX_TEXT:
+        flash(
+            gettext(
+                "%(field)s: at most %(max)s characters.",
+                field=gettext("Why the fee is waived"),
+                max=MAX_TEXT,
+            ),
+            "error",
+        )
+        return redirect(back, code=303)
+    return perform(
+        "waive_repair_fee",
+        back,
+        success=gettext("Repair fee waived (R6)."),
+        case_no=case_no,
+        reason=reason,
     )

@@ -30,6 +30,7 @@ from web.pages.merchant.policy_form import (
     parse_policy_form,
 )
 from web.pages.merchant.policy_messages import explain_refusal, floor_hint
+from web.pages.merchant.policy_money import deduction_options, fee_hint
 from web.pages.merchant.policy_rows import exclusion_options, kind_options, kind_rows
 from web.services import get_service
 
@@ -56,6 +57,8 @@ def render_policy(form: PolicyForm, status: int = 200) -> ResponseReturnValue:
             ),
             kind_rows=kind_rows(),
             parts_floor=PLATFORM_FLOOR.parts_warranty_months,
+            deduction_options=deduction_options(form.deductions),
+            fee_hint=fee_hint(),
             **platform_constants(),
         ),
         status,

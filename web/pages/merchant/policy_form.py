@@ -26,6 +26,7 @@ from werkzeug.datastructures import MultiDict
 from domain.terms import PLATFORM_FLOOR, TERM_BOUNDS, CategoryNote, Exclusion, PolicyTerms
 from domain.values import ExclusionKind
 from web.common.formats import yuan_text
+from web.pages.merchant.policy_money import MONEY_LABELS, money_values, parse_money
 from web.pages.merchant.policy_rows import (
     kind_values,
     parse_kind_rows,
@@ -112,6 +113,7 @@ FIELD_LABELS: dict[str, Any] = {
     "notes": _l("Product limits per category"),
     "summary": _l("What changed in this version"),
     "currency": _l("Currency"),
+    **MONEY_LABELS,  # issue 8: R2 unproven leg fee, R3.a deduction kinds
 }
 
 #: Blank rows offered under the filled ones for new exclusions and notes.
@@ -129,6 +131,7 @@ class PolicyForm:
     exclusions: list[dict[str, str]] = field(default_factory=list)
     notes: list[dict[str, str]] = field(default_factory=list)
     parts: list[dict[str, str]] = field(default_factory=list)
+    deductions: list[str] = field(default_factory=list)  # R3.a kinds checked
     errors: dict[str, str] = field(default_factory=dict)
 
     def value(self, name: str) -> str:
@@ -182,8 +185,10 @@ def form_from_terms(terms: PolicyTerms | None, summary: str = "") -> PolicyForm:
     values["currency"] = base.currency
     values["summary"] = summary
     values.update(kind_values(base))
+    values.update(money_values(base))
     return PolicyForm(
         values=values,
+        deductions=list(base.deduction_kinds),
         free_return_shipping=base.free_return_shipping,
         exclusions=[
             {"category": e.category, "kind": e.kind.value, "reason": e.reason}
@@ -223,6 +228,7 @@ def parse_policy_form(data: MultiDict[str, str]) -> tuple[PolicyForm, PolicyTerm
         form.add_error("categories", gettext("List at least one product category (R11)."))
     numbers = _numbers(form)
     cap = _cap(form)
+    money, form.deductions = parse_money(form.values, data, parse_yuan, form.add_error)
     exclusions = _exclusions(form, data, categories)
     notes = _notes(form, data, categories)
     by_kind, kind_error = parse_kind_rows(data, form.values)
@@ -248,6 +254,7 @@ def parse_policy_form(data: MultiDict[str, str]) -> tuple[PolicyForm, PolicyTerm
         currency=form.values["currency"] or "CNY",
         first_response_by_kind=by_kind,
         parts=parts,
+        **money,
         **numbers,
     )
     return form, terms

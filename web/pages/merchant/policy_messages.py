@@ -10,6 +10,7 @@ from domain.errors import DomainError, PolicyBelowFloor
 from domain.terms import PLATFORM_FLOOR
 from web.common.actions import refusal_text
 from web.pages.merchant.policy_form import AT_LEAST, AT_MOST, FIELD_LABELS, PolicyForm
+from web.pages.merchant.policy_money import FORM_FIELD, money_refusal
 
 
 def _label(name: str) -> str:
@@ -21,6 +22,8 @@ def refusal_field(error: DomainError) -> str:
     name = error.field or ""
     if name == "repair_fee_cap_fen":
         return "repair_fee_cap"
+    if name in FORM_FIELD:
+        return FORM_FIELD[name]
     if name in FIELD_LABELS:
         return name
     return "form"
@@ -29,7 +32,10 @@ def refusal_field(error: DomainError) -> str:
 def explain_refusal(form: PolicyForm, error: DomainError) -> None:
     """Put a domain refusal next to its field, worded for the merchant, naming the rule."""
     name = refusal_field(error)
-    if isinstance(error, PolicyBelowFloor) and name in AT_LEAST:
+    money = money_refusal(error)
+    if money is not None:
+        message = money
+    elif isinstance(error, PolicyBelowFloor) and name in AT_LEAST:
         message = gettext(
             "%(field)s must be at least %(floor)s (%(rule)s, R19): a store may be more generous "
             "than the platform's floor, never less.",
