@@ -214,6 +214,7 @@ def check_deductions(
                 f"a {d.kind.value} deduction needs an {spec.rule} inspection finding of "
                 f"{spec.needs_responsibility.value} (the case's finding: {found})",
                 field="deduction_kind",
+                code="deduction_needs_finding",
             )
         if d.rule != spec.rule:
             raise UnstatedDeduction(
@@ -222,7 +223,9 @@ def check_deductions(
             )
         if not d.evidence.strip():
             raise UnstatedDeduction(
-                f"a {d.kind.value} deduction names its evidence", field="deduction_evidence"
+                f"a {d.kind.value} deduction names its evidence",
+                field="deduction_evidence",
+                code="deduction_needs_evidence",
             )
     taken = sum(d.amount_fen for d in deductions)
     if taken >= entitlement.total_fen:

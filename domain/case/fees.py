@@ -226,6 +226,8 @@ def _money_tender(tender: Any) -> str:
         ) from None
     if kind.in_kind:
         raise InvalidInput(
-            "shipping and repair fees move as money (card or wallet)", field="tender"
+            "shipping and repair fees move as money (card or wallet)",
+            field="tender",
+            code="fee_tender_not_money",
         )
     return kind.value

@@ -118,7 +118,9 @@ def test_the_agent_accepts_a_receipt_on_the_case_page_only_when_the_domain_offer
     # a second acceptance (a stale page) is refused with the rule; nothing more is stored
     after = version(demo, case_no)
     post_receipt(agent, case_no, "t:r3", receipt=(io.BytesIO(PNG + b"2"), "b.png"))
-    assert "Not possible (R2)" in page(agent, f"/agent/cases/{case_no}?lang=en")
+    assert "This is not possible at this step of the case. (R2)" in page(
+        agent, f"/agent/cases/{case_no}?lang=en"
+    )
     assert version(demo, case_no) == after
 
 
@@ -212,14 +214,18 @@ def test_finance_waives_a_repair_fee_with_a_reason_on_the_receivables_page(demo:
     # once: a second waive (a stale page) is refused naming the rule
     data = {"csrf_token": csrf(finance), "request_id": "w2", "reason": "again"}
     finance.post(url, data=data)
-    assert "Not possible (R6)" in page(finance, "/finance/receivables?lang=en")
+    assert "This is not possible at this step of the case. (R6)" in page(
+        finance, "/finance/receivables?lang=en"
+    )
 
 
 def test_a_case_without_a_repair_fee_due_cannot_be_waived(demo: Flask) -> None:
     finance = as_user(demo, "finance", "finance")
     data = {"csrf_token": csrf(finance), "request_id": "w3", "reason": "试试"}
     finance.post("/finance/receivables/DEMO-C-0001/waive?lang=en", data=data)
-    assert "Not possible (R6)" in page(finance, "/finance/receivables?lang=en")
+    assert "This is not possible at this step of the case. (R6)" in page(
+        finance, "/finance/receivables?lang=en"
+    )
 
 
 def test_the_api_waives_a_repair_fee_and_names_the_field_or_rule_when_it_refuses(

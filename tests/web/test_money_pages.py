@@ -51,7 +51,7 @@ def test_finance_sees_receivables_aged_and_records_a_repair_fee_paid(
     )
     assert response.status_code in (302, 303)
     html = demo_client.get("/finance/receivables?lang=en").get_data(as_text=True)
-    assert "shipping and repair fees move as money" in html  # refused, named
+    assert "Shipping and repair fees are paid as money" in html  # refused, named
     response = demo_client.post(
         "/finance/receivables/DEMO-C-0006/repair_fee/paid",
         data={

@@ -63,6 +63,14 @@ SENTENCES: dict[str, Any] = {
     "not_found": _l("This was not found, or it is not yours."),
     "not_allowed": _l("You may not do this."),
     "refused": _l("This is not possible."),
+    "deduction_needs_finding": _l(
+        "This deduction is allowed only after an inspection found the damage was caused by the "
+        "user; this case has no such finding."
+    ),
+    "deduction_needs_evidence": _l("A deduction names the evidence it rests on."),
+    "fee_tender_not_money": _l(
+        "Shipping and repair fees are paid as money: choose the card or the wallet."
+    ),
     "unstated_deduction": _l(
         "A refund is the full entitlement less only deductions that the published policy names, "
         "each with its amount, rule and evidence: this one does not add up to that."

@@ -54,7 +54,9 @@ def test_unread_count_changes_for_consumer_and_merchant(
     consumer.get_by_label(t("What would you like?")).select_option("return_refund")
     consumer.get_by_label(t("Reason"), exact=True).select_option("no_reason")
     consumer.get_by_label(t("Describe the problem")).fill("买重复了，包装未拆")
-    submit(consumer, f"form[action$='/my/orders/{ORDER_NO}/lines/1/open']")
+    submit(consumer, f"form[action$='/my/orders/{ORDER_NO}/lines/1/open']")  # the review step
+    with consumer.expect_navigation():  # issue 11 item 1: nothing is filed before confirming
+        consumer.get_by_test_id("confirm-application").click()
     match = re.search(r"/my/cases/([^/?#]+)$", consumer.url)
     assert match, consumer.url
     case_no = match.group(1)
