@@ -50,7 +50,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides what the environment gives (tests pass
     ``DATABASE_URL``, ``SECRET_KEY``, ``TESTING``). A ready ``Database`` may be passed as
     ``config["DATABASE"]`` to share one between the app and a test."""
-    from web.common import actions, auth, csrf, errors, i18n, move_forms, platform, stores, timefmt
+    from web.common import (
+        actions,
+        auth,
+        csrf,
+        errors,
+        i18n,
+        move_forms,
+        platform,
+        rule_citations,
+        stores,
+        timefmt,
+    )
     from web.pages import auth as auth_pages
     from web.settings import load_settings
     from web.users_cli import users_cli
@@ -76,6 +87,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     stores.init_app(app)
     platform.init_app(app)
     move_forms.init_app(app)
+    rule_citations.init_app(app)
     app.after_request(_security_headers)
 
     for name in app.config["AUDIENCE_MODULES"]:

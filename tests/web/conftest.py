@@ -239,3 +239,11 @@ def confirm_review(client: FlaskClient, url: str, review: TestResponse) -> TestR
         "request_id": request_id.group(1),
     }
     return client.post(url, data=data)
+
+
+def rule_link(*rules: str, lang: str = "zh_CN") -> str:
+    """How a consumer's page cites ``rules`` (issue 11 item 5): links to the rules page, the id
+    only in the address (``web.common.rule_citations``)."""
+    text = "查看规则" if lang.startswith("zh") else "the rule"
+    links = [f'<a class="rule-link" href="/rules#{rule}">{text}</a>' for rule in rules]
+    return f"（{'、'.join(links)}）" if lang.startswith("zh") else f" ({', '.join(links)})"

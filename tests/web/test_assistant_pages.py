@@ -15,7 +15,7 @@ from domain import rules
 from domain.calendar import last_day_cst
 from domain.lines import Tender
 from domain.values import TenderKind
-from tests.web.conftest import login_as
+from tests.web.conftest import login_as, rule_link
 from tests.web.test_api import World, make_world
 
 POLICY = {
@@ -53,16 +53,32 @@ def test_the_order_page_answers_in_english(shop: World, consumer: FlaskClient) -
     last = window_last_day(shop, order_no)
     assert "What you can still do with 旗舰手机 X1" in html
     assert "already under a return or refund" not in html
-    assert f"Return without giving a reason: until {last} 24:00 (R1)" in html
-    assert "Repair: until " in html and "free of charge while in warranty (R6)" in html
-    assert "No longer possible: Refund for goods that never arrived (R3)." in html
-    assert "battery: 6 months, until " in html and "The whole unit: 12 months, until " in html
-    assert "Sending the goods back: paid by you; the original delivery: paid by you (R2)." in html
     assert (
-        "Sending the goods back: paid by the store; the original delivery: paid by the store (R2)."
-        in html
+        f"Return without giving a reason: until {last} 24:00" + rule_link("R1", lang="en")
+    ) in html
+    assert (
+        "Repair: until " in html
+        and "free of charge while in warranty" + rule_link("R6", lang="en") in html
     )
-    assert "Up to ¥1,999.00 comes back: ¥1,500.00 to bank card, ¥499.00 to points (R3.a)." in html
+    assert (
+        "No longer possible: Refund for goods that never arrived" + rule_link("R3", lang="en") + "."
+    ) in html
+    assert "battery: 6 months, until " in html and "The whole unit: 12 months, until " in html
+    assert (
+        "Sending the goods back: paid by you; the original delivery: paid by you"
+        + rule_link("R2", lang="en")
+        + "."
+    ) in html
+    assert (
+        "Sending the goods back: paid by the store; the original delivery: paid by the store"
+        + rule_link("R2", lang="en")
+        + "."
+    ) in html
+    assert (
+        "Up to ¥1,999.00 comes back: ¥1,500.00 to bank card, ¥499.00 to points"
+        + rule_link("R3.a", lang="en")
+        + "."
+    ) in html
 
 
 def test_the_order_page_answers_in_chinese(shop: World, consumer: FlaskClient) -> None:
@@ -71,10 +87,12 @@ def test_the_order_page_answers_in_chinese(shop: World, consumer: FlaskClient) -
     html = consumer.get(f"/my/orders/{order_no}?line=1&lang=zh_CN").get_data(as_text=True)
     last = window_last_day(shop, order_no)
     assert "旗舰手机 X1还可以申请" in html
-    assert "已不可申请：未收到货退款（R3）。" in html
-    assert f"七天无理由退货：截至 {last} 24:00（R1）" in html
-    assert "寄回商品的运费由您承担；原发货运费由您承担（R2）。" in html
-    assert "最多退回 ¥1,999.00：¥1,500.00 退回银行卡、¥499.00 退回积分（R3.a）。" in html
+    assert "已不可申请：未收到货退款" + rule_link("R3") + "。" in html
+    assert f"七天无理由退货：截至 {last} 24:00" + rule_link("R1") in html
+    assert "寄回商品的运费由您承担；原发货运费由您承担" + rule_link("R2") + "。" in html
+    assert (
+        "最多退回 ¥1,999.00：¥1,500.00 退回银行卡、¥499.00 退回积分" + rule_link("R3.a") + "。"
+    ) in html
 
 
 def test_a_line_under_a_refund_promises_no_second_refund(
@@ -84,9 +102,17 @@ def test_a_line_under_a_refund_promises_no_second_refund(
     shop.open_case(order_no)
     shop.settle()
     html = consumer.get(f"/my/orders/{order_no}?line=1&lang=en").get_data(as_text=True)
-    assert "Every unit of this line is already under a return or refund (R3.a)." in html
-    assert "Return without giving a reason (R3.a)" in html  # among the ones no longer possible
-    assert "Refund for goods that never arrived (R3)." in html  # refused for its own reason
+    assert (
+        "Every unit of this line is already under a return or refund"
+        + rule_link("R3.a", lang="en")
+        + "."
+    ) in html
+    assert (
+        "Return without giving a reason" + rule_link("R3.a", lang="en")
+    ) in html  # among the ones no longer possible
+    assert (
+        "Refund for goods that never arrived" + rule_link("R3", lang="en") + "."
+    ) in html  # refused for its own reason
     assert "comes back" not in html.split('data-testid="assistant-line"')[1]
     assert "Exchange without giving a reason: until " in html  # an exchange refunds nothing
 
@@ -103,11 +129,11 @@ def test_the_case_page_says_whose_turn_and_by_when(shop: World, consumer: FlaskC
     last = mine["by"]["last_day"]
     en = consumer.get(f"/my/cases/{case_no}?lang=en").get_data(as_text=True)
     assert 'data-testid="assistant-case"' in en and "It is your turn." in en
-    assert f"you, by {last} 24:00 ({mine['rule']})" in en
+    assert f"you, by {last} 24:00" + rule_link(mine["rule"], lang="en") in en
     assert "Up to ¥1,999.00 comes back" in en
     zh = consumer.get(f"/my/cases/{case_no}?lang=zh_CN").get_data(as_text=True)
     assert "现在轮到您操作。" in zh
-    assert f"由您在 {last} 24:00 前完成（{mine['rule']}）" in zh
+    assert f"由您在 {last} 24:00 前完成" + rule_link(mine["rule"]) in zh
 
 
 # --- the API -----------------------------------------------------------------------------------

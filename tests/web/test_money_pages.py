@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from tests.web.conftest import login_as
+from tests.web.conftest import login_as, rule_link
 
 
 def test_the_consumer_sees_the_entitlement_and_the_result(demo_client: FlaskClient) -> None:
     assert login_as(demo_client, "zhangsan", "demo-consumer").status_code == 302
     html = demo_client.get("/my/cases/DEMO-C-0001?lang=en").get_data(as_text=True)
     assert "Entitlement: paid for the goods, line 2" in html
-    assert "Entitlement (R3.a)" in html
+    assert "Entitlement" + rule_link("R3.a", lang="en") in html
     assert "Refund after deductions" in html
     zh = demo_client.get("/my/cases/DEMO-C-0001?lang=zh_CN").get_data(as_text=True)
-    assert "应退金额（R3.a）" in zh
+    assert "应退金额" + rule_link("R3.a") in zh
 
 
 def test_the_monitoring_page_defines_each_rate_next_to_it(demo_client: FlaskClient) -> None:

@@ -45,6 +45,10 @@ ENGLISH = re.compile(r"\b[A-Za-z][a-z']+(?:[ ,]+[A-Za-z][a-z']+){2,}\b")
 ALLOWED_ENGLISH = ("JPEG, PNG, WebP", "PNG, WebP or PDF")
 #: The store's own editor: the category codes are what it types (see the module docstring).
 EDITORS = ("/merchant/policy",)
+#: A rule or process id (``R3``, ``R12.a``, ``P4``): staff, arbitrators and the rules page cite
+#: them; a consumer reads a sentence with a link to the rule instead (issue 11 item 5).
+RULE_ID = re.compile(r"(?<![A-Za-z0-9])(?:R\d+(?:\.[a-z])?|P\d+)(?![0-9])")
+CONSUMERS = {username for username, role in DEMO_LOGINS if role == "consumer"}
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +83,12 @@ def _problems(page: Page) -> Iterator[str]:
             yield f"store id: {text!r}"
         if page.path.split("?")[0] not in EDITORS and CODE.search(text):
             yield f"category or part code {CODE.search(text).group(1)!r}: {text!r}"  # type: ignore[union-attr]
+        if (
+            page.username in CONSUMERS
+            and not page.path.startswith("/rules")
+            and RULE_ID.search(text)
+        ):
+            yield f"rule id {RULE_ID.search(text).group(0)!r}: {text!r}"  # type: ignore[union-attr]
         cleaned = text
         for allowed in ALLOWED_ENGLISH:
             cleaned = cleaned.replace(allowed, "")
@@ -90,4 +100,13 @@ def test_no_internal_code_or_english_in_what_a_person_reads(pages: list[Page]) -
     found = sorted(
         {f"{page.username} {page.path}: {problem}" for page in pages for problem in _problems(page)}
     )
-    assert not found, f"{len(found)} finding(s):\n" + "\n".join(found[:60])
+    assert not found, f"{len(found)} finding(s):\n" + "\n".join(found)
+
+
+def test_consumers_read_links_to_rules_and_staff_keep_the_ids(pages: list[Page]) -> None:
+    """Issue 11 item 5: the consumer's case page links its rules (``/rules#R21``) with words, not
+    ids; the arbitrator's page of a case still cites the ids."""
+    mine = next(p for p in pages if p.username == "lisi" and p.path == "/my/cases/DEMO-C-0012")
+    assert "查看规则" in mine.texts
+    arbiter = [p for p in pages if p.username == "arbiter" and p.path.startswith("/arbitration/")]
+    assert any(RULE_ID.search(text) for page in arbiter for text in page.texts)

@@ -1,0 +1,120 @@
+"""Rule ids read by consumers become links (issue 11 item 5): staff, arbitrators and the rules
+page cite ``R3.a`` or ``P4``; a consumer reads the sentence with a link to the rule instead, the id
+only in the link's address (``/rules#R3``).
+
+The site's sentences keep their ids (one catalog for every audience, and the rules they follow stay
+traceable in code); the pages a consumer is served are rewritten once, here, before they leave:
+
+- a citation in text (``（R1）``, ``（R1.c、R5）``, `` (R21)``) becomes ``（查看规则）`` linked to
+  the rule, one link per id;
+- where a link cannot stand or would be noise (inside a link, a button, an option, a label, the
+  page title, a heading or a summary naming a form, a script or a style), and in attributes a
+  person reads (``title``, ``placeholder``, ``aria-label``, ``alt``, a button's ``value``), the
+  citation is dropped;
+- the badge ``<span class="rule-id">R16</span>`` becomes a link to its rule.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from flask import Flask, Response, current_app, url_for
+from flask_babel import get_locale, gettext
+
+from web.common.auth import current_account
+
+_ID = r"(?:R\d+(?:\.[a-z])?|P\d+)"
+#: ``（R1）``, ``（R1.c、R5）``, `` (R21)``: the ids between brackets, with the space before.
+CITATION = re.compile(r"\s?[（(](" + _ID + r"(?:\s?[、,，]\s?" + _ID + r")*)[）)]")
+_ONE_ID = re.compile(_ID)
+BADGE = re.compile(r'<span class="rule-id">(' + _ID + r")</span>")
+#: Tags, comments and the text between them.
+_TOKEN = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
+_TAG_NAME = re.compile(r"^</?\s*([A-Za-z0-9]+)")
+#: Where a link cannot stand: the citation is dropped there.
+_NO_LINK = {"a", "button", "option", "title", "textarea", "script", "style", "select", "label"}
+#: Headings and a disclosure's summary name a form or a section: plain words, no citation.
+_NO_LINK |= {"h1", "h2", "h3", "h4", "h5", "h6", "summary", "legend"}
+_SEEN_ATTRIBUTE = re.compile(r'((?:title|placeholder|aria-label|alt|value)=")([^"]*)(")')
+
+
+def _anchor(rule: str) -> str:
+    listed = current_app.extensions.get("rule_ids", frozenset())
+    return rule if rule in listed else rule.split(".")[0]
+
+
+def _link(rule: str) -> str:
+    return '<a class="rule-link" href="{}#{}">{}</a>'.format(
+        url_for("public.rules"), escape(_anchor(rule)), escape(gettext("the rule"))
+    )
+
+
+def _linked(text: str) -> str:
+    chinese = str(get_locale() or "").startswith("zh")
+
+    def replace(match: re.Match[str]) -> str:
+        links = [_link(rule) for rule in _ONE_ID.findall(match.group(1))]
+        return f"（{'、'.join(links)}）" if chinese else f" ({', '.join(links)})"
+
+    return CITATION.sub(replace, text)
+
+
+def _dropped(text: str) -> str:
+    return CITATION.sub("", text)
+
+
+def _attributes(tag: str) -> str:
+    return _SEEN_ATTRIBUTE.sub(lambda m: m.group(1) + _dropped(m.group(2)) + m.group(3), tag)
+
+
+def for_consumers(html: str) -> str:
+    """``html`` with every rule id a person reads turned into a link to the rule, or dropped where
+    a link cannot stand (see the module docstring)."""
+    html = BADGE.sub(lambda m: _link(m.group(1)), html)
+    out: list[str] = []
+    open_tags: list[str] = []
+    for token in _TOKEN.split(html):
+        if token.startswith("<!--"):
+            out.append(token)
+        elif token.startswith("<"):
+            name_match = _TAG_NAME.match(token)
+            name = name_match.group(1).lower() if name_match else ""
+            if name in _NO_LINK:
+                if token.startswith("</"):
+                    if name in open_tags:
+                        open_tags.reverse()
+                        open_tags.remove(name)
+                        open_tags.reverse()
+                elif not token.rstrip(">").endswith("/"):
+                    open_tags.append(name)
+            out.append(_attributes(token) if not token.startswith("</") else token)
+        elif not CITATION.search(token):
+            out.append(token)
+        elif open_tags:
+            out.append(_dropped(token))
+        else:
+            out.append(_linked(token))
+    return "".join(out)
+
+
+def _rewrite(response: Response) -> Response:
+    account = current_account()
+    if (
+        account is None
+        or account.role != "consumer"
+        or response.direct_passthrough
+        or not response.content_type.startswith("text/html")
+    ):
+        return response
+    rules_page = url_for("public.rules")
+    from flask import request
+
+    if request.path.startswith(rules_page):
+        return response
+    response.set_data(for_consumers(response.get_data(as_text=True)))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_rewrite)
