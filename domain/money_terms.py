@@ -51,12 +51,14 @@ def check_money_terms(terms: PolicyTerms) -> None:
                 f"{name!r} is not a deduction the platform allows (R3.a); one of {_HAND}",
                 field="deduction_kinds",
                 rule="R3.a",
+                code="deduction_kind_unknown",
             ) from None
         if not DEDUCTION_RULES[kind].entered_by_hand:
             raise InvalidInput(
                 f"{name} is recorded by the platform, not published by a merchant (R3.a)",
                 field="deduction_kinds",
                 rule="R3.a",
+                code="deduction_kind_platform_only",
             )
     if len(set(terms.deduction_kinds)) != len(terms.deduction_kinds):
         raise InvalidInput("a deduction kind is named once", field="deduction_kinds")

@@ -69,7 +69,7 @@ def test_a_form_without_the_money_inputs_keeps_the_defaults(shop: Shop, staff: F
         (
             {"deduction_kinds_shown": "1", "deduction_kinds": ["wear"]},
             "deduction_kinds",
-            "not a deduction the platform allows (R3.a)",
+            "not a deduction the platform allows",
         ),
     ],
 )

@@ -67,6 +67,14 @@ SENTENCES: dict[str, Any] = {
         "This deduction is allowed only after an inspection found the damage was caused by the "
         "user; this case has no such finding."
     ),
+    "deduction_kind_unknown": _l(
+        "This is not a deduction the platform allows; a store may publish only the deductions "
+        "listed on its policy form."
+    ),
+    "deduction_kind_platform_only": _l(
+        "This deduction is recorded by the platform (for example by an arbitration ruling); a "
+        "store cannot publish it."
+    ),
     "deduction_needs_evidence": _l("A deduction names the evidence it rests on."),
     "fee_tender_not_money": _l(
         "Shipping and repair fees are paid as money: choose the card or the wallet."
