@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from domain.tenders import PaymentStatus
 from projections.db import Database
 from projections.ledger.booking import PREFIX_SQL, prefix_params
 
@@ -320,6 +321,19 @@ class TenderPaymentRow:
     last_failure: str | None
     consent: str | None
     updated_at: str
+
+    @property
+    def paid(self) -> bool:
+        return self.status == PaymentStatus.PAID
+
+    @property
+    def rerouted(self) -> bool:
+        """Paid to another tender than its own (the wallet, with the consumer's consent)."""
+        return self.paid_to != self.tender
+
+    @property
+    def due(self) -> bool:
+        return self.status == PaymentStatus.DUE
 
 
 def tender_payments(

@@ -89,6 +89,11 @@ class RefundRow:
     tenders: tuple[Any, ...] = ()
     """R3.a: the refund's payment per money tender (a partial failure shows here)."""
 
+    @property
+    def tenders_worth_listing(self) -> bool:
+        """Several tenders, or one whose payment has moved on from due: worth a line each."""
+        return len(self.tenders) > 1 or any(not t.due for t in self.tenders)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.refund, name)
 
