@@ -57,6 +57,10 @@ class Result:
     version: int
     changed: bool
     detail: Mapping[str, Any]
+    # Issue 12: where the command's events stand in the notification log (the highest id it
+    # stored), so a page can wait until the projections it reads have passed it. ``None`` when
+    # nothing was stored (a no-op, or a repeated request answered from its first result).
+    notification_id: int | None = None
 
     def to_json(self) -> str:
         return json.dumps({"key": self.key, "detail": dict(self.detail)}, sort_keys=True)
@@ -202,10 +206,11 @@ class AfterSales(
                 fingerprint=arguments_digest,
             )
             try:
-                self.save(*aggregates, record)
+                recordings = self.save(*aggregates, record)
             except IntegrityError:
                 continue  # someone else moved first: reload and decide again
-            return Result(target.id, key, version, changed, detail)
+            stored_at = max((r.notification.id for r in recordings), default=None)
+            return Result(target.id, key, version, changed, detail, stored_at)
         raise ConcurrentChange(
             f"{command}: the case kept changing under {MAX_ATTEMPTS} attempts; try again"
         )
