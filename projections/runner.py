@@ -283,6 +283,7 @@ class Runner:
         progress: ProgressCallback | None = None,
         *,
         batch_size: int = 500,
+        timings: BatchTimings | None = None,
     ) -> int:
         """Empty the named projections' tables and replay them from the first event.
 
@@ -301,7 +302,9 @@ class Runner:
                     "UPDATE projection_tracking SET position = 0, updated_at = ? WHERE name = ?",
                     (ts(self.clock()), projection.name),
                 )
-        return self.catch_up(batch_size, progress, names=[p.name for p in projections])
+        return self.catch_up(
+            batch_size, progress, names=[p.name for p in projections], timings=timings
+        )
 
     # -- status ------------------------------------------------------------------------
 
