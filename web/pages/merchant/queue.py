@@ -24,7 +24,7 @@ from web.common.actions import refusal_text, request_id_from_form
 from web.common.auth import (
     current_actor,
 )
-from web.common.fresh_reads import remember
+from web.common.fresh_reads import reads, remember
 from web.common.labels import (
     awaiting_label,
     clock_label,
@@ -69,6 +69,7 @@ def page_number() -> int:
 
 
 @bp.route("/queue")
+@reads("queues", "timeline")
 def queue() -> ResponseReturnValue:
     db = get_db()
     name = queue_name()
@@ -196,6 +197,7 @@ STATUS_FILTERS = ("open", "closed", "all")
 
 
 @bp.route("/cases")
+@reads("timeline")
 def cases() -> ResponseReturnValue:
     """R17/R21: every case of the store, latest activity first, open or closed, by number."""
 
