@@ -25,14 +25,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from eventsourcing.persistence import Notification
 
-from projections.db import DbConnection, ts
+from projections.db import Cursor, DbConnection, ts
 from projections.parking import is_transient, park
 from projections.projection import BatchCallback, Projection
 
@@ -160,15 +161,55 @@ def _apply_fast(
     try:
         items = [(batch.event(n), n.id) for n in wanted]
         process_batch = getattr(projection, "process_batch", None)
-        if process_batch is not None:
-            process_batch(tx, items)
-        else:
-            for event, nid in items:
-                projection.process(tx, event, nid)
+        with _pipelined(tx) as conn:
+            if process_batch is not None:
+                process_batch(conn, items)
+            else:
+                for event, nid in items:
+                    projection.process(conn, event, nid)
     except Exception as error:
         if is_transient(error):
             raise
         raise _BadEvent(projection.name) from error
+
+
+@contextmanager
+def _pipelined(tx: DbConnection) -> Iterator[DbConnection]:
+    """On PostgreSQL, the projection's statements in psycopg's pipeline mode: a write whose result
+    nobody reads is sent without waiting for its answer, so an event's INSERTs and UPDATEs cost
+    no round trip of their own (a SELECT still waits for its rows). Every error has surfaced when
+    the block ends (the pipeline is synced), so it is still this projection's. SQLite: as is."""
+    if tx.dialect != "postgresql":
+        yield tx
+        return
+    with tx.raw.pipeline():
+        yield _PipelinedConnection(tx.raw, tx.dialect)
+
+
+class _PipelinedConnection(DbConnection):
+    """``execute`` in pipeline mode; ``rowcount`` waits for the statement's own result."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        return _PipelinedCursor(super().execute(sql, params))
+
+
+class _PipelinedCursor:
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    @property
+    def rowcount(self) -> int:
+        self._cursor._fetch_pipeline()  # psycopg: fetch this statement's result (a sync)
+        return int(self._cursor.rowcount)
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return list(self._cursor.fetchall())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._cursor)
 
 
 def _apply_or_park(
