@@ -105,6 +105,13 @@ def _before_request() -> None:
         return
     from projections.progress import passed, positions, wait_until
     from web import get_db
+    from web.services import get_service
+
+    # An id beyond the store's last notification was never written: nothing to wait for.
+    wanted = min(wanted, get_service().recorder.max_notification_id() or 0)
+    if not wanted:
+        session.pop(SESSION_KEY, None)
+        return
 
     names = projections_read_by(current_app.view_functions.get(request.endpoint))
     db = get_db()
