@@ -41,6 +41,9 @@ __all__ = ["BatchTimings", "DecodedBatch", "apply_batch", "park_event"]
 
 logger = logging.getLogger("aftersales.projections")
 
+PIPELINE = True
+"""Use psycopg's pipeline mode for the projections' writes on PostgreSQL (off: for comparison)."""
+
 
 class _BadEvent(Exception):
     """An event of the batch could not be applied by a projection."""
@@ -179,7 +182,7 @@ def _pipelined(tx: DbConnection) -> Iterator[DbConnection]:
     nobody reads is sent without waiting for its answer, so an event's INSERTs and UPDATEs cost
     no round trip of their own (a SELECT still waits for its rows). Every error has surfaced when
     the block ends (the pipeline is synced), so it is still this projection's. SQLite: as is."""
-    if tx.dialect != "postgresql":
+    if tx.dialect != "postgresql" or not PIPELINE:
         yield tx
         return
     with tx.raw.pipeline():

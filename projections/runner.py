@@ -257,7 +257,7 @@ class Runner:
 
     def follow(
         self,
-        poll_interval: float = 0.5,
+        poll_interval: float = 0.1,
         stop: threading.Event | None = None,
         *,
         batch_size: int = 500,

@@ -246,7 +246,12 @@ def _follow(app: Any, stop: threading.Event) -> None:
         runner = make_runner(app_service(), read_db())
     worker = ProjectionWorker(runner.catch_up, poll=DEFAULT_POLL_SECONDS, name="serve: projections")
     register(app, worker)
-    threading.Thread(target=lambda: (stop.wait(), worker.stop()), daemon=True).start()
+
+    def stop_with_the_server() -> None:
+        stop.wait()
+        worker.stop()
+
+    threading.Thread(target=stop_with_the_server, daemon=True).start()
     worker.run()
 
 

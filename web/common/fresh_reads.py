@@ -113,7 +113,7 @@ def _before_request() -> None:
         session.pop(SESSION_KEY, None)
         return
 
-    names = projections_read_by(current_app.view_functions.get(request.endpoint))
+    names = projections_read_by(current_app.view_functions.get(request.endpoint or ""))
     db = get_db()
     if not wait_until(db, names, wanted, _wait_seconds()):
         g.still_updating = True
