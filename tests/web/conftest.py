@@ -198,6 +198,21 @@ def bearer(app: Flask) -> Callable[[str], dict[str, str]]:
     return header
 
 
+def settled(app: Flask, timeout: float = 30.0) -> None:
+    """Wait, as a page does, until the app's projection worker has passed everything stored (issue
+    12: projections run in the worker, never inside a request)."""
+    from projections.progress import wait_until
+    from projections.registry import all_projections
+    from web.services import get_service
+
+    with app.app_context():
+        head = get_service().recorder.max_notification_id() or 0
+        names = [p.name for p in all_projections()]
+        if projection_worker.worker_of(app) is None:
+            projection_worker.start(app)
+        assert wait_until(get_db(), names, head, timeout), "the projection worker fell behind"
+
+
 DEMO_PASSWORDS = {
     "consumer": "demo-consumer",
     "merchant": "demo-merchant",

@@ -10,7 +10,8 @@ it does instead:
   addresses, bookmarks or ``Referer`` headers, and it is signed, so the only thing a client can
   do with it is make its own next page wait a little;
 - a page declares the projections it reads (:func:`reads`; a page that declares nothing is taken
-  to read all of them). Before a GET is handled, when the session holds an id, the request waits
+  to read all of them). Before a request is handled (a form post reads too: whose case it is
+  ...), when the session holds an id, the request waits
   (``projections.progress.wait_until``, at most ``READ_YOUR_WRITES_SECONDS``, 2 s by default) until
   those projections have passed it, then renders; when the time ran out it renders anyway, with a
   translated "still updating" note (``g.still_updating``, shown by ``base.html``). Once every
@@ -97,7 +98,7 @@ def _wait_seconds() -> float:
 
 
 def _before_request() -> None:
-    if request.method not in ("GET", "HEAD") or request.endpoint in (None, "static"):
+    if request.endpoint in (None, "static"):
         return
     from_session = session.get(SESSION_KEY) if SESSION_KEY in session else None
     wanted = max(int(from_session or 0), after_parameter() or 0)
