@@ -100,6 +100,10 @@ def _wait_seconds() -> float:
 def _before_request() -> None:
     if request.endpoint in (None, "static"):
         return
+    if request.blueprint == "api" and AFTER_PARAMETER in request.args and after_parameter() is None:
+        from marshmallow import ValidationError
+
+        raise ValidationError({AFTER_PARAMETER: ["A notification id: a whole number from 1."]})
     from_session = session.get(SESSION_KEY) if SESSION_KEY in session else None
     wanted = max(int(from_session or 0), after_parameter() or 0)
     if not wanted:
