@@ -150,7 +150,10 @@ def _responses(op: Operation) -> dict[str, Any]:
             "description": "Replayed: the request id was seen before (replayed: true)",
             "content": success.get("content", {}),
         }
-    for code in op.errors:
+    codes = list(op.errors)
+    if op.method.upper() == "GET" and 400 not in codes:
+        codes.append(400)  # a malformed ?after= (READ_AFTER_PARAMETER)
+    for code in sorted(codes):
         responses[str(code)] = {
             "description": ERROR_DESCRIPTIONS.get(code, "Error"),
             "content": {"application/json": {"schema": ErrorSchema}},
