@@ -13,7 +13,7 @@ Eligibility is not stored: it depends on the clock and the policy, so the web as
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +22,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
 from domain.order import Order
+from projections.batching import select_in
 from projections.db import Database, DbConnection, parse_ts, ts
 
 __all__ = [
@@ -62,6 +63,23 @@ class OrdersProjection:
 
     def __init__(self) -> None:
         self.topics: tuple[str, ...] = order_event_topics()
+        # During ``process_batch``: order id -> order number, read once for the batch (issue 12).
+        self._order_nos: dict[str, str] | None = None
+
+    def process_batch(self, tx: DbConnection, items: Sequence[tuple[Any, int]]) -> None:
+        """Event by event, each order's number read once for the whole batch."""
+        wanted = {str(e.originator_id) for e, _ in items if type(e).__name__ != "Recorded"}
+        self._order_nos = {
+            str(row["order_id"]): str(row["order_no"])
+            for row in select_in(
+                tx, "SELECT DISTINCT order_id, order_no FROM order_lines WHERE", "order_id", wanted
+            )
+        }
+        try:
+            for event, notification_id in items:
+                self.process(tx, event, notification_id)
+        finally:
+            self._order_nos = None
 
     def process(self, tx: DbConnection, event: Any, notification_id: int) -> None:
         name = type(event).__name__
@@ -69,16 +87,15 @@ class OrdersProjection:
         version = int(event.originator_version)
         if name == "Recorded":
             self._recorded(tx, event, order_id, version)
+            if self._order_nos is not None and event.lines:  # no line, no row to find it by
+                self._order_nos[order_id] = str(event.order_no)
             return
-        row = tx.execute(
-            "SELECT order_no FROM order_lines WHERE order_id = ? LIMIT 1", (order_id,)
-        ).fetchone()
-        if row is None:
+        order_no = self._order_no(tx, order_id)
+        if order_no is None:
             raise ValueError(
                 f"{name} of order {order_id} before its Recorded event "
                 f"(notification {notification_id})"
             )
-        order_no = str(row["order_no"])
         if name == "DeliverySigned":
             tx.execute(
                 "UPDATE order_lines SET delivered_at = ? WHERE order_no = ?",
@@ -124,6 +141,14 @@ class OrdersProjection:
         tx.execute(
             "UPDATE order_lines SET last_version = ? WHERE order_no = ?", (version, order_no)
         )
+
+    def _order_no(self, tx: DbConnection, order_id: str) -> str | None:
+        if self._order_nos is not None and order_id in self._order_nos:
+            return self._order_nos[order_id]
+        row = tx.execute(
+            "SELECT order_no FROM order_lines WHERE order_id = ? LIMIT 1", (order_id,)
+        ).fetchone()
+        return None if row is None else str(row["order_no"])
 
     @staticmethod
     def _recorded(tx: DbConnection, event: Any, order_id: str, version: int) -> None:

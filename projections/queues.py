@@ -33,6 +33,7 @@ from domain.case_values import Status
 from domain.deadlines import CLOCK_RULES
 from domain.process.states import StateSpec, state_of
 from domain.values import CaseKind
+from projections.batching import select_in
 from projections.case_events import (
     case_event_topics,
     deadline_dicts,
@@ -217,6 +218,45 @@ class QueueProjection:
         self.topics: tuple[str, ...] = case_event_topics()
 
     def process(self, tx: DbConnection, event: Any, notification_id: int) -> None:
+        known = None
+        if event_name(event) != "Opened":
+            row = tx.execute(
+                "SELECT * FROM queue_cases WHERE case_id = ?", (str(event.originator_id),)
+            ).fetchone()
+            known = None if row is None else dict(row)
+        case, items = self._apply(event, notification_id, known)
+        self._write(tx, {case["case_no"]: (case, items)}, set() if known else {case["case_no"]})
+
+    def process_batch(self, tx: DbConnection, items: Sequence[tuple[Any, int]]) -> None:
+        """The batch at once (issue 12): one read of the cases it needs; each case's row and
+        queue items written once, as they stand after its last event in the batch."""
+        wanted = {str(e.originator_id) for e, _ in items if event_name(e) != "Opened"}
+        known = {
+            str(row["case_id"]): dict(row)
+            for row in select_in(tx, "SELECT * FROM queue_cases WHERE", "case_id", wanted)
+        }
+        latest: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+        by_id: dict[str, dict[str, Any]] = {}
+        opened: set[str] = set()
+        for event, notification_id in items:
+            case_id = str(event.originator_id)
+            if event_name(event) == "Opened":
+                if case_id in known or case_id in by_id:
+                    raise ValueError(f"case {case_id} opened twice ({notification_id})")
+                before = None
+            else:
+                before = by_id.get(case_id) or known.get(case_id)
+            case, rows = self._apply(event, notification_id, before)
+            if before is None:
+                opened.add(case["case_no"])
+            by_id[case_id] = case
+            latest[case["case_no"]] = (case, rows)
+        self._write(tx, latest, opened)
+
+    def _apply(
+        self, event: Any, notification_id: int, known: Mapping[str, Any] | None
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The case's ``queue_cases`` row and queue items after ``event`` (nothing written)."""
         name = event_name(event)
         at = ts(event.at)
         if name == "Opened":
@@ -233,19 +273,13 @@ class QueueProjection:
                 "updated_at": at,
                 "last_version": int(event.originator_version),
             }
-            columns = ", ".join(case)
-            marks = ", ".join("?" for _ in case)
-            tx.execute(f"INSERT INTO queue_cases ({columns}) VALUES ({marks})", list(case.values()))
         else:
-            row = tx.execute(
-                "SELECT * FROM queue_cases WHERE case_id = ?", (str(event.originator_id),)
-            ).fetchone()
-            if row is None:
+            if known is None:
                 raise ValueError(
                     f"{name} of case {event.originator_id} before its Opened event "
                     f"(notification {notification_id})"
                 )
-            case = dict(row)
+            case = dict(known)
             case["status"] = status_after(event, str(case["status"]))
             if name == "Routed" and str(event.queue).startswith(_PARTY_QUEUE_PREFIXES):
                 # R20 handed the case to the merchant (or consumer), who work from their own
@@ -258,50 +292,88 @@ class QueueProjection:
                 case["routed_pending"] = 0
             case["updated_at"] = at
             case["last_version"] = int(event.originator_version)
-            tx.execute(
+        return case, items_for(case, deadline_dicts(getattr(event, "deadlines", ())))
+
+    def _write(
+        self,
+        tx: DbConnection,
+        latest: Mapping[str, tuple[Mapping[str, Any], list[dict[str, Any]]]],
+        opened: set[str],
+    ) -> None:
+        new = [case for no, (case, _) in latest.items() if no in opened]
+        changed = [case for no, (case, _) in latest.items() if no not in opened]
+        if new:
+            tx.executemany(_INSERT_CASE, [[c[k] for k in _CASE_COLUMNS] for c in new])
+        if changed:
+            tx.executemany(
                 "UPDATE queue_cases SET status = ?, platform_queue = ?, routed_pending = ?, "
                 "updated_at = ?, last_version = ? WHERE case_no = ?",
-                (
-                    case["status"],
-                    case["platform_queue"],
-                    case["routed_pending"],
-                    case["updated_at"],
-                    case["last_version"],
-                    case["case_no"],
-                ),
+                [
+                    (
+                        c["status"],
+                        c["platform_queue"],
+                        c["routed_pending"],
+                        c["updated_at"],
+                        c["last_version"],
+                        c["case_no"],
+                    )
+                    for c in changed
+                ],
             )
-        items = items_for(case, deadline_dicts(getattr(event, "deadlines", ())))
-        tx.execute("DELETE FROM queue_items WHERE case_no = ?", (case["case_no"],))
-        if items:
+            tx.executemany(
+                "DELETE FROM queue_items WHERE case_no = ?", [(c["case_no"],) for c in changed]
+            )
+        rows = [
+            (
+                case["case_no"],
+                item["clock"],
+                item["queue"],
+                item["party"],
+                item["awaiting"],
+                item["rule"],
+                item["due_at"],
+                item["sort_key"],
+                item["breached"],
+                item["provisional"],
+                item["is_head"],
+                case["status"],
+                case["kind"],
+                case["merchant_id"],
+                case["consumer_id"],
+                case["opened_at"],
+                case["updated_at"],
+                case["last_version"],
+            )
+            for case, items in latest.values()
+            for item in items
+        ]
+        if rows:
             tx.executemany(
                 "INSERT INTO queue_items (case_no, clock, queue, party, awaiting, rule, due_at, "
                 "sort_key, breached, provisional, is_head, status, kind, merchant_id, "
                 "consumer_id, opened_at, updated_at, case_version) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        case["case_no"],
-                        item["clock"],
-                        item["queue"],
-                        item["party"],
-                        item["awaiting"],
-                        item["rule"],
-                        item["due_at"],
-                        item["sort_key"],
-                        item["breached"],
-                        item["provisional"],
-                        item["is_head"],
-                        case["status"],
-                        case["kind"],
-                        case["merchant_id"],
-                        case["consumer_id"],
-                        case["opened_at"],
-                        case["updated_at"],
-                        case["last_version"],
-                    )
-                    for item in items
-                ],
+                rows,
             )
+
+
+_CASE_COLUMNS = (
+    "case_no",
+    "case_id",
+    "kind",
+    "status",
+    "merchant_id",
+    "consumer_id",
+    "platform_queue",
+    "routed_pending",
+    "opened_at",
+    "updated_at",
+    "last_version",
+)
+_INSERT_CASE = (
+    f"INSERT INTO queue_cases ({', '.join(_CASE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _CASE_COLUMNS)})"
+)
 
 
 PROJECTIONS = (QueueProjection,)

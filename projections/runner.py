@@ -3,15 +3,20 @@
 Generic over any ``eventsourcing.application.Application`` (only ``app.recorder`` and
 ``app.mapper`` are used) and any :class:`Projection`.
 
-Exactly once: for each projection, a batch of notifications is processed and the projection's
-new position is written to ``projection_tracking`` in ONE read-model transaction. A crash at any
-point either commits both or neither, so no event is lost or applied twice.
+One pass (issue 12): a batch of notifications is read and decoded ONCE and applied to every
+projection of the runner (``projections.batch``); ``names=`` selects projections, so one process
+per projection stays possible.
 
-Two runners on the same projection: the batch transaction starts with
+Exactly once: a batch of notifications is processed and each projection's new position is
+written to ``projection_tracking`` in ONE read-model transaction. A crash at any point either
+commits both or neither, so no event is lost or applied twice.
+
+Two runners on the same projection: before writing a projection's rows the batch transaction runs
 ``UPDATE projection_tracking SET position = <new> WHERE name = ? AND position = <old>``. The
 first runner's update locks the row (PostgreSQL) or the database (SQLite ``BEGIN IMMEDIATE``);
-the second one, once the first has committed, changes 0 rows, rolls its batch back and carries
-on from the new position.
+the second one, once the first has committed, changes 0 rows, skips that projection in this
+batch (nothing of it written) and carries on from the new position. Tracking rows are claimed in
+name order, so two runners with overlapping projections never deadlock.
 
 Gaps: notification ids may have gaps on PostgreSQL (rolled-back inserts consume sequence
 values). The runner asks for "ids after my position" and takes what comes; it never waits for a
@@ -38,12 +43,12 @@ from typing import Any
 from eventsourcing.application import Application
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
-from projections.db import Database, DbConnection, check_identifier, parse_ts, ts
+from projections.batch import BatchTimings, DecodedBatch, apply_batch, park_event
+from projections.db import Database, check_identifier, parse_ts, ts
 from projections.notifications import count_notifications_after
 from projections.parking import (
     forget,
     is_transient,
-    park,
     parked_counts,
     parked_events,
     unpark,
@@ -59,6 +64,7 @@ from projections.supervise import Backoff, supervise
 
 __all__ = [
     "BatchCallback",
+    "BatchTimings",
     "ProgressCallback",
     "Projection",
     "ProjectionStatus",
@@ -68,14 +74,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("aftersales.projections")
-
-
-class _PositionMoved(Exception):
-    """Another runner advanced the projection first; this batch is rolled back."""
-
-
-class _BadEvent(Exception):
-    """An event of the batch could not be applied: redo the batch event by event (savepoints)."""
 
 
 class Runner:
@@ -154,145 +152,75 @@ class Runner:
 
     # -- catching up -------------------------------------------------------------------
 
+    def positions(self, names: Iterable[str]) -> dict[str, int]:
+        """Each named projection's position, read in one query (0 if it has never run)."""
+        wanted = list(names)
+        with self.db.connect() as conn:
+            rows = conn.execute("SELECT name, position FROM projection_tracking").fetchall()
+        found = {row["name"]: int(row["position"]) for row in rows}
+        return {name: found.get(name, 0) for name in wanted}
+
     def catch_up(
         self,
         batch_size: int = 500,
         progress: ProgressCallback | None = None,
         *,
         names: Iterable[str] | None = None,
+        timings: BatchTimings | None = None,
     ) -> int:
-        """Process everything recorded so far; return how many events were processed.
+        """Process everything recorded so far in ONE pass over the log for all the selected
+        projections (``projections.batch``); return how many events were processed.
 
-        Counts events handed to ``process`` in batches this runner committed (events skipped by
-        a topic filter, or batches another runner committed first, are not counted).
+        Each batch is read once from the position of the projection furthest behind, decoded
+        once, and applied to every projection in one transaction. Counts events handed to the
+        projections in batches this runner committed, summed over projections (events skipped
+        by a topic filter, or batches another runner committed first, are not counted).
+        ``progress(done, total)`` counts notifications passed summed over projections.
         """
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         projections = self._selected(names)
         self._ensure_tracking_rows(projections)
-        total = 0
+        positions = self.positions(p.name for p in projections)
+        total = done = processed = 0
         if progress is not None:
             total = sum(
-                count_notifications_after(self.recorder, self.position(p.name)) for p in projections
+                count_notifications_after(self.recorder, position)
+                for position in positions.values()
             )
             progress(0, total)
-        done = processed = 0
-        for projection in projections:
-            while True:
-                position = self.position(projection.name)
-                notifications = self.recorder.select_notifications(
-                    position, batch_size, inclusive_of_start=False
+        while True:
+            if any(position < 0 for position in positions.values()):
+                positions = self.positions(p.name for p in projections)
+            start = min(positions.values())
+            notifications = self.recorder.select_notifications(
+                start, batch_size, inclusive_of_start=False
+            )
+            if not notifications:
+                break
+            batch = DecodedBatch(notifications, self.app.mapper.to_domain_event, timings)
+            before = dict(positions)
+            with self.db.transaction() as tx:
+                written = apply_batch(
+                    tx,
+                    batch,
+                    projections,
+                    positions,
+                    now=self.clock(),
+                    on_batch_written=self.on_batch_written,
+                    timings=timings,
                 )
-                if not notifications:
-                    break
-                try:
-                    processed += self._apply_batch(projection, position, notifications)
-                except _PositionMoved:
-                    continue  # someone else did this batch; re-read the position
-                if progress is not None:
-                    done += len(notifications)
-                    progress(done, max(total, done))
-                if len(notifications) < batch_size:
-                    break
+            processed += written
+            if progress is not None:
+                done += sum(
+                    sum(1 for n in notifications if n.id > before[name])
+                    for name, position in positions.items()
+                    if position >= 0
+                )
+                progress(done, max(total, done))
+            if len(notifications) < batch_size and all(p >= 0 for p in positions.values()):
+                break
         return processed
-
-    def _apply_batch(
-        self, projection: Projection, old: int, notifications: Sequence[Notification]
-    ) -> int:
-        """One transaction for the batch and the new position. When an event cannot be applied,
-        the batch is rolled back and redone with a savepoint around each event: a failing event
-        is parked (its own writes undone) and the others are applied (issue 10)."""
-        try:
-            return self._write_batch(projection, old, notifications, careful=False)
-        except _BadEvent:
-            return self._write_batch(projection, old, notifications, careful=True)
-
-    def _write_batch(
-        self,
-        projection: Projection,
-        old: int,
-        notifications: Sequence[Notification],
-        *,
-        careful: bool,
-    ) -> int:
-        new = notifications[-1].id
-        topics = frozenset(projection.topics)
-        count = 0
-        with self.db.transaction() as tx:
-            # Claim the batch first: this write serialises concurrent runners.
-            claimed = tx.execute(
-                "UPDATE projection_tracking SET position = ?, updated_at = ? "
-                "WHERE name = ? AND position = ?",
-                (new, ts(self.clock()), projection.name, old),
-            ).rowcount
-            if claimed != 1:
-                raise _PositionMoved(projection.name)
-            for notification in notifications:
-                if topics and notification.topic not in topics:
-                    continue
-                if careful:
-                    count += self._apply_or_park(tx, projection, notification)
-                    continue
-                try:
-                    self._apply_one(tx, projection, notification)
-                except Exception as error:
-                    if is_transient(error):
-                        raise
-                    raise _BadEvent(notification.id) from error
-                count += 1
-            if self.on_batch_written is not None:
-                self.on_batch_written(projection.name, new)
-        return count
-
-    def _apply_one(
-        self, tx: DbConnection, projection: Projection, notification: Notification
-    ) -> None:
-        event = self.app.mapper.to_domain_event(notification)
-        projection.process(tx, event, notification.id)
-
-    def _apply_or_park(
-        self, tx: DbConnection, projection: Projection, notification: Notification
-    ) -> int:
-        """Apply one event inside a savepoint; on an error that is the event's fault, undo its
-        writes and park it. Returns 1 when applied, 0 when parked."""
-        tx.execute("SAVEPOINT apply_event")
-        try:
-            self._apply_one(tx, projection, notification)
-        except Exception as error:
-            if is_transient(error):
-                raise
-            tx.execute("ROLLBACK TO SAVEPOINT apply_event")
-            tx.execute("RELEASE SAVEPOINT apply_event")
-            self._park(tx, projection, notification, error)
-            return 0
-        tx.execute("RELEASE SAVEPOINT apply_event")
-        return 1
-
-    def _park(
-        self,
-        tx: DbConnection,
-        projection: Projection,
-        notification: Notification,
-        error: Exception,
-    ) -> None:
-        logger.error(
-            "projection %s: parked notification %s (%s v%s): %s",
-            projection.name,
-            notification.id,
-            notification.topic,
-            notification.originator_version,
-            error,
-        )
-        park(
-            tx,
-            projection.name,
-            notification_id=notification.id,
-            originator_id=str(notification.originator_id),
-            originator_version=notification.originator_version,
-            topic=notification.topic,
-            error=error,
-            now=self.clock(),
-        )
 
     def retry_parked(self, names: Iterable[str] | None = None) -> RetryResult:
         """Apply the parked events of the named projections (all when None) again, each in its
@@ -316,19 +244,20 @@ class Runner:
                     with self.db.transaction() as tx:
                         if not unpark(tx, projection.name, notification.id):
                             continue  # another retry replayed it first
-                        self._apply_one(tx, projection, notification)
+                        event = self.app.mapper.to_domain_event(notification)
+                        projection.process(tx, event, notification.id)
                     replayed += 1
                 except Exception as error:
                     if is_transient(error):
                         raise
                     with self.db.transaction() as tx:
-                        self._park(tx, projection, notification, error)
+                        park_event(tx, projection.name, notification, error, self.clock())
                     still += 1
         return RetryResult(replayed, still)
 
     def follow(
         self,
-        poll_interval: float = 0.5,
+        poll_interval: float = 0.1,
         stop: threading.Event | None = None,
         *,
         batch_size: int = 500,
@@ -354,6 +283,7 @@ class Runner:
         progress: ProgressCallback | None = None,
         *,
         batch_size: int = 500,
+        timings: BatchTimings | None = None,
     ) -> int:
         """Empty the named projections' tables and replay them from the first event.
 
@@ -372,7 +302,9 @@ class Runner:
                     "UPDATE projection_tracking SET position = 0, updated_at = ? WHERE name = ?",
                     (ts(self.clock()), projection.name),
                 )
-        return self.catch_up(batch_size, progress, names=[p.name for p in projections])
+        return self.catch_up(
+            batch_size, progress, names=[p.name for p in projections], timings=timings
+        )
 
     # -- status ------------------------------------------------------------------------
 

@@ -94,14 +94,20 @@ def supervise(
     interval: float,
     stop: threading.Event | None = None,
     backoff: Backoff | None = None,
+    wake: threading.Event | None = None,
 ) -> None:
     """Run ``step`` every ``interval`` seconds until ``stop`` is set; never exits on an error
-    of ``step`` (it backs off and tries again). KeyboardInterrupt and SystemExit propagate."""
+    of ``step`` (it backs off and tries again). KeyboardInterrupt and SystemExit propagate.
+
+    ``wake``: setting it runs the next step at once instead of at the end of the interval (it is
+    cleared before each step, so a wake during a step runs one more)."""
     if interval <= 0:
         raise ValueError("interval must be positive")
     stop = stop if stop is not None else threading.Event()
     backoff = backoff if backoff is not None else Backoff()
     while not stop.is_set():
+        if wake is not None:
+            wake.clear()
         try:
             step()
         except Exception as error:
@@ -115,4 +121,7 @@ def supervise(
         if backoff.failures:
             logger.warning("%s: recovered after %d failed attempt(s)", name, backoff.failures)
             backoff.reset()
-        stop.wait(interval)
+        if wake is not None:
+            wake.wait(interval)
+        else:
+            stop.wait(interval)

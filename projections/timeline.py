@@ -24,6 +24,7 @@ from typing import Any
 
 from domain.case_values import Status
 from domain.process.audience import INTERNAL_EVENTS
+from projections.batching import select_in
 from projections.case_events import (
     allowed_of,
     case_event_topics,
@@ -47,6 +48,7 @@ from projections.case_queries import (
 )
 from projections.db import DbConnection, ts
 from projections.labels import step_code
+from projections.timeline_rows import INSERT_STEP, SUMMARY_DEFAULTS, write_summaries
 
 __all__ = [
     "PROJECTIONS",
@@ -174,14 +176,56 @@ class TimelineProjection:
         self.topics: tuple[str, ...] = case_event_topics()
 
     def process(self, tx: DbConnection, event: Any, notification_id: int) -> None:
-        name = event_name(event)
         summary = None
+        if event_name(event) != "Opened":
+            row = tx.execute(
+                "SELECT * FROM case_summary WHERE case_id = ?", (str(event.originator_id),)
+            ).fetchone()
+            summary = None if row is None else dict(row)
+        step, after = self._apply(event, notification_id, summary)
+        tx.execute(INSERT_STEP, step)
+        write_summaries(tx, [after] if summary is None else [], [] if summary is None else [after])
+
+    def process_batch(self, tx: DbConnection, items: Sequence[tuple[Any, int]]) -> None:
+        """The batch at once (issue 12): one read of the summaries it needs, the steps in one
+        ``executemany``, each case's summary written once (inserted once when it opened in the
+        batch), the same rows as :meth:`process` event by event."""
+        wanted = {str(e.originator_id) for e, _ in items if event_name(e) != "Opened"}
+        known = {
+            str(row["case_id"]): dict(row)
+            for row in select_in(tx, "SELECT * FROM case_summary WHERE", "case_id", wanted)
+        }
+        opened: set[str] = set()
+        touched: dict[str, dict[str, Any]] = {}
+        steps = []
+        for event, notification_id in items:
+            case_id = str(event.originator_id)
+            if event_name(event) == "Opened":
+                if case_id in known or case_id in opened:
+                    raise ValueError(f"case {case_id} opened twice ({notification_id})")
+                summary = None
+            else:
+                summary = touched.get(case_id) or known.get(case_id)
+            step, after = self._apply(event, notification_id, summary)
+            steps.append(step)
+            if summary is None:
+                opened.add(case_id)
+            touched[case_id] = after
+        tx.executemany(INSERT_STEP, steps)
+        write_summaries(
+            tx,
+            [row for cid, row in touched.items() if cid in opened],
+            [row for cid, row in touched.items() if cid not in opened],
+        )
+
+    def _apply(
+        self, event: Any, notification_id: int, summary: Mapping[str, Any] | None
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """One event's step row and the case's summary after it (pure: nothing written)."""
+        name = event_name(event)
         if name == "Opened":
             case_no = str(event.case_no)
         else:
-            summary = tx.execute(
-                "SELECT * FROM case_summary WHERE case_id = ?", (str(event.originator_id),)
-            ).fetchone()
             if summary is None:
                 raise ValueError(
                     f"{name} of case {event.originator_id} before its Opened event "
@@ -201,45 +245,37 @@ class TimelineProjection:
         met = None if not judged else all(judged)
         nxt = next_deadline(after)
         internal = name in _INTERNAL_EVENTS or bool(getattr(event, "internal", False))
-        tx.execute(
-            "INSERT INTO timeline_steps (case_no, version, notification_id, step, event_name, "
-            "actor_role, actor_id, actor_merchant_id, at, recorded_at, reason, evidence, rule, "
-            "details, deadlines, next_clock, next_due_at, next_rule, next_party, "
-            "deadlines_closed, deadline_met, internal, event_hash, prev_hash, status) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                case_no,
-                int(event.originator_version),
-                notification_id,
-                step_code(name),
-                name,
-                role,
-                str(actor.id),
-                str(getattr(actor, "merchant_id", "") or ""),
-                at,
-                ts(event.timestamp),
-                _reason(name, event),
-                dumps(_evidence(getattr(event, "evidence", ()))),
-                str(event.rule),
-                dumps(details_of(event)),
-                dumps(after),
-                nxt["name"] if nxt else None,
-                nxt["due_at"] if nxt else None,
-                nxt["rule"] if nxt else None,
-                nxt["party"] if nxt else None,
-                dumps(closed),
-                _flag(met),
-                int(internal),
-                str(event.event_hash),
-                str(event.prev_hash),
-                status,
-            ),
+        step = (
+            case_no,
+            int(event.originator_version),
+            notification_id,
+            step_code(name),
+            name,
+            role,
+            str(actor.id),
+            str(getattr(actor, "merchant_id", "") or ""),
+            at,
+            ts(event.timestamp),
+            _reason(name, event),
+            dumps(_evidence(getattr(event, "evidence", ()))),
+            str(event.rule),
+            dumps(details_of(event)),
+            dumps(after),
+            nxt["name"] if nxt else None,
+            nxt["due_at"] if nxt else None,
+            nxt["rule"] if nxt else None,
+            nxt["party"] if nxt else None,
+            dumps(closed),
+            _flag(met),
+            int(internal),
+            str(event.event_hash),
+            str(event.prev_hash),
+            status,
         )
-        self._summarise(tx, event, name, case_no, status, summary, after, nxt)
+        return step, self._summarise(event, name, case_no, status, summary, after, nxt)
 
     def _summarise(
         self,
-        tx: DbConnection,
         event: Any,
         name: str,
         case_no: str,
@@ -247,7 +283,7 @@ class TimelineProjection:
         summary: Mapping[str, Any] | None,
         after: list[dict[str, Any]],
         nxt: Mapping[str, Any] | None,
-    ) -> None:
+    ) -> dict[str, Any]:
         at = ts(event.at)
         allowed = allowed_of(event)
         common = {
@@ -264,7 +300,8 @@ class TimelineProjection:
             **_refund_clocks(event, after, summary),
         }
         if name == "Opened":
-            row = {
+            return {
+                **SUMMARY_DEFAULTS,
                 "case_no": case_no,
                 "case_id": str(event.originator_id),
                 "kind": text(event.kind),
@@ -279,17 +316,8 @@ class TimelineProjection:
                 "complaint_open": int(text(event.kind) == "complaint"),
                 **common,
             }
-            columns = ", ".join(row)
-            marks = ", ".join("?" for _ in row)
-            tx.execute(f"INSERT INTO case_summary ({columns}) VALUES ({marks})", list(row.values()))
-            return
         assert summary is not None
-        changes: dict[str, Any] = {**common, **_facts(name, event, summary, status, at)}
-        assignments = ", ".join(f"{column} = ?" for column in changes)
-        tx.execute(
-            f"UPDATE case_summary SET {assignments} WHERE case_no = ?",
-            [*changes.values(), case_no],
-        )
+        return {**summary, **common, **_facts(name, event, summary, status, at)}
 
 
 def _refund_clocks(

@@ -50,11 +50,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides what the environment gives (tests pass
     ``DATABASE_URL``, ``SECRET_KEY``, ``TESTING``). A ready ``Database`` may be passed as
     ``config["DATABASE"]`` to share one between the app and a test."""
+    from web import projection_worker
     from web.common import (
         actions,
         auth,
         csrf,
         errors,
+        fresh_reads,
         i18n,
         move_forms,
         platform,
@@ -84,6 +86,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     timefmt.init_app(app)
     actions.init_app(app)
+    fresh_reads.init_app(app)
+    projection_worker.init_app(app)
     stores.init_app(app)
     platform.init_app(app)
     move_forms.init_app(app)

@@ -19,7 +19,7 @@ def projections_group() -> None:
 
 @projections_group.command("run")
 @click.argument("names", nargs=-1)
-@click.option("--interval", default=0.5, show_default=True, help="Seconds between polls.")
+@click.option("--interval", default=0.1, show_default=True, help="Seconds between polls when idle.")
 @click.option("--once", is_flag=True, help="Catch up and stop.")
 @with_appcontext
 def projections_run(names: tuple[str, ...], interval: float, once: bool) -> None:

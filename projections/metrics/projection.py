@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from domain.calendar import cst_date
 from domain.case import Case
 from domain.order import Order
 from domain.values import CaseKind, Role
+from projections.batching import select_in
 from projections.db import DbConnection, parse_ts, ts
 from projections.metrics.limits import (
     _RETURN_KINDS,
@@ -77,10 +79,28 @@ class MetricsProjection:
     )
 
     def __init__(self) -> None:
+        # During ``process_batch``: each case's metrics_cases row as this batch left it (what
+        # ``_case_moved`` reads), so a case's events cost no SELECT each (issue 12).
+        self._cases: dict[str, dict[str, Any]] | None = None
         self._recorded = _order_topic("Recorded")
         self._delivered = _order_topic("DeliverySigned")
         self._opened = _case_topic("Opened")
         self._case_names = {_case_topic(n): n for n in self._CASE_EVENTS}
+
+    def process_batch(self, tx: DbConnection, items: Sequence[tuple[Any, int]]) -> None:
+        """Event by event, the cases' rows read once for the batch and kept up to date here."""
+        wanted = {str(e.originator_id) for e, _ in items if get_topic(type(e)) in self._case_names}
+        self._cases = {
+            str(row["case_id"]): dict(row)
+            for row in select_in(
+                tx, f"SELECT case_id, {_CASE_STATE} FROM metrics_cases WHERE", "case_id", wanted
+            )
+        }
+        try:
+            for event, notification_id in items:
+                self.process(tx, event, notification_id)
+        finally:
+            self._cases = None
 
     def process(self, tx: DbConnection, event: Any, notification_id: int) -> None:
         topic = get_topic(type(event))
@@ -173,6 +193,14 @@ class MetricsProjection:
         ).rowcount
         if done != 1:
             return
+        if self._cases is not None:
+            self._cases[str(event.originator_id)] = {
+                "merchant_id": str(event.merchant_id),
+                "opened_at": ts(event.at),
+                "first_response_at": None,
+                "accepted_at": None,
+                "last_version": int(event.originator_version),
+            }
         complaint = 1 if kind == CaseKind.COMPLAINT.value else 0
         _daily(tx, event.merchant_id, day, cases_opened=1, complaints=complaint)
         if kind in _RETURN_KINDS:
@@ -189,11 +217,11 @@ class MetricsProjection:
 
     def _case_moved(self, tx: DbConnection, name: str, event: Any) -> None:
         case_id = str(event.originator_id)
-        case = tx.execute(
-            "SELECT merchant_id, opened_at, first_response_at, accepted_at, last_version "
-            "FROM metrics_cases WHERE case_id = ?",
-            (case_id,),
-        ).fetchone()
+        case = self._cases.get(case_id) if self._cases is not None else None
+        if case is None:
+            case = tx.execute(
+                f"SELECT {_CASE_STATE} FROM metrics_cases WHERE case_id = ?", (case_id,)
+            ).fetchone()
         version = int(event.originator_version)
         if case is None or version <= int(case["last_version"]):
             return  # a case opened before the projection's start, or a replayed event
@@ -243,7 +271,21 @@ class MetricsProjection:
             f"UPDATE metrics_cases SET {', '.join(f'{c} = ?' for c in columns)} WHERE case_id = ?",
             (*(updates[c] for c in columns), case_id),
         )
+        if self._cases is not None:
+            self._cases[case_id] = {
+                **dict(case),
+                **{k: v for k, v in updates.items() if k in _CASE_STATE_COLUMNS},
+            }
 
+
+_CASE_STATE_COLUMNS = (
+    "merchant_id",
+    "opened_at",
+    "first_response_at",
+    "accepted_at",
+    "last_version",
+)
+_CASE_STATE = ", ".join(_CASE_STATE_COLUMNS)
 
 PROJECTIONS = (MetricsProjection,)
 """For :mod:`projections.registry`."""

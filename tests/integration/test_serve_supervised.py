@@ -197,7 +197,7 @@ def test_serve_waits_for_a_stopped_database_and_outlives_every_outage(
         assert wait_for(lambda: projected(pg_url, "O-3"), 90), _text(log)[-2000:]
         assert wait_for(lambda: status_of(site) == 401, 30)
         text = _text(log)
-        assert "serve: projections and timers: database unavailable" in text
+        assert "serve: projections: database unavailable" in text  # issue 12: own loop
         assert "recovered after" in text
         assert "Traceback" not in text
         assert server.poll() is None

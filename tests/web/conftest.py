@@ -35,7 +35,7 @@ from werkzeug.test import TestResponse
 from projections.db import Database
 from projections.event_store import create_event_store_tables
 from projections.migrate import migrate
-from web import create_app, get_db
+from web import create_app, get_db, projection_worker
 from web.common import accounts
 from web.common.accounts import Account
 
@@ -74,6 +74,15 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 _TEMPLATE_DB: list[Path] = []
+_APPS: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def _stop_projection_workers() -> Iterator[None]:
+    """Every app a test made has its projection worker stopped when the test ends."""
+    yield
+    while _APPS:
+        projection_worker.stop(_APPS.pop())
 
 
 def _fresh_database(path: Path) -> None:
@@ -102,9 +111,15 @@ def make_app(tmp_path: Path, **config: Any) -> Flask:
         "DATABASE_URL": f"sqlite:///{database}",
         "SECRET_KEY": SECRET_KEY,
         "DATA_DIR": str(tmp_path),
+        # Issue 12: projections run in a worker thread beside the app (started at the first
+        # request, stopped at teardown), never inside a request; pages wait for it.
+        "PROJECTION_WORKER": True,
+        "PROJECTION_POLL_SECONDS": 0.05,
+        "READ_YOUR_WRITES_SECONDS": 10.0,
     }
     settings.update(config)
     app = create_app(settings)
+    _APPS.append(app)
     with app.app_context():
         migrate(get_db())  # nothing left to apply unless the test changed the URL
     create_event_store_tables(settings["DATABASE_URL"])  # as `aftersales migrate` does
@@ -115,6 +130,7 @@ def make_app(tmp_path: Path, **config: Any) -> Flask:
 def app(tmp_path: Path, clean_environ: None) -> Iterator[Flask]:
     app = make_app(tmp_path)
     yield app
+    projection_worker.stop(app)
     with app.app_context():
         get_db().close()
 
@@ -182,6 +198,21 @@ def bearer(app: Flask) -> Callable[[str], dict[str, str]]:
     return header
 
 
+def settled(app: Flask, timeout: float = 30.0) -> None:
+    """Wait, as a page does, until the app's projection worker has passed everything stored (issue
+    12: projections run in the worker, never inside a request)."""
+    from projections.progress import wait_until
+    from projections.registry import all_projections
+    from web.services import get_service
+
+    with app.app_context():
+        head = get_service().recorder.max_notification_id() or 0
+        names = [p.name for p in all_projections()]
+        if projection_worker.worker_of(app) is None:
+            projection_worker.start(app)
+        assert wait_until(get_db(), names, head, timeout), "the projection worker fell behind"
+
+
 DEMO_PASSWORDS = {
     "consumer": "demo-consumer",
     "merchant": "demo-merchant",
@@ -215,6 +246,7 @@ def demo_app(tmp_path: Path, clean_environ: None) -> Iterator[Flask]:
     app = make_app(tmp_path)
     load_demo(app)
     yield app
+    projection_worker.stop(app)
     with app.app_context():
         get_db().close()
 

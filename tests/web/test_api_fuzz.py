@@ -14,7 +14,7 @@ import pytest
 
 from tests.web.api_fuzz import DEMO_ROLES, fuzz
 from tests.web.conftest import load_demo, make_app
-from web import get_db
+from web import get_db, projection_worker
 
 CI_EXAMPLES = 6
 
@@ -32,6 +32,7 @@ def test_every_operation_with_every_role_answers_by_its_document(
     try:
         findings = fuzz(app, examples=CI_EXAMPLES)
     finally:
+        projection_worker.stop(app)
         with app.app_context():
             get_db().close()
     assert findings.failures == {}, _report(findings)
@@ -49,6 +50,7 @@ def test_the_same_on_postgresql(pg_url: str, tmp_path: Path, clean_environ: None
     try:
         findings = fuzz(app, examples=3)
     finally:
+        projection_worker.stop(app)
         with app.app_context():
             get_db().close()
     assert findings.failures == {}, _report(findings)

@@ -25,7 +25,14 @@ from domain.lines import OrderLine, Tender
 from domain.values import TenderKind
 from projections.registry import make_runner
 from projections.timeline import case_summary, timeline
-from tests.web.conftest import DEMO_PASSWORDS, confirm_review, csrf_token_for, login_as, rule_link
+from tests.web.conftest import (
+    DEMO_PASSWORDS,
+    confirm_review,
+    csrf_token_for,
+    login_as,
+    rule_link,
+    settled,
+)
 from web import get_db
 from web.common.amounts import AmountError, parse_yuan
 from web.demo import DIGITAL_STAFF, PLATFORM, SHOP_DIGITAL, SHOP_FRESH, ZHANG
@@ -367,6 +374,7 @@ def test_opening_a_no_reason_return_inside_the_window_works_end_to_end(
     digest = hashlib.sha256(photo).hexdigest()
     stored = Path(demo_app.config["DATA_DIR"]) / "evidence" / digest[:2] / digest
     assert stored.read_bytes() == photo
+    settled(demo_app)  # the worker projects it (issue 12)
     with demo_app.app_context():
         steps = timeline(get_db(), case_no, include_internal=True)
         summary = case_summary(get_db(), case_no)
@@ -424,6 +432,7 @@ def test_staff_see_the_triage_on_the_case_page(demo_app: Flask, demo_client: Fla
     new_order(demo_app, "T-TRIAGE")
     login(demo_client, "zhangsan")
     case_no = opened_case_no(open_form(demo_client, "T-TRIAGE", description="耳机坏了，要维修"))
+    settled(demo_app)
     from web.common.accounts import get_account
     from web.common.casepage import load_case_view
 
@@ -512,6 +521,7 @@ def test_jpeg_webp_and_pdf_are_accepted_by_their_first_bytes(
         (b"%PDF-1.7\n%\xe2\xe3\n" + b"0" * 30, "发票.pdf"),
     ]
     case_no = opened_case_no(open_form(zhang, "T-UP-2", files=files))
+    settled(demo_app)
     with demo_app.app_context():
         (opened,) = [s for s in timeline(get_db(), case_no) if s.step == "opened"]
     assert [e["media_type"] for e in opened.evidence] == [
@@ -589,6 +599,7 @@ def flashes(page: str) -> list[str]:
 
 
 def status_of(app: Flask, case_no: str) -> str:
+    settled(app)  # the worker projects what the test just did (issue 12)
     with app.app_context():
         summary = case_summary(get_db(), case_no)
     assert summary is not None

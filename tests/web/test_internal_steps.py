@@ -11,8 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from domain.values import Actor, Role
+from projections.registry import make_runner
 from tests.web.conftest import DEMO_PASSWORDS, csrf_token_for, login_as
-from web.common.actions import refresh_read_models
+from web import get_db
 from web.services import get_service
 
 PLATFORM_NOTE = "商家客服近30天响应超时3次"  # the agent's internal note on DEMO-C-0007
@@ -35,7 +36,8 @@ def add_store_note(app: Flask) -> None:
             text=STORE_NOTE,
             internal=True,
         )
-        refresh_read_models()
+    with app.app_context():  # the worker's job, done here at once (never inside a request)
+        make_runner(get_service(), get_db()).catch_up()
 
 
 def test_merchant_sees_its_own_internal_note_but_not_the_platforms(demo_app: Flask) -> None:

@@ -190,7 +190,7 @@ def load_json(schema: type[Schema]) -> dict[str, Any]:
 
 def load_query(schema: type[Schema]) -> dict[str, Any]:
     """The query string validated by ``schema`` (a parameter given twice: the first counts)."""
-    args = {key: request.args.get(key) for key in request.args if key != "lang"}
+    args = {key: request.args.get(key) for key in request.args if key not in ("lang", "after")}
     loaded: dict[str, Any] = schema().load(args)
     return loaded
 
@@ -227,6 +227,7 @@ def command_result(command: str, result: Result, *, key: str | None = None) -> d
         "version": result.version,
         "detail": dict(result.detail),
         "replayed": not result.changed,
+        "notification_id": result.notification_id,
     }
 
 
@@ -238,4 +239,8 @@ def run_command(
     actor = current_actor()
     call: Callable[..., Result] = getattr(get_service(), method)
     result = call(request_id=scoped_request_id(actor, request_id), actor=actor, **kw)
-    return command_result(command or method, result, key=key)
+    body = command_result(command or method, result, key=key)
+    from web.common.fresh_reads import remember
+
+    remember(result)  # a session caller's next read waits for it; wakes the worker (issue 12)
+    return body

@@ -150,12 +150,29 @@ def _responses(op: Operation) -> dict[str, Any]:
             "description": "Replayed: the request id was seen before (replayed: true)",
             "content": success.get("content", {}),
         }
-    for code in op.errors:
+    codes = list(op.errors)
+    if op.method.upper() == "GET" and 400 not in codes:
+        codes.append(400)  # a malformed ?after= (READ_AFTER_PARAMETER)
+    for code in sorted(codes):
         responses[str(code)] = {
             "description": ERROR_DESCRIPTIONS.get(code, "Error"),
             "content": {"application/json": {"schema": ErrorSchema}},
         }
     return responses
+
+
+#: Read your writes (issue 12, ``web.common.fresh_reads``): every GET may wait for a command.
+READ_AFTER_PARAMETER: dict[str, Any] = {
+    "in": "query",
+    "name": "after",
+    "required": False,
+    "schema": {"type": "integer", "minimum": 1},
+    "description": (
+        "Read your writes: a command's notification_id. The read waits (at most about 2 s) "
+        "until the read models it uses have passed it; when they have not, it answers anyway "
+        "with the header X-Still-Updating: 1."
+    ),
+}
 
 
 def operation_object(op: Operation) -> dict[str, Any]:
@@ -176,6 +193,8 @@ def operation_object(op: Operation) -> dict[str, Any]:
     parameters: list[dict[str, Any]] = path_parameters(op.rule)
     if op.query is not None:
         parameters.append({"in": "query", "schema": op.query})
+    if op.method.upper() == "GET":
+        parameters.append(READ_AFTER_PARAMETER)
     if parameters:
         out["parameters"] = parameters
     body = _request_body(op)

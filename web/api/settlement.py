@@ -64,5 +64,4 @@ def resolve_discrepancy(run_id: str, item_no: str) -> ResponseReturnValue:
         case_no=data["case_no"].strip(),
         tender=data["tender"],
     )
-    finance.refresh_reconciliation()
     return dump(CommandResultSchema, body)

@@ -4,6 +4,8 @@ A form carries a ``request_id`` (a fresh UUID rendered into it by ``form_request
 double submit or a browser retry is recorded once (the service's idempotency). The actor is always
 the logged-in account; a refusal comes back as a flashed message naming the rule, and nothing is
 stored.
+A command never runs the projections: its notification id is remembered (``web.common.fresh_reads``)
+and the page it redirects to waits, bounded, for the worker to pass it.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, flash, redirect, request
+from flask import Flask, flash, redirect, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from domain.errors import DomainError
 from domain.service import Result
 from web.common.auth import current_actor
+from web.common.fresh_reads import remember
 from web.services import get_service
 
 
@@ -42,19 +45,6 @@ def refusal_text(error: DomainError) -> Any:
     return refusal_sentence(error, account.role if account is not None else None)
 
 
-def refresh_read_models() -> None:
-    """Read your own write: bring the read models up to the command just made, so the page a form
-    redirects to shows it (the background runner would a moment later; two runners on one
-    projection are safe, see projections.runner). A failure here never undoes the command."""
-    from projections.registry import make_runner
-    from web import get_db
-
-    try:
-        make_runner(get_service(), get_db()).catch_up()
-    except Exception:  # the command itself succeeded; the background runner will catch up
-        current_app.logger.exception("catching up the projections after a command failed")
-
-
 def perform(
     command: str,
     back_to: str,
@@ -66,12 +56,12 @@ def perform(
     outcome and redirect to ``back_to`` (POST-redirect-GET)."""
     method: Callable[..., Result] = getattr(get_service(), command)
     try:
-        method(request_id=request_id_from_form(), actor=current_actor(), **arguments)
+        result = method(request_id=request_id_from_form(), actor=current_actor(), **arguments)
     except DomainError as error:
         flash(refusal_text(error), "error")
     else:
         flash(success or gettext("Done."), "success")
-        refresh_read_models()
+        remember(result)  # the next page waits for the projections it reads (issue 12)
     return redirect(back_to, code=303)
 
 

@@ -220,10 +220,3 @@ def discrepancy_rows(*, open_only: bool = True, run_id: str | None = None) -> li
         {**asdict(item), "run_id": run, "resolutions": list(item.resolutions)}
         for run, item in reconcile.discrepancies(get_db(), open_only=open_only, run_id=run_id)
     ]
-
-
-def refresh_reconciliation() -> None:
-    """Read your own write after a resolution: the ledger and the queue catch up."""
-    from web.common.actions import refresh_read_models
-
-    refresh_read_models()

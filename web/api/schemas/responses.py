@@ -20,6 +20,13 @@ class CommandResultSchema(Schema):
     replayed = fields.Boolean(
         metadata={"description": "True when request_id was seen before: nothing was recorded"}
     )
+    notification_id = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "Highest notification id the command stored (null: nothing stored). "
+            "Pass it as ?after= to a GET to read this write (read your writes)."
+        },
+    )
 
 
 class DeadlineSchema(Schema):

@@ -18,8 +18,9 @@ from domain.errors import DomainError
 from domain.process import Move
 from domain.values import Channel
 from web.common import evidence as evidence_store
-from web.common.actions import refresh_read_models, refusal_text, request_id_from_form
+from web.common.actions import refusal_text, request_id_from_form
 from web.common.evidence_access import send_evidence
+from web.common.fresh_reads import remember
 from web.common.move_forms import post_other_move
 from web.common.moves import form_arguments, perform_move
 from web.pages.consumer.base import bp, discard, me, save_all
@@ -85,7 +86,7 @@ def _evidence(case_no: str) -> ResponseReturnValue:
         return _refuse(case_no, " ".join(errors.values()))
     written = save_all(uploads)
     try:
-        get_service().submit_evidence(
+        result = get_service().submit_evidence(
             request_id=request_id_from_form(),
             actor=me().actor,
             case_no=case_no,
@@ -94,7 +95,7 @@ def _evidence(case_no: str) -> ResponseReturnValue:
     except DomainError as error:
         discard(written)
         return _refuse(case_no, refusal_text(error))
-    refresh_read_models()
+    remember(result)
     flash(gettext("Evidence added."), "success")
     return redirect(_back(case_no), code=303)
 

@@ -17,6 +17,7 @@ from projections.timeline import CaseSummary, case_summaries, case_summary
 from web import get_db
 from web.common import evidence as evidence_store
 from web.common.casepage import CaseView, load_case_view
+from web.common.fresh_reads import reads
 from web.common.labels import (
     CLOSE_OUTCOME_LABELS,
     kind_label,
@@ -67,6 +68,7 @@ def case_row(summary: CaseSummary, lines: list[dict[str, Any]] | None = None) ->
 
 
 @bp.route("/cases")
+@reads("timeline")
 def cases() -> ResponseReturnValue:
     summaries = case_summaries(get_db(), consumer_id=me().party_id, limit=500)
     lines = opened_lines(get_db(), [s.case_no for s in summaries])
@@ -127,6 +129,7 @@ def case_forms(view: CaseView) -> Actions:
 
 
 @bp.route("/cases/<case_no>")
+@reads("timeline", "policies")
 def case(case_no: str) -> ResponseReturnValue:
     view = load_case_view(case_no, include_internal=False, evidence_endpoint="consumer.evidence")
     return render_template(

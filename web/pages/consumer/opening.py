@@ -13,7 +13,8 @@ from domain.errors import DomainError
 from domain.service import LineRequest
 from domain.values import CaseKind, Reason
 from web.common import evidence as evidence_store
-from web.common.actions import refresh_read_models, refusal_text, request_id_from_form
+from web.common.actions import refusal_text, request_id_from_form
+from web.common.fresh_reads import remember
 from web.pages.consumer.base import (
     bp,
     discard,
@@ -207,6 +208,6 @@ def _file(view: OrderView, status: LineStatus, reviewed: Reviewed) -> ResponseRe
         form.refusal = refusal_text(error)
         return _open_page(view, status, form, 422)
     case_no = result.key  # R20: the service triaged it as it opened it
-    refresh_read_models()
+    remember(result)
     flash(gettext("Your application %(no)s was submitted.", no=case_no), "success")
     return redirect(url_for("consumer.case", case_no=case_no), code=303)

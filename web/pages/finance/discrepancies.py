@@ -13,9 +13,10 @@ from marshmallow import ValidationError
 
 from domain.errors import DomainError
 from web.api.schemas.settlement import ResolveDiscrepancySchema
-from web.common.actions import refresh_read_models, refusal_text, request_id_from_form
+from web.common.actions import refusal_text, request_id_from_form
 from web.common.auth import current_actor
 from web.common.finance import discrepancy_rows
+from web.common.fresh_reads import remember
 from web.common.labels import TENDER_LABELS
 from web.pages.finance.base import OUTCOME_LABELS, bp
 from web.services import get_service
@@ -64,7 +65,7 @@ def resolve(run_id: str, item_no: int) -> ResponseReturnValue:
             )
         return redirect(back, code=303)
     try:
-        get_service().resolve_discrepancy(
+        result = get_service().resolve_discrepancy(
             request_id=data["request_id"],
             actor=current_actor(),
             settlement_no=run_id,
@@ -81,5 +82,5 @@ def resolve(run_id: str, item_no: int) -> ResponseReturnValue:
             gettext("Discrepancy %(item)s of %(run)s resolved.", item=item_no, run=run_id),
             "success",
         )
-        refresh_read_models()
+        remember(result)
     return redirect(back, code=303)

@@ -16,10 +16,11 @@ from domain.errors import DomainError
 from domain.terms import PLATFORM_FLOOR
 from projections.policies import current_policy, policy_history
 from web import get_db
-from web.common.actions import refresh_read_models, request_id_from_form
+from web.common.actions import request_id_from_form
 from web.common.auth import (
     current_actor,
 )
+from web.common.fresh_reads import remember
 from web.common.platform import platform_constants
 from web.pages.merchant.base import bp, merchant_id
 from web.pages.merchant.policy_form import (
@@ -89,7 +90,7 @@ def publish_policy() -> ResponseReturnValue:
         explain_refusal(form, error)
         flash(gettext("The policy was not published: correct the marked fields."), "error")
         return render_policy(form, 400)
-    refresh_read_models()
+    remember(result)
     flash(
         gettext(
             "Version %(n)s of your after-sales policy is published; cases are judged by the "

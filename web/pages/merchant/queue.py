@@ -20,10 +20,11 @@ from domain.errors import DomainError
 from projections.queues import QueueItem, queue_counts, queue_page
 from projections.timeline import CaseSummary, case_summaries, case_summary
 from web import get_db
-from web.common.actions import refresh_read_models, refusal_text, request_id_from_form
+from web.common.actions import refusal_text, request_id_from_form
 from web.common.auth import (
     current_actor,
 )
+from web.common.fresh_reads import reads, remember
 from web.common.labels import (
     awaiting_label,
     clock_label,
@@ -68,6 +69,7 @@ def page_number() -> int:
 
 
 @bp.route("/queue")
+@reads("queues", "timeline")
 def queue() -> ResponseReturnValue:
     db = get_db()
     name = queue_name()
@@ -117,11 +119,14 @@ def bulk_accept(case_nos: list[str], base_request_id: str) -> BulkOutcome:
     outcome = BulkOutcome([], [])
     for case_no in case_nos:
         try:
-            service.accept(request_id=f"{base_request_id}:{case_no}", actor=actor, case_no=case_no)
+            result = service.accept(
+                request_id=f"{base_request_id}:{case_no}", actor=actor, case_no=case_no
+            )
         except DomainError as error:
             outcome.refused.append((case_no, refusal_text(error)))
         else:
             outcome.accepted.append(case_no)
+            remember(result)
     return outcome
 
 
@@ -142,7 +147,6 @@ def queue_accept() -> ResponseReturnValue:
     for case_no in chosen:  # every case first: another store's case stops it all, unseen
         own_case(case_no)
     result = bulk_accept(chosen, request_id_from_form()[:120])
-    refresh_read_models()
     total = len(chosen)
     if result.accepted and result.refused:
         flash(
@@ -193,6 +197,7 @@ STATUS_FILTERS = ("open", "closed", "all")
 
 
 @bp.route("/cases")
+@reads("timeline")
 def cases() -> ResponseReturnValue:
     """R17/R21: every case of the store, latest activity first, open or closed, by number."""
 
