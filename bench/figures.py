@@ -1,0 +1,215 @@
+"""From the steps' results to the table's rows: figure, measured, baseline, ratio, target, met.
+
+A section may return ``"figures": [{"figure", "measured", "baseline", "ratio", "target", "met",
+"unit"}, ...]`` and those rows are shown as given (a target left out is looked up in
+``TARGETS``). Otherwise every numeric figure of its result is a row of its own (dotted key path;
+a key with ``ratio`` in it fills the ratio column) and the targets of issue 12 are matched on the
+key names. Peak RSS figures (keys with ``rss``) are gathered under section 5; p50 at the large
+store over p50 at the small store is worked out here (target ≤1.5×).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+#: The steps of a run, in order: name -> (section, label). ``{small}``/``{large}`` are the sizes.
+STEPS: dict[str, tuple[int, str]] = {
+    "commands.sqlite": (1, "command path, SQLite"),
+    "commands.postgresql": (1, "command path, PostgreSQL"),
+    "concurrent": (2, "32 threads, PostgreSQL"),
+    "load.small": (0, "load {small} events"),
+    "projections.small": (3, "catch-up at {small}"),
+    "pages.small": (4, "pages at {small}"),
+    "load.large": (0, "load {large} events"),
+    "catchup.large": (3, "catch-up at {large}"),
+    "pages.large": (4, "pages at {large}"),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    steps: str  # glob over step names
+    key: str  # regex searched in the figure's key (lower case)
+    op: str  # ">=", "<=", "=="
+    value: float
+    text: str
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("commands.*", r"(^|[._])ratio$", ">=", 0.8, "≥0.8× bare save"),
+    Target(
+        "concurrent",
+        r"^(?!.*baseline).*(per_s|per_second|throughput|rate)",
+        ">=",
+        2500,
+        "≥2,500 cmd/s",
+    ),
+    Target("catchup.large", r"^(?!.*(baseline|share)).*ratio", ">=", 0.5, "≥0.5× raw read"),
+    Target("pages.*", r"^(?!.*baseline).*(saturation|closed).*ratio", ">=", 0.6, "≥0.6× bare page"),
+    Target("pages.*", r"^(?!.*baseline).*(open|fixed).*p99", "<=", 50, "p99 ≤50 ms"),
+    Target("pages.*", r"^(?!.*baseline).*error", "==", 0, "zero errors"),
+)
+
+
+@dataclass
+class Row:
+    figure: str
+    measured: float | None = None
+    baseline: float | None = None
+    ratio: float | None = None
+    target: str | None = None
+    met: bool | None = None
+    unit: str = ""
+
+
+def label(name: str, sizes: dict[str, int]) -> str:
+    section, text = STEPS.get(name, (0, name))
+    text = text.format(small=f"{sizes.get('small', 0):,}", large=f"{sizes.get('large', 0):,}")
+    return f"{section} · {text}" if section else text
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, float]:
+    """The numeric leaves of a JSON-able value, by dotted key path (bools and text left out)."""
+    out: dict[str, float] = {}
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "figures":
+                continue
+            out.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            out.update(flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        out[prefix] = value
+    return out
+
+
+def _compare(value: float | None, target: Target) -> bool | None:
+    if value is None:
+        return None
+    if target.op == ">=":
+        return value >= target.value
+    if target.op == "<=":
+        return value <= target.value
+    return value == target.value
+
+
+def _target_for(step: str, key: str) -> Target | None:
+    for target in TARGETS:
+        if fnmatch.fnmatch(step, target.steps) and re.search(target.key, key.lower()):
+            return target
+    return None
+
+
+def _leaf_row(step: str, title: str, key: str, value: float) -> Row:
+    unit = ""
+    if key.lower().endswith("_kb"):
+        value, unit = value / 1024, "MiB"
+    is_ratio = "ratio" in key.lower().rsplit(".", 1)[-1]
+    row = Row(f"{title}: {key}", None if is_ratio else value, ratio=value if is_ratio else None)
+    row.unit = unit
+    target = _target_for(step, key)
+    if target is not None:
+        row.target = target.text
+        row.met = _compare(row.ratio if is_ratio else row.measured, target)
+    return row
+
+
+def _given_rows(step: str, title: str, figures: list[dict[str, Any]]) -> list[Row]:
+    rows = []
+    for given in figures:
+        fields = {k: given.get(k) for k in ("measured", "baseline", "ratio", "target", "met")}
+        row = Row(f"{title}: {given.get('figure', '?')}", unit=str(given.get("unit") or ""))
+        row.measured, row.baseline, row.ratio = (
+            fields["measured"],
+            fields["baseline"],
+            fields["ratio"],
+        )
+        if row.ratio is None and row.measured and row.baseline:
+            row.ratio = row.measured / row.baseline
+        row.target, row.met = fields["target"], fields["met"]
+        if row.target is None:
+            target = _target_for(step, str(given.get("figure", "")))
+            if target is not None:
+                row.target = target.text
+                row.met = _compare(row.ratio if "ratio" in target.key else row.measured, target)
+        rows.append(row)
+    return rows
+
+
+def values(step: dict[str, Any]) -> dict[str, float]:
+    """A step's figures by name: its ``figures`` rows' measured values, else its numeric leaves."""
+    result = step.get("result") or {}
+    given = result.get("figures")
+    if isinstance(given, list):
+        return {
+            str(row.get("figure")): row["measured"]
+            for row in given
+            if isinstance(row.get("measured"), int | float)
+        }
+    return flatten(result)
+
+
+def rows(run: dict[str, Any]) -> list[Row]:
+    """Every row of the table for a run's JSON (``bench.harness`` writes it)."""
+    sizes = run.get("sizes") or {}
+    steps = {step["name"]: step for step in run.get("steps", [])}
+    out: list[Row] = []
+    memory: list[Row] = []
+    for name, step in steps.items():
+        title = label(name, sizes)
+        status = step.get("status")
+        if status == "failed":
+            error = str(step.get("error") or "").strip().splitlines()
+            out.append(Row(f"{title}: FAILED — {error[0] if error else 'no message'}", met=False))
+            continue
+        if status == "skipped":
+            out.append(Row(f"{title}: skipped — {step.get('error') or ''}".rstrip(" —")))
+            continue
+        result = step.get("result") or {}
+        given = result.get("figures")
+        if isinstance(given, list):
+            out.extend(_given_rows(name, title, given))
+        else:
+            for key, value in flatten(result).items():
+                row = _leaf_row(name, title, key, value)
+                (memory if "rss" in key.lower() else out).append(row)
+        if isinstance(given, list):
+            for key, value in flatten(result).items():
+                if "rss" in key.lower():
+                    memory.append(_leaf_row(name, title, key, value))
+    out.extend(_p50_growth(steps, sizes))
+    for row in memory:
+        row.figure = "5 · memory, peak RSS: " + row.figure
+    out.extend(memory)
+    return out
+
+
+def _p50_growth(steps: dict[str, Any], sizes: dict[str, int]) -> list[Row]:
+    small, large = steps.get("pages.small"), steps.get("pages.large")
+    if not small or not large or small.get("status") != "ok" or large.get("status") != "ok":
+        return []
+    at_small, at_large = values(small), values(large)
+    out = []
+    for key, value in at_large.items():
+        base = at_small.get(key)
+        if "p50" not in key.lower() or not base:
+            continue
+        row = Row(
+            f"4 · pages, p50 at {sizes.get('large', 0):,} over p50 at {sizes.get('small', 0):,}: "
+            f"{key}",
+            value,
+            base,
+            value / base,
+        )
+        if "baseline" not in key.lower():
+            row.target, row.met = "≤1.5×", value / base <= 1.5
+        out.append(row)
+    return out
+
+
+def as_dicts(table: list[Row]) -> list[dict[str, Any]]:
+    return [asdict(row) for row in table]

@@ -1,0 +1,149 @@
+"""Issue 12: ``python -m bench.report`` regenerates docs/performance.md's table (and the page
+latency plot) from a run's JSON, so the figures in the docs are the ones a run measured."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import figures, report
+
+RUN: dict[str, Any] = {
+    "quick": False,
+    "options": {"command": "python -m bench"},
+    "machine": {"cpu_model": "test CPU", "cpu_count": 2, "git_commit": "abc123def456"},
+    "sizes": {"small": 10_000, "large": 1_000_000},
+    "elapsed_s": 1500.0,
+    "budget_s": 1800,
+    "steps": [
+        {
+            "name": "commands.postgresql",
+            "status": "ok",
+            "elapsed_s": 50.0,
+            "budget_s": 75.0,
+            "result": {
+                "figures": [
+                    {"figure": "mix, cmd/s", "measured": 600.0, "baseline": 700.0},
+                    {"figure": "ratio", "ratio": 0.5, "target": "≥0.8×", "met": False},
+                ]
+            },
+        },
+        {
+            "name": "catchup.large",
+            "status": "ok",
+            "elapsed_s": 400.0,
+            "budget_s": 480.0,
+            "result": {"ratio": 0.62, "dead_rows": 0, "runner_peak_rss_kb": 204800},
+        },
+        {
+            "name": "pages.large",
+            "status": "failed",
+            "elapsed_s": 3.0,
+            "budget_s": 240.0,
+            "error": "FileNotFoundError: wrk\nmore",
+        },
+    ],
+}
+
+
+def test_the_table_has_a_row_per_figure_with_its_target_and_whether_it_was_met() -> None:
+    text = report.table(RUN)
+    lines = text.splitlines()
+    assert lines[0] == "| figure | measured | baseline | ratio | target | met? |"
+    assert "| 1 · command path, PostgreSQL: mix, cmd/s | 600 | 700 | 0.86× |  |  |" in lines
+    assert "| 1 · command path, PostgreSQL: ratio |  |  | 0.50× | ≥0.8× | **no** |" in lines
+    assert "| 3 · catch-up at 1,000,000: ratio |  |  | 0.62× | ≥0.5× raw read | yes |" in lines
+    assert "| 3 · catch-up at 1,000,000: dead_rows | 0 |  |  |  |  |" in lines
+    assert (
+        "| 4 · pages at 1,000,000: FAILED — FileNotFoundError: wrk |  |  |  |  | **no** |" in lines
+    )
+    assert lines[-1] == (
+        "| 5 · memory, peak RSS: 3 · catch-up at 1,000,000: runner_peak_rss_kb | 200 MiB |"
+        "  |  |  |  |"
+    )
+
+
+def test_the_markdown_says_where_it_ran_and_how_long_each_step_took() -> None:
+    text = report.markdown(RUN)
+    assert text.startswith("Benchmark full run: `python -m bench`")
+    assert "test CPU, 2 CPUs" in text and "commit abc123def4" in text
+    assert "- 3 · catch-up at 1,000,000: ok, 400 s of 480 s" in text
+    assert "- whole run: 25.0 min of 30 min" in text
+    assert "Failed steps: pages.large" in text
+
+
+def test_report_main_rewrites_only_the_text_between_the_markers(tmp_path: Path) -> None:
+    results = tmp_path / "latest.json"
+    results.write_text(json.dumps(RUN))
+    docs = tmp_path / "performance.md"
+    docs.write_text(f"intro\n{report.START}\nstale figures\n{report.END}\noutro\n")
+    assert (
+        report.main(
+            ["--results", str(results), "--docs", str(docs), "--plot", str(tmp_path / "p.png")]
+        )
+        == 0
+    )
+    text = docs.read_text()
+    assert text.startswith(f"intro\n{report.START}\nBenchmark full run")
+    assert text.endswith(f"{report.END}\noutro\n")
+    assert "stale figures" not in text
+    assert report.table(RUN) in text
+
+
+def test_docs_without_markers_are_left_alone(tmp_path: Path) -> None:
+    docs = tmp_path / "performance.md"
+    docs.write_text("no markers\n")
+    assert not report.update_docs(RUN, docs)
+    assert docs.read_text() == "no markers\n"
+
+
+def test_the_plot_is_drawn_from_the_pages_steps(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from bench.plot import series, write_plot
+
+    run = dict(
+        RUN,
+        steps=[
+            {
+                "name": "pages.small",
+                "status": "ok",
+                "result": {"queue": {"p50_ms": 4, "p99_ms": 9}},
+            },
+            {
+                "name": "pages.large",
+                "status": "ok",
+                "result": {"queue": {"p50_ms": 5, "p99_ms": 12}},
+            },
+        ],
+    )
+    assert series(run) == {
+        "queue.p·_ms": {"p50": [(10_000, 4), (1_000_000, 5)], "p99": [(10_000, 9), (1_000_000, 12)]}
+    }
+    path = tmp_path / "pages.png"
+    assert "page latency plot (1 lines)" in write_plot(run, path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_figure_list_without_targets_gets_the_issue_targets() -> None:
+    run = {
+        "sizes": {},
+        "steps": [
+            {
+                "name": "pages.small",
+                "status": "ok",
+                "result": {
+                    "figures": [
+                        {"figure": "timeline open loop p99", "measured": 80.0},
+                        {"figure": "errors", "measured": 0},
+                    ]
+                },
+            },
+        ],
+    }
+    rows = {row.figure: row for row in figures.rows(run)}
+    p99 = rows["4 · pages at 0: timeline open loop p99"]
+    assert (p99.target, p99.met) == ("p99 ≤50 ms", False)
+    assert rows["4 · pages at 0: errors"].met is True
