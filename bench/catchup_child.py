@@ -4,8 +4,9 @@ resident memory (issue 12: "peak RSS ... of the projection runner during 3").
 The child (``python -m bench.catchup_child URL``) runs ``bench.catchup.bench_catchup`` and writes
 on stdout one ``progress DONE TOTAL`` line as it advances and one ``result {json}`` line at the
 end, with its own ``VmHWM`` (the kernel's high-water mark of its resident set) added. The parent
-(``run_catchup``) relays the progress, kills the child when it overruns its time budget, and adds
-the ``ru_maxrss`` that ``wait4`` reports for that child alone.
+(``run_catchup``) relays the progress and kills the child when it overruns its time budget.
+(``wait4``'s ``ru_maxrss`` is no substitute: a forked child starts with its parent's high-water
+mark, so it reports the harness's own size when that is larger.)
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def run_catchup(
     *,
     module: str = "bench.catchup_child",
 ) -> dict[str, Any]:
-    """Run section 3 on ``url`` in a child process; its figures plus ``runner_peak_rss_kb``."""
+    """Run section 3 on ``url`` in a child process; its figures plus ``runner_peak_rss_kb``
+    (the child's own VmHWM, read as it ends)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     with tempfile.TemporaryFile("w+") as errors:
@@ -89,8 +91,7 @@ def run_catchup(
                 progress(int(done), int(total))
             elif kind == "result":
                 result = json.loads(rest)
-        _pid, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
+        child.wait()
         child.stdout.close()
         errors.seek(0)
         tail = errors.read()[-2000:].strip()
@@ -99,7 +100,6 @@ def run_catchup(
     if result is None or child.returncode != 0:
         last = tail.splitlines()[-1] if tail else "no output"
         raise ChildFailed(f"catch-up process exited {child.returncode}: {last}\n{tail}")
-    result["runner_peak_rss_kb_rusage"] = usage.ru_maxrss  # KiB on Linux
     return result
 
 

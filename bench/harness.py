@@ -101,10 +101,21 @@ def _lazy(module: str, name: str) -> Callable[..., dict[str, Any]]:
 
     def call(*args: Any, **kwargs: Any) -> dict[str, Any]:
         function = getattr(importlib.import_module(module), name)
-        return dict(function(*args, **kwargs))
+        return dict(function(*args, **_accepted(function, kwargs)))
 
     call.__name__ = f"{module}.{name}"
     return call
+
+
+def _accepted(function: Callable[..., Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments ``function`` takes (an optional extra such as pages' ``sample`` is
+    passed only to a section that has it)."""
+    import inspect
+
+    parameters = inspect.signature(function).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return kwargs
+    return {key: value for key, value in kwargs.items() if key in parameters}
 
 
 def _catchup_in_child(url: str, progress: ProgressFn, budget_s: float) -> dict[str, Any]:
@@ -186,19 +197,29 @@ def wanted_steps(sections: set[int], store: str) -> list[str]:
 def plan(scale: Scale, sections: Sections, stores: Any) -> dict[str, Step]:
     """Every step the run may take, by name (``wanted_steps`` picks)."""
     urls: dict[str, str] = {}
+    loads: dict[str, dict[str, Any]] = {}
 
     def loaded(tag: str, events: int) -> Callable[[ProgressFn], dict[str, Any]]:
         def run(progress: ProgressFn) -> dict[str, Any]:
             url = stores.postgresql(tag)
             sections.prepare(url)
             result = sections.load_store(url, events, progress)
-            urls[tag] = url
+            urls[tag], loads[tag] = url, result
             return result
 
         return run
 
     def budget(name: str) -> float:
         return scale.budgets.get(name, 60.0)
+
+    def pages(tag: str) -> Callable[[ProgressFn], dict[str, Any]]:
+        def run(progress: ProgressFn) -> dict[str, Any]:
+            # What load_store returned names the consumer, merchant and case the pages show.
+            sample = loads.get(tag) if "case_no" in loads.get(tag, {}) else None
+            extra = {"sample": sample} if sample else {}
+            return sections.pages(urls[tag], progress, duration=scale.pages_s, **extra)
+
+        return run
 
     return {
         "commands.sqlite": Step(
@@ -224,7 +245,7 @@ def plan(scale: Scale, sections: Sections, stores: Any) -> dict[str, Step]:
         ),
         "pages.small": Step(
             "pages.small",
-            lambda p: sections.pages(urls["small"], p, duration=scale.pages_s),
+            pages("small"),
             needs=("load.small",),
         ),
         "load.large": Step("load.large", loaded("large", scale.large)),
@@ -235,7 +256,7 @@ def plan(scale: Scale, sections: Sections, stores: Any) -> dict[str, Step]:
         ),
         "pages.large": Step(
             "pages.large",
-            lambda p: sections.pages(urls["large"], p, duration=scale.pages_s),
+            pages("large"),
             needs=("load.large",),
         ),
     }

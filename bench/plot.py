@@ -3,6 +3,8 @@ and load (matplotlib, from the ``bench`` extra: ``pip install -e '.[bench]'``).
 
 The points are the pages steps' figures whose key names hold ``p50`` or ``p99``; the two keys
 that differ only there are one page's pair (``timeline.open.p50_ms`` / ``timeline.open.p99_ms``).
+When the open loop's latencies are there (fixed arrival rate), only they are drawn: the closed
+loop's latency is the queueing its own clients make.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ def series(run: dict[str, Any]) -> dict[str, dict[str, list[tuple[int, float]]]]
                 continue
             page = PERCENTILE.sub("p·", key.lower(), count=1)
             out.setdefault(page, {}).setdefault("p" + found.group(1), []).append((size, value))
+    if any("open" in page for page in out):  # the fixed arrival rate's latency, when measured
+        out = {page: pair for page, pair in out.items() if "open" in page}
     return out
 
 

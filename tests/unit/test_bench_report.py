@@ -61,8 +61,7 @@ def test_the_table_has_a_row_per_figure_with_its_target_and_whether_it_was_met()
         "| 4 · pages at 1,000,000: FAILED — FileNotFoundError: wrk |  |  |  |  | **no** |" in lines
     )
     assert lines[-1] == (
-        "| 5 · memory, peak RSS: 3 · catch-up at 1,000,000: runner_peak_rss_kb | 200 MiB |"
-        "  |  |  |  |"
+        "| 5 · memory, peak RSS, catch-up at 1,000,000: runner_peak_rss_kb | 200 MiB |  |  |  |  |"
     )
 
 
@@ -147,3 +146,59 @@ def test_a_figure_list_without_targets_gets_the_issue_targets() -> None:
     p99 = rows["4 · pages at 0: timeline open loop p99"]
     assert (p99.target, p99.met) == ("p99 ≤50 ms", False)
     assert rows["4 · pages at 0: errors"].met is True
+
+
+def queue_detail_left_out(rows: dict[str, figures.Row]) -> bool:
+    return "pages.queue.closed.requests" not in rows and "pages.queue.duration_s" not in rows
+
+
+def test_results_shaped_as_the_sections_return_them_meet_their_targets_by_key() -> None:
+    """bench.catchup's and bench.pages' own shapes: targets found by key, a baseline's subtree
+    without one, the target itself and the machine left out, per-table dead rows totalled."""
+    dead = {f"t{n}": {"live": 10, "dead": n} for n in range(6)}
+    measured = {
+        "closed": {"req_per_s": 300.0, "p50_ms": 90.0, "requests": 600},
+        "open": {"p50_ms": 8.0, "p99_ms": 80.0, "non_2xx": 0, "socket_errors": 2},
+        "duration_s": 20,
+        "baseline": {"closed": {"req_per_s": 1000.0}, "open": {"p99_ms": 9.0, "non_2xx": 3}},
+        "ratio_to_baseline": 0.3,
+        "peak_rss_mb": 95.5,
+    }
+    run = {
+        "sizes": {"small": 10_000, "large": 1_000_000},
+        "steps": [
+            {
+                "name": "catchup.large",
+                "status": "ok",
+                "result": {
+                    "ratio": 0.55,
+                    "target_ratio": 0.5,
+                    "share": {"timeline": 0.4, "queues": 0.3},
+                    "dead_rows": dead,
+                    "machine": {"cpus": 2},
+                },
+            },
+            {"name": "pages.large", "status": "ok", "result": {"pages": {"queue": measured}}},
+        ],
+    }
+    rows = {row.figure.split(": ", 1)[1]: row for row in figures.rows(run)}
+    assert (rows["ratio"].target, rows["ratio"].met) == ("≥0.5× raw read", True)
+    assert "target_ratio" not in rows and "machine.cpus" not in rows
+    assert queue_detail_left_out(rows)
+    assert rows["share.timeline"].target is None
+    assert rows["dead_rows.dead (total of 6)"].measured == 15
+    assert rows["dead_rows.live (total of 6)"].measured == 60
+    queue = "pages.queue."
+    assert (rows[queue + "ratio_to_baseline"].met, rows[queue + "open.p99_ms"].met) == (
+        False,
+        False,
+    )
+    assert rows[queue + "open.non_2xx"].met is True
+    assert rows[queue + "open.socket_errors"].met is False
+    # a baseline's figure is in the baseline column of the same figure's row, not a row
+    assert not [key for key in rows if ".baseline." in key]
+    closed = rows[queue + "closed.req_per_s"]
+    assert (closed.measured, closed.baseline, closed.ratio) == (300.0, 1000.0, 0.3)
+    assert (rows[queue + "open.non_2xx"].baseline, rows[queue + "open.non_2xx"].ratio) == (3, 0.0)
+    assert (rows[queue + "peak_rss_mb"].measured, rows[queue + "peak_rss_mb"].unit) == (95.5, "MiB")
+    assert rows[queue + "peak_rss_mb"].figure.startswith("5 · memory, peak RSS, pages at")
