@@ -112,7 +112,7 @@ def child_main(argv: list[str]) -> int:
         out.write(f"progress {done} {total}\n")
         out.flush()
 
-    from bench.catchup import bench_catchup  # type: ignore[import-not-found]
+    from bench.catchup import bench_catchup
 
     result = dict(bench_catchup(url, progress))
     result["runner_peak_rss_kb"] = vm_hwm_kb()
