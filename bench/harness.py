@@ -15,17 +15,16 @@ Each PostgreSQL step works on a fresh database ``bench_run_<id>_<tag>`` on the s
 ``--pg-url``, dropped at the end. A step that raises is recorded as failed with its error and the
 run goes on; the table is printed and written all the same and the exit status is 1.
 
-Writes ``<out>/latest.json`` (every figure, the machine, each step's time) and ``latest.md`` (the
-table; ``quick.*`` for ``--quick``), draws the page-latency plot, and after a full run of every
-section updates docs/performance.md's table and docs/performance-pages.png (``python -m
-bench.report`` does the same from a JSON).
+``bench.results`` writes ``<out>/latest.json`` (every figure, the machine, each step's time) and
+``latest.md`` (the table; ``quick.*`` for ``--quick``), draws the page-latency plot, and after a
+full run of every section updates docs/performance.md's table and docs/performance-pages.png
+(``python -m bench.report`` does the same from a JSON).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
 import time
 import traceback
@@ -199,10 +198,14 @@ def plan(scale: Scale, sections: Sections, stores: Any) -> dict[str, Step]:
     urls: dict[str, str] = {}
     loads: dict[str, dict[str, Any]] = {}
 
+    def fresh(url: str) -> str:
+        """A new store, migrated as ``aftersales migrate`` would."""
+        sections.prepare(url)
+        return url
+
     def loaded(tag: str, events: int) -> Callable[[ProgressFn], dict[str, Any]]:
         def run(progress: ProgressFn) -> dict[str, Any]:
-            url = stores.postgresql(tag)
-            sections.prepare(url)
+            url = fresh(stores.postgresql(tag))
             result = sections.load_store(url, events, progress)
             urls[tag], loads[tag] = url, result
             return result
@@ -224,17 +227,19 @@ def plan(scale: Scale, sections: Sections, stores: Any) -> dict[str, Step]:
     return {
         "commands.sqlite": Step(
             "commands.sqlite",
-            lambda p: sections.command_path(stores.sqlite("commands"), scale.command_s, p),
+            lambda p: sections.command_path(fresh(stores.sqlite("commands")), scale.command_s, p),
             postgres=False,
         ),
         "commands.postgresql": Step(
             "commands.postgresql",
-            lambda p: sections.command_path(stores.postgresql("commands"), scale.command_s, p),
+            lambda p: sections.command_path(
+                fresh(stores.postgresql("commands")), scale.command_s, p
+            ),
         ),
         "concurrent": Step(
             "concurrent",
             lambda p: sections.concurrent(
-                stores.postgresql("concurrent"), scale.threads, scale.concurrent_s, p
+                fresh(stores.postgresql("concurrent")), scale.threads, scale.concurrent_s, p
             ),
         ),
         "load.small": Step("load.small", loaded("small", scale.small)),
@@ -390,40 +395,6 @@ def main(
         "elapsed_s": round(time.perf_counter() - started, 2),
         "budget_s": WHOLE_RUN_BUDGET_S,
     }
+    from bench.results import finish
+
     return finish(run, args.out, write_docs=not args.no_docs, docs=docs)
-
-
-def finish(run: dict[str, Any], out: Path, *, write_docs: bool, docs: Path | None) -> int:
-    """Write the JSON, the markdown, the plot (and the docs after a full run); print the table."""
-    from bench import figures, report
-    from bench.plot import write_plot
-
-    run["rows"] = figures.as_dicts(figures.rows(run))
-    failed = [step["name"] for step in run["steps"] if step["status"] == "failed"]
-    run["failed"] = failed
-    stem = "quick" if run["quick"] else "latest"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{stem}.json").write_text(json.dumps(run, indent=2, default=str) + "\n")
-    text = report.markdown(run)
-    (out / f"{stem}.md").write_text(text)
-    print(text)
-    complete = not run["quick"] and run["options"]["sections"] == [1, 2, 3, 4, 5]
-    complete = complete and run["options"]["store"] == "both"
-    docs = docs or report.DOCS
-    plot_path = docs.with_name(report.PLOT.name) if complete and write_docs else None
-    print(write_plot(run, plot_path or out / f"{stem}-pages.png"))
-    if complete and write_docs:
-        changed = report.update_docs(run, docs)
-        print("docs/performance.md: table updated" if changed else "docs: no table markers")
-    else:
-        print("docs/performance.md left alone (quick or partial run, or --no-docs)")
-    print(f"results: {out / (stem + '.json')}, {out / (stem + '.md')}")
-    total = run["elapsed_s"]
-    print(
-        f"whole run: {total / 60:.1f} min of the {run['budget_s'] / 60:.0f}-minute budget"
-        + (" — OVER BUDGET" if total > run["budget_s"] else "")
-    )
-    if failed:
-        print(f"FAILED steps: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    return 0

@@ -49,6 +49,11 @@ def pages_figures(p50: float) -> dict[str, Any]:
     }
 
 
+def tag(url: str) -> str:
+    """The store's tag in a FakeStores URL: ``.../commands.db`` or ``..._commands``."""
+    return url.rsplit("/", 1)[1].removesuffix(".db").rsplit("_", 1)[-1]
+
+
 def fake_sections(calls: list[str], *, failing: str | None = None) -> harness.Sections:
     def maybe_fail(name: str) -> None:
         calls.append(name)
@@ -85,7 +90,7 @@ def fake_sections(calls: list[str], *, failing: str | None = None) -> harness.Se
         concurrent=concurrent,
         catchup=catchup,
         pages=pages,
-        prepare=lambda url: calls.append("prepare:" + url.rsplit("_", 1)[1]),
+        prepare=lambda url: calls.append("prepare:" + tag(url)),
     )
 
 
@@ -120,8 +125,11 @@ def test_a_failing_section_is_recorded_and_the_run_goes_on_and_exits_1(
     assert result["failed"] == ["concurrent"]
     # everything after it ran, in the issue's order
     assert calls == [
+        "prepare:commands",
         "command_path:sqlite",
+        "prepare:commands",
         "command_path:postgresql",
+        "prepare:concurrent",
         "concurrent",
         "prepare:small",
         "load:500",
@@ -185,6 +193,7 @@ def test_a_step_whose_store_failed_to_load_is_skipped_with_the_reason(
         assert steps[name]["status"] == "skipped"
         assert steps[name]["error"] == "needs load.large (failed)"
     assert "pages:large" not in calls and "pages:small" in calls
+    assert "catchup:large" not in calls
 
 
 def test_sqlite_only_runs_the_sqlite_command_path_and_skips_nothing_it_was_not_asked(
@@ -194,7 +203,7 @@ def test_sqlite_only_runs_the_sqlite_command_path_and_skips_nothing_it_was_not_a
         tmp_path, capsys, "--quick", "--store", "sqlite", "--sections", "commands,2"
     )
     assert code == 0
-    assert calls == ["command_path:sqlite"]
+    assert calls == ["prepare:commands", "command_path:sqlite"]
     assert stores.made == ["sqlite:commands"]
     steps = {step["name"]: step["status"] for step in result["steps"]}
     assert steps == {"commands.sqlite": "ok", "concurrent": "skipped"}
