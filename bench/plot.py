@@ -38,6 +38,12 @@ def series(run: dict[str, Any]) -> dict[str, dict[str, list[tuple[int, float]]]]
     return out
 
 
+def _legend(key: str) -> str:
+    """``pages.merchant_queue.baseline.open.p99_ms`` -> ``merchant_queue baseline open p99``."""
+    words = key.removeprefix("pages.").removesuffix("_ms").split(".")
+    return " ".join(words)
+
+
 def write_plot(run: dict[str, Any], path: Path) -> str:
     """Draw the plot into ``path``; say what was written (or why nothing was)."""
     lines = series(run)
@@ -61,12 +67,15 @@ def write_plot(run: dict[str, Any], path: Path) -> str:
                     [p[1] for p in points],
                     style,
                     color=colour,
-                    label=f"{page.replace('p·', percentile)}",
+                    label=_legend(page.replace("p·", percentile)),
                 )
+    sizes = sorted({x for pair in lines.values() for points in pair.values() for x, _ in points})
     axes.set_xscale("log")
+    axes.set_xticks(sizes, [f"{size:,}" for size in sizes])
+    axes.minorticks_off()
     axes.set_yscale("log")
     axes.set_xlabel("events in the store")
-    axes.set_ylabel("latency (as reported; ms)")
+    axes.set_ylabel("latency, ms (log scale)")
     machine = run.get("machine") or {}
     axes.set_title(
         f"Page latency against store size ({machine.get('cpu_count', '?')} CPUs, "

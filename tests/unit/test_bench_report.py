@@ -157,7 +157,12 @@ def test_results_shaped_as_the_sections_return_them_meet_their_targets_by_key() 
     without one, the target itself and the machine left out, per-table dead rows totalled."""
     dead = {f"t{n}": {"live": 10, "dead": n} for n in range(6)}
     measured = {
-        "closed": {"req_per_s": 300.0, "p50_ms": 90.0, "requests": 600},
+        "closed": {
+            "req_per_s": 300.0,
+            "p50_ms": 90.0,
+            "requests": 600,
+            "socket_errors": {"connect": 0, "read": 1, "write": 0, "timeout": 1},
+        },
         "open": {"p50_ms": 8.0, "p99_ms": 80.0, "non_2xx": 0, "socket_errors": 2},
         "duration_s": 20,
         "baseline": {"closed": {"req_per_s": 1000.0}, "open": {"p99_ms": 9.0, "non_2xx": 3}},
@@ -195,6 +200,8 @@ def test_results_shaped_as_the_sections_return_them_meet_their_targets_by_key() 
     )
     assert rows[queue + "open.non_2xx"].met is True
     assert rows[queue + "open.socket_errors"].met is False
+    summed = rows[queue + "closed.socket_errors"]  # wrk's connect + read + write + timeout
+    assert (summed.measured, summed.met) == (2, False)
     # a baseline's figure is in the baseline column of the same figure's row, not a row
     assert not [key for key in rows if ".baseline." in key]
     closed = rows[queue + "closed.req_per_s"]
