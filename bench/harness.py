@@ -58,13 +58,13 @@ class Scale:
 FULL = Scale(
     small=10_000,
     large=1_000_000,
-    command_s=20,
-    concurrent_s=20,
+    command_s=15,
+    concurrent_s=15,
     pages_s=20,
     budgets={
-        "commands.sqlite": 75,
-        "commands.postgresql": 75,
-        "concurrent": 60,
+        "commands.sqlite": 60,
+        "commands.postgresql": 60,
+        "concurrent": 90,
         "load.small": 45,
         "projections.small": 45,
         "pages.small": 240,
@@ -79,6 +79,7 @@ QUICK = Scale(
     command_s=2,
     concurrent_s=2,
     pages_s=2,
+    threads=8,
     budgets={
         "commands.sqlite": 15,
         "commands.postgresql": 15,
@@ -218,8 +219,9 @@ def plan(scale: Scale, sections: Sections, stores: Any) -> dict[str, Step]:
     def pages(tag: str) -> Callable[[ProgressFn], dict[str, Any]]:
         def run(progress: ProgressFn) -> dict[str, Any]:
             # What load_store returned names the consumer, merchant and case the pages show.
-            sample = loads.get(tag) if "case_no" in loads.get(tag, {}) else None
-            extra = {"sample": sample} if sample else {}
+            loaded = loads.get(tag, {})
+            sample = loaded.get("sample", loaded if "case_no" in loaded else None)
+            extra = {"sample": sample} if isinstance(sample, dict) else {}
             return sections.pages(urls[tag], progress, duration=scale.pages_s, **extra)
 
         return run
