@@ -19,7 +19,7 @@ from typing import Any
 STEPS: dict[str, tuple[int, str]] = {
     "commands.sqlite": (1, "command path, SQLite"),
     "commands.postgresql": (1, "command path, PostgreSQL"),
-    "concurrent": (2, "32 threads, PostgreSQL"),
+    "concurrent": (2, "concurrent commands, PostgreSQL"),
     "load.small": (0, "load {small} events"),
     "projections.small": (3, "catch-up at {small}"),
     "pages.small": (4, "pages at {small}"),
@@ -33,10 +33,20 @@ STEPS: dict[str, tuple[int, str]] = {
 SKIPPED = frozenset({"figures", "machine", "sample"})
 #: Leaves left out of the table (counts that only say the measurement ran; they stay in the JSON).
 DETAIL = frozenset(
-    {"bytes", "requests", "sent", "ok", "max_ms", "batch_size", "duration_s", "projections"}
+    {
+        *("bytes", "requests", "sent", "ok", "max_ms", "batch_size", "duration_s"),
+        *("projections", "commands", "seconds"),
+    }
 )
 RATIO = re.compile(r"(?<![a-z])ratio")
-BASELINE = re.compile(r"(^|\.)baseline\.")
+#: Where a section puts a baseline's figure beside its own: (steps glob, pattern of the baseline's
+#: key, replacement giving the measured figure's key). Such a pair is one row: measured, baseline,
+#: their ratio.
+BASELINES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("*", re.compile(r"(^|\.)baseline\."), r"\1"),  # pages: <page>.baseline.open.p99_ms
+    ("commands.*", re.compile(r"(^|\.)baseline_"), r"\1service_"),  # baseline_cmd_s
+    ("concurrent", re.compile(r"(^|\.)per_command\."), r"\1group_commit."),  # one txn each
+)
 #: Steps that prepare another (the catch-up at the small size builds the read models its pages
 #: read): only these figures of theirs are in the table.
 BRIEF: dict[str, tuple[str, ...]] = {
@@ -126,10 +136,13 @@ def flatten(value: Any, prefix: str = "") -> dict[str, float]:
     return out
 
 
-def _counterpart(key: str) -> str:
+def _counterpart(step: str, key: str) -> str:
     """``pages.queue.baseline.open.p99_ms`` -> ``pages.queue.open.p99_ms`` (the same figure
     measured on the real thing); other keys unchanged."""
-    return BASELINE.sub(lambda m: m.group(1), key, count=1)
+    for steps, pattern, measured in BASELINES:
+        if fnmatch.fnmatch(step, steps) and pattern.search(key):
+            return pattern.sub(measured, key, count=1)
+    return key
 
 
 def _uniform(value: dict[str, Any]) -> bool:
@@ -244,10 +257,10 @@ def rows(run: dict[str, Any]) -> list[Row]:
                     continue
                 if name in BRIEF and key not in BRIEF[name] and "rss" not in lower:
                     continue
-                if BASELINE.search(key) and _counterpart(key) in leaves:
+                if _counterpart(name, key) != key and _counterpart(name, key) in leaves:
                     continue  # in the baseline column of its counterpart's row
                 row = _leaf_row(name, title, key, value)
-                mate = next((k for k in leaves if k != key and _counterpart(k) == key), None)
+                mate = next((k for k in leaves if k != key and _counterpart(name, k) == key), None)
                 if mate is not None and row.measured is not None:
                     row.baseline = leaves[mate]
                     if row.baseline and row.ratio is None:

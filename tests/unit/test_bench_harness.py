@@ -144,7 +144,9 @@ def test_a_failing_section_is_recorded_and_the_run_goes_on_and_exits_1(
     assert stores.closed
     # the table is printed and written, with the failure in it
     table = (tmp_path / "results" / "quick.md").read_text()
-    assert "| 2 · 32 threads, PostgreSQL: FAILED — RuntimeError: concurrent broke |" in table
+    assert (
+        "| 2 · concurrent commands, PostgreSQL: FAILED — RuntimeError: concurrent broke |" in table
+    )
     assert table in out
     assert "FAILED steps: concurrent" in err
 
@@ -174,7 +176,7 @@ def test_the_json_holds_the_figures_the_machine_and_the_table(
     figures = {row["figure"]: row for row in result["rows"]}
     ratio = figures["1 · command path, SQLite: ratio"]
     assert (ratio["ratio"], ratio["target"], ratio["met"]) == (0.9, "≥0.8× bare save", True)
-    throughput = figures["2 · 32 threads, PostgreSQL: commands_per_s"]
+    throughput = figures["2 · concurrent commands, PostgreSQL: commands_per_s"]
     assert (throughput["measured"], throughput["met"]) == (1200.0, False)
     growth = figures["4 · pages, p50 at 2,000 over p50 at 500: timeline.open.p50_ms"]
     assert (growth["ratio"], growth["met"]) == (1.2, True)

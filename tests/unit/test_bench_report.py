@@ -209,3 +209,40 @@ def test_results_shaped_as_the_sections_return_them_meet_their_targets_by_key() 
     assert (rows[queue + "open.non_2xx"].baseline, rows[queue + "open.non_2xx"].ratio) == (3, 0.0)
     assert (rows[queue + "peak_rss_mb"].measured, rows[queue + "peak_rss_mb"].unit) == (95.5, "MiB")
     assert rows[queue + "peak_rss_mb"].figure.startswith("5 · memory, peak RSS, pages at")
+
+
+def test_a_baseline_measured_beside_the_figure_shares_its_row() -> None:
+    """bench.commands' shapes: the bare save's rate beside the service's; 32 threads with group
+    commit beside one transaction per command."""
+    run = {
+        "sizes": {},
+        "steps": [
+            {
+                "name": "commands.postgresql",
+                "status": "ok",
+                "result": {"service_cmd_s": 600.0, "baseline_cmd_s": 750.0, "ratio": 0.8},
+            },
+            {
+                "name": "concurrent",
+                "status": "ok",
+                "result": {
+                    "group_commit": {"cmd_s": 2600.0, "p99_ms": 40.0, "commands": 9},
+                    "per_command": {"cmd_s": 800.0, "p99_ms": 80.0, "commands": 9},
+                    "target_cmd_s": 2500,
+                },
+            },
+        ],
+    }
+    rows = {row.figure.split(": ", 1)[1]: row for row in figures.rows(run)}
+    assert set(rows) == {"service_cmd_s", "ratio", "group_commit.cmd_s", "group_commit.p99_ms"}
+    service = rows["service_cmd_s"]
+    assert (service.measured, service.baseline, service.ratio) == (600.0, 750.0, 0.8)
+    assert (rows["ratio"].target, rows["ratio"].met) == ("≥0.8× bare save", True)
+    group = rows["group_commit.cmd_s"]
+    assert (group.baseline, group.ratio, group.target, group.met) == (
+        800.0,
+        3.25,
+        "≥2,500 cmd/s",
+        True,
+    )
+    assert rows["group_commit.p99_ms"].target is None
