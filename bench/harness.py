@@ -15,7 +15,7 @@ Each PostgreSQL step works on a fresh database ``bench_run_<id>_<tag>`` on the s
 ``--pg-url``, dropped at the end. A step that raises is recorded as failed with its error and the
 run goes on; the table is printed and written all the same and the exit status is 1.
 
-``bench.results`` writes ``<out>/latest.json`` (every figure, the machine, each step's time) and
+``bench.outputs`` writes ``<out>/latest.json`` (every figure, the machine, each step's time) and
 ``latest.md`` (the table; ``quick.*`` for ``--quick``), draws the page-latency plot, and after a
 full run of every section updates docs/performance.md's table and docs/performance-pages.png
 (``python -m bench.report`` does the same from a JSON).
@@ -397,6 +397,6 @@ def main(
         "elapsed_s": round(time.perf_counter() - started, 2),
         "budget_s": WHOLE_RUN_BUDGET_S,
     }
-    from bench.results import finish
+    from bench.outputs import finish
 
     return finish(run, args.out, write_docs=not args.no_docs, docs=docs)
