@@ -312,6 +312,26 @@ def up_command(host: str, port: int) -> None:
     _serve(host, port, follow=True, production=True)
 
 
+@click.command(
+    "bench",
+    context_settings={"ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def bench_command(args: tuple[str, ...]) -> None:
+    """The whole benchmark (issue 12): commands, 32 threads, catch-up and pages at 10,000 and
+    1,000,000 events, memory; prints the table (``aftersales bench --help`` for the options).
+    The same as ``python -m bench``; it runs from the source checkout (``bench/``)."""
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "bench" / "harness.py").is_file():
+        fail(f"the benchmark is part of the source checkout; {root / 'bench'} is not there")
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from bench.harness import main as bench_main
+
+    sys.exit(bench_main(list(args), prog="aftersales bench"))
+
+
 #: Every sub-command of ``aftersales`` (``--help`` lists them sorted). A new command goes in a
 #: module of its own (as ``web/store_cli.py``) that imports the app, the domain and the database
 #: only when it runs: tests/integration/test_cli.py checks that ``--help`` imports none of them.
@@ -329,6 +349,7 @@ COMMANDS: tuple[click.Command, ...] = (
     users_cli,
     i18n_cli,
     notify_group,
+    bench_command,
 )
 for _command in COMMANDS:
     main.add_command(_command)

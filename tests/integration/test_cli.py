@@ -27,7 +27,7 @@ def flip_first_letter_of_reason(state: bytes) -> bytes:
 
 OUR_COMMANDS = {
     *("up", "serve", "demo", "migrate", "projections", "timers", "verify", "export", "import"),
-    *("ledger", "users", "i18n", "notify"),
+    *("ledger", "users", "i18n", "notify", "bench"),
 }
 
 
@@ -68,6 +68,32 @@ def test_help_imports_no_app_no_event_store_and_no_database_driver() -> None:
     assert not {m for m in loaded if m.split(".")[0] in heavy}
     assert not {m for m in loaded if m.startswith("domain.") and m != "domain.values"}
     assert "web.pages" not in loaded and "web.common" not in loaded  # no app was built
+
+
+def test_bench_help_is_the_harness_options_and_imports_nothing_heavy() -> None:
+    """Issue 12: ``aftersales bench`` is ``python -m bench`` (its options, its help); asking for
+    the help imports no app, event store, database driver or section module."""
+    script = (
+        "import sys\n"
+        "from web.cli import main\n"
+        "try:\n"
+        "    main(['bench', '--help'])\n"
+        "except SystemExit as stop:\n"
+        "    assert stop.code in (0, None), stop.code\n"
+        "print(sorted(m for m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.startswith("usage: aftersales bench [-h] [--store {sqlite,postgresql,both}]")
+    for option in ("--pg-url", "--quick", "--sections", "--out"):
+        assert option in done.stdout
+    loaded = set(ast.literal_eval(done.stdout.splitlines()[-1]))
+    heavy = ("eventsourcing", "psycopg", "projections", "flask_babel", "waitress", "matplotlib")
+    assert not {m for m in loaded if m.split(".")[0] in heavy}
+    assert not {m for m in loaded if m.startswith("domain.") and m != "domain.values"}
+    sections = ("bench.load", "bench.commands", "bench.catchup", "bench.pages", "bench.stores")
+    assert not loaded & set(sections)
 
 
 def test_users_role_choices_are_the_account_roles() -> None:
