@@ -55,9 +55,11 @@ def migrate_command() -> None:
     event store's tables: the one place where tables are created (safe to run concurrently)."""
     from projections.event_store import create_event_store_tables
     from projections.migrate import migrate
+    from web.shards import migrate_stores
 
     applied = migrate(read_db())
     create_event_store_tables(current_app.config["DATABASE_URL"])
+    migrate_stores(current_app._get_current_object())  # type: ignore[attr-defined]
     click.echo(
         f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else "")
     )
@@ -236,17 +238,18 @@ def _welcome(url: str) -> str:
 
 
 def _follow(app: Any, stop: threading.Event) -> None:
-    from projections.registry import make_runner
     from projections.supervise import supervise
     from projections.timers import TimerWorker
+    from web.shards import store_runners
 
     with app.app_context():
-        runner = make_runner(app_service(), read_db())
-        worker = TimerWorker(app_service(), runner.db)
+        # Issue 12: a runner and a timer worker per store (one store unless split by merchant).
+        workers = [(r, TimerWorker(s, r.db)) for s, r in store_runners(app)]
 
         def step() -> None:
-            runner.catch_up()
-            worker.run_once()
+            for runner, worker in workers:
+                runner.catch_up()
+                worker.run_once()
 
         supervise(step, name="serve: projections and timers", interval=1.0, stop=stop)
 
