@@ -26,7 +26,7 @@ Unset (the default), nothing here runs: one store, as before.
 - **Pages**: a request about one case, order or merchant (its URL names it, or the viewer is that
   merchant's staff) reads that store's read model (``web.get_db()`` returns it); a page that spans
   merchants (a consumer's cases, the platform's queues) reads every store and merges the rows in
-  the order the query gives (:func:`merged_case_summaries`, :func:`merged_queue_page`).
+  the order the query gives (``web.shard_reads``).
 - **Projections and timers**: each store has its own runner writing its own read model with its
   own tracking, e.g. ``AFTERSALES_DATABASE_URL=<store2 url> aftersales projections run``;
   ``aftersales up``/``serve`` follow every store (:func:`store_runners`).
@@ -38,8 +38,8 @@ import inspect
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import suppress
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
@@ -48,9 +48,7 @@ from flask import Flask, current_app, g, has_request_context, request
 
 if TYPE_CHECKING:
     from domain.service import AfterSales
-    from projections.case_queries import CaseSummary
     from projections.db import Database
-    from projections.queue_queries import QueueCounts, QueueItem
 
 SHARDS_SETTING = "AFTERSALES_SHARDS"
 DEFAULT = "default"
@@ -270,77 +268,33 @@ def read_dbs() -> list[Database]:
     return [stores.db(name)] if name is not None else [stores.db(n) for n in stores.names]
 
 
+@contextmanager
+def on_store_of(*, case_no: str | None = None, order_no: str | None = None) -> Iterator[None]:
+    """Within it, ``get_db()`` and the service read the store holding this case or order: for a
+    page that spans stores and then reads more about each row (an order's cases, a case's
+    timeline). Nothing on one store."""
+    stores = current_stores()
+    if stores is None or not has_request_context():
+        yield
+        return
+    name = stores.store_of_case(case_no) if case_no else stores.store_of_order(order_no or "")
+    before = g.get(_PIN)
+    setattr(g, _PIN, name)
+    try:
+        yield
+    finally:
+        if before is None:
+            g.pop(_PIN, None)
+        else:
+            setattr(g, _PIN, before)
+
+
 def db_for_case(case_no: str) -> Database:
     """The read model holding ``case_no`` (the one read model on one store)."""
     from web import get_db
 
     stores = current_stores()
     return get_db() if stores is None else stores.db(stores.store_of_case(case_no))
-
-
-# --- pages that span stores: each store's page, merged in the query's own order ----------------
-def merged_case_summaries(*, limit: int = 50, offset: int = 0, **filters: Any) -> list[CaseSummary]:
-    """``projections.case_queries.case_summaries`` over every store the page reads: each store's
-    first ``offset + limit`` rows, merged latest first (``updated_at`` or ``opened_at`` DESC, then
-    ``case_no``), then the page cut out of them."""
-    from projections.case_queries import case_summaries
-
-    dbs = read_dbs()
-    if len(dbs) == 1:
-        return case_summaries(dbs[0], limit=limit, offset=offset, **filters)
-    rows = [r for db in dbs for r in case_summaries(db, limit=limit + offset, **filters)]
-    column = "opened_at" if filters.get("newest") == "opened" else "updated_at"
-    rows.sort(key=lambda r: r.case_no)
-    rows.sort(key=lambda r: getattr(r, column), reverse=True)
-    return rows[offset : offset + limit]
-
-
-def merged_queue_page(queue: str, limit: int = 50, offset: int = 0) -> list[QueueItem]:
-    """``projections.queue_queries.queue_page`` over every store the page reads, merged by due
-    time (none last), then case number, as the query orders one store's."""
-    from projections.queue_queries import queue_page
-
-    dbs = read_dbs()
-    if len(dbs) == 1:
-        return queue_page(dbs[0], queue, limit=limit, offset=offset)
-    rows = [r for db in dbs for r in queue_page(db, queue, limit=limit + offset)]
-    rows.sort(key=lambda r: (r.due_at is None, r.due_at.isoformat() if r.due_at else "", r.case_no))
-    return rows[offset : offset + limit]
-
-
-def merged_queue_counts(queue: str) -> QueueCounts:
-    """``queue_counts`` summed over every store the page reads."""
-    from projections.queue_queries import QueueCounts, queue_counts
-
-    counts = [queue_counts(db, queue) for db in read_dbs()]
-    if len(counts) == 1:
-        return counts[0]
-
-    def summed(field: str) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for c in counts:
-            for key, n in getattr(c, field).items():
-                out[key] = out.get(key, 0) + n
-        return out
-
-    return QueueCounts(
-        queue=queue,
-        cases=sum(c.cases for c in counts),
-        items=sum(c.items for c in counts),
-        breached=sum(c.breached for c in counts),
-        by_status=summed("by_status"),
-        by_clock=summed("by_clock"),
-    )
-
-
-def merged_by_case(
-    query: Callable[[Database, Sequence[str]], Mapping[str, Any]], case_nos: Sequence[str]
-) -> dict[str, Any]:
-    """A per-case look-up (``query(db, case_nos) -> {case_no: ...}``) over every store read."""
-    out: dict[str, Any] = {}
-    for db in read_dbs():
-        out.update(query(db, case_nos))
-    return out
 
 
 # --- commands ----------------------------------------------------------------------------------

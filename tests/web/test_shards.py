@@ -244,6 +244,12 @@ def test_two_stores_split_by_merchant_route_commands_pages_and_projections(
     assert {a1, a2, b1, b2} <= _cases_on(site.get("/my/cases").get_data(as_text=True))
     items = api.get("/api/v1/cases", headers=consumer).json["items"]  # type: ignore[index]
     assert {item["case_no"] for item in items} == {a1, a2, b1, b2}
+    every_order = {*orders[MERCHANT_A], *orders[MERCHANT_B]}
+    my_orders = site.get("/my/orders").get_data(as_text=True)
+    assert all(order_no in my_orders for order_no in every_order)
+    assert {a1, b1} <= _cases_on(my_orders)  # each order's cases, read from the order's store
+    items = api.get("/api/v1/orders", headers=consumer).json["items"]  # type: ignore[index]
+    assert {item["order_no"] for item in items} == every_order
     agent = app.test_client()
     assert login_as(agent, "agent.li").status_code == 302
     home = agent.get("/agent/")

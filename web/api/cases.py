@@ -45,7 +45,7 @@ from web.common.casepage import visible_steps
 from web.common.evidence_citation import citation_message, record_upload, refused_citations
 from web.common.formats import size_text
 from web.common.schema_fields import CommandSchema
-from web.shards import merged_case_summaries
+from web.shard_reads import merged_case_summaries
 
 CONSUMER = Role.CONSUMER.value
 MERCHANT = Role.MERCHANT.value

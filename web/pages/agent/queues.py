@@ -34,7 +34,8 @@ from web.pages.agent.base import (
     queue_choices,
     queue_name,
 )
-from web.shards import db_for_case, merged_case_summaries, merged_queue_counts, merged_queue_page
+from web.shard_reads import merged_case_summaries, merged_queue_counts, merged_queue_page
+from web.shards import db_for_case
 
 # --- home: queues -------------------------------------------------------------------------------
 

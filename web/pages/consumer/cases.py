@@ -28,7 +28,7 @@ from web.common.move_forms import other_moves
 from web.common.moves import allowed_moves
 from web.common.translate import gettext
 from web.pages.consumer.base import bp, me
-from web.shards import merged_by_case, merged_case_summaries
+from web.shard_reads import merged_by_case, merged_case_summaries
 
 # --- cases ----------------------------------------------------------------------------------
 
