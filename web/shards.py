@@ -20,7 +20,7 @@ Unset (the default), nothing here runs: one store, as before.
   order (``open_case`` names an order and maybe a new case number: the order decides).
 - **Finding a case's or an order's store**: its aggregate id is derived from its number
   (``domain.ids``), so each store is asked for one event of that id (a primary-key read of the
-  library's table, ~0.1 ms), and the answer is kept in the process for good: a case never moves.
+  library's table, ≈ 1 ms), and the answer is kept in the process for good: a case never moves.
   No directory table to keep in step: a case opened a moment ago is found at once, where a
   directory filled by a projection would lag behind it.
 - **Pages**: a request about one case, order or merchant (its URL names it, or the viewer is that
