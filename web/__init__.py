@@ -113,8 +113,23 @@ def _register_module(app: Flask, name: str) -> None:
 
 
 def get_db() -> Database:
-    """The read-model ``Database`` of the current app, built on first use (never at start)."""
-    app = current_app
+    """The read-model ``Database`` of the current app, built on first use (never at start).
+
+    With stores split by merchant (``SHARDS``, ``web.shards``): the read model of the store this
+    request is about (its case, order or merchant), else the default store's."""
+    if current_app.config.get("SHARDS"):
+        from web.shards import request_db
+
+        routed = request_db()
+        if routed is not None:
+            return routed
+    return platform_db()
+
+
+def platform_db(app: Flask | None = None) -> Database:
+    """The default store's read model, which also holds the platform's own tables (accounts,
+    log-in sessions, API tokens): the one ``get_db()`` returns on a single store."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     db: Database | None = app.extensions.get(_DB_KEY) or app.config.get("DATABASE")
     if db is None:
         from projections.db import Database

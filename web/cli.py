@@ -55,9 +55,11 @@ def migrate_command() -> None:
     event store's tables: the one place where tables are created (safe to run concurrently)."""
     from projections.event_store import create_event_store_tables
     from projections.migrate import migrate
+    from web.shards import migrate_stores
 
     applied = migrate(read_db())
     create_event_store_tables(current_app.config["DATABASE_URL"])
+    migrate_stores(current_app._get_current_object())  # type: ignore[attr-defined]
     click.echo(
         f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else "")
     )
@@ -238,13 +240,19 @@ def _welcome(url: str) -> str:
 def _follow(app: Any, stop: threading.Event) -> None:
     """The projections, in one pass for all of them (issue 12): polled every 0.1 s when idle and
     woken at once by a command of the site (``web.projection_worker.wake``), so a page reading
-    its own write waits about one batch. Never inside a request."""
-    from projections.registry import make_runner
+    its own write waits about one batch. Never inside a request. One runner per store when the
+    stores are split by merchant (``web.shards``), each with its own tracking."""
     from web.projection_worker import DEFAULT_POLL_SECONDS, ProjectionWorker, register
+    from web.shards import store_runners
 
     with app.app_context():
-        runner = make_runner(app_service(), read_db())
-    worker = ProjectionWorker(runner.catch_up, poll=DEFAULT_POLL_SECONDS, name="serve: projections")
+        runners = [runner for _service, runner in store_runners(app)]
+
+    def catch_up() -> None:
+        for runner in runners:
+            runner.catch_up()
+
+    worker = ProjectionWorker(catch_up, poll=DEFAULT_POLL_SECONDS, name="serve: projections")
     register(app, worker)
 
     def stop_with_the_server() -> None:
@@ -256,13 +264,19 @@ def _follow(app: Any, stop: threading.Event) -> None:
 
 
 def _timers(app: Any, stop: threading.Event) -> None:
-    """Deadlines that passed fire as events, checked every second."""
+    """Deadlines that passed fire as events, checked every second (a timer worker per store)."""
     from projections.supervise import supervise
     from projections.timers import TimerWorker
+    from web.shards import store_runners
 
     with app.app_context():
-        worker = TimerWorker(app_service(), read_db())
-    supervise(worker.run_once, name="serve: timers", interval=1.0, stop=stop)
+        workers = [TimerWorker(service, runner.db) for service, runner in store_runners(app)]
+
+    def step() -> None:
+        for worker in workers:
+            worker.run_once()
+
+    supervise(step, name="serve: timers", interval=1.0, stop=stop)
 
 
 def _when_ready(step: Callable[[], object], name: str) -> None:

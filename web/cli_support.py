@@ -44,10 +44,12 @@ def migrated_db() -> Any:
     processes starting together never race in the catalogue (issue 10)."""
     from projections.event_store import create_event_store_tables
     from projections.migrate import migrate
+    from web.shards import migrate_stores
 
     db = read_db()
     migrate(db)
     create_event_store_tables(current_app.config["DATABASE_URL"])
+    migrate_stores(current_app._get_current_object())  # type: ignore[attr-defined]
     return db
 
 

@@ -101,17 +101,16 @@ def wake(app: Flask) -> None:
 
 
 def _catch_up(app: Flask) -> Callable[[], object]:
-    runner: list[Any] = []
+    """Catch up every projection of every store (one store unless split by merchant)."""
+    runners: list[Any] = []
 
     def step() -> object:
-        if not runner:
-            from projections.registry import make_runner
-            from web import get_db
-            from web.services import get_service
+        if not runners:
+            from web.shards import store_runners
 
             with app.app_context():
-                runner.append(make_runner(get_service(), get_db()))
-        return runner[0].catch_up()
+                runners.extend(runner for _service, runner in store_runners(app))
+        return sum(runner.catch_up() or 0 for runner in runners)
 
     return step
 

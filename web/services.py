@@ -31,5 +31,11 @@ def service_for(app: Flask) -> AfterSales:
 
 
 def get_service() -> AfterSales:
-    """The ``AfterSales`` application of the current app context."""
-    return service_for(current_app._get_current_object())  # type: ignore[attr-defined]
+    """The ``AfterSales`` application of the current app context (with stores split by merchant,
+    ``SHARDS``: one that runs each command on the store holding its merchant, ``web.shards``)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("SHARDS"):
+        from web.shards import routed_service
+
+        return routed_service(app)
+    return service_for(app)

@@ -16,11 +16,14 @@ AFTERSALES_HTTPS (1/0)             SESSION_COOKIE_SECURE, HTTPS            0
 AFTERSALES_MAX_CONTENT_LENGTH      MAX_CONTENT_LENGTH (bytes)              10485760 (10 MB)
 AFTERSALES_EVIDENCE_MAX_BYTES      EVIDENCE_MAX_BYTES (one evidence file)  5242880 (5 MB)
 AFTERSALES_SESSION_HOURS           SESSION_HOURS (log-in lifetime)         12
+AFTERSALES_SHARDS (JSON)           SHARDS (stores split by merchant,       unset: one store
+                                   web.shards, docs/scaling.md)
 =================================  ======================================  =========================
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -144,6 +147,16 @@ def load_settings(
             raise SettingsError(f"AFTERSALES_DEFAULT_TIMEZONE is not a known time zone: {raw!r}")
         return raw
 
+    def shards() -> dict[str, Any] | None:
+        from web.shards import ShardsError, parse_shards
+
+        raw = env.get("AFTERSALES_SHARDS", "").strip()
+        try:
+            parse_shards(raw)  # refused at start, naming what is wrong
+        except ShardsError as error:
+            raise SettingsError(str(error)) from None
+        return json.loads(raw) if raw else None
+
     https = bool(pick("HTTPS", lambda: _flag(env, "AFTERSALES_HTTPS")))
     default_tz = pick("DEFAULT_TIMEZONE", timezone)
     return {
@@ -167,6 +180,7 @@ def load_settings(
             "EVIDENCE_MAX_BYTES",
             lambda: _positive_int(env, "AFTERSALES_EVIDENCE_MAX_BYTES", DEFAULT_EVIDENCE_MAX_BYTES),
         ),
+        "SHARDS": pick("SHARDS", shards),
         "SESSION_HOURS": pick(
             "SESSION_HOURS",
             lambda: _positive_int(env, "AFTERSALES_SESSION_HOURS", DEFAULT_SESSION_HOURS),

@@ -17,7 +17,7 @@ from domain.case_values import Evidence, Ruling, RulingOutcome
 from domain.process import MOVES, InputType, Move, MoveSpec
 from domain.service import LineRequest
 from domain.values import Role
-from projections.timeline import case_summaries, timeline
+from projections.timeline import timeline
 from web import get_db
 from web.api.core import (
     dump,
@@ -45,6 +45,7 @@ from web.common.casepage import visible_steps
 from web.common.evidence_citation import citation_message, record_upload, refused_citations
 from web.common.formats import size_text
 from web.common.schema_fields import CommandSchema
+from web.shard_reads import merged_case_summaries
 
 CONSUMER = Role.CONSUMER.value
 MERCHANT = Role.MERCHANT.value
@@ -189,8 +190,7 @@ def case_rows(
 ) -> list[dict[str, Any]]:
     """Summary rows of the cases in ``scope`` (``web.common.auth.case_scope``), latest change
     first."""
-    found = case_summaries(
-        get_db(),
+    found = merged_case_summaries(  # issue 12: every store the request reads (web.shards)
         consumer_id=scope.get("consumer_id"),
         merchant_id=scope.get("merchant_id"),
         statuses=(status,) if status is not None else (),

@@ -48,7 +48,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from domain.values import Actor, Role
-from web import get_db
+from web import platform_db
 from web.common import accounts
 from web.common.accounts import Account
 from web.common.errors import is_api_request
@@ -96,7 +96,7 @@ def _load_account() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, credentials = header.partition(" ")
     if scheme.lower() == "bearer":
-        account = accounts.account_for_token(get_db(), credentials.strip())
+        account = accounts.account_for_token(platform_db(), credentials.strip())
         if account is None:
             abort(401, description=_l("The API token is not valid or has been revoked."))
         g.account, g.auth_method = account, "token"
@@ -104,7 +104,7 @@ def _load_account() -> None:
     nonce = session.get(SESSION_KEY)
     if not isinstance(nonce, str):
         return
-    account = accounts.account_for_session(get_db(), nonce)
+    account = accounts.account_for_session(platform_db(), nonce)
     if account is None:  # logged out elsewhere, expired, or the account is gone
         session.clear()
         return
@@ -115,10 +115,10 @@ def start_session(account: Account) -> None:
     """Log ``account`` in: a cleared session with a fresh nonce (and so a fresh CSRF token)."""
     old = session.get(SESSION_KEY)
     if isinstance(old, str):
-        accounts.close_session(get_db(), old)
+        accounts.close_session(platform_db(), old)
     session.clear()
     session[SESSION_KEY] = accounts.open_session(
-        get_db(), account.username, hours=current_app.config["SESSION_HOURS"]
+        platform_db(), account.username, hours=current_app.config["SESSION_HOURS"]
     )
     g.account, g.auth_method = account, "session"
 
@@ -127,7 +127,7 @@ def end_session() -> None:
     """Log out: the server forgets the nonce and the cookie is emptied."""
     nonce = session.get(SESSION_KEY)
     if isinstance(nonce, str):
-        accounts.close_session(get_db(), nonce)
+        accounts.close_session(platform_db(), nonce)
     session.clear()
     g.account, g.auth_method = None, None
 

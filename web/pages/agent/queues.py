@@ -12,9 +12,8 @@ from flask.typing import ResponseReturnValue
 
 from domain.triage import classify
 from domain.values import CaseKind
-from projections.queues import QueueItem, queue_counts, queue_page
-from projections.timeline import CaseSummary, TimelineStep, case_summaries, case_summary, timeline
-from web import get_db
+from projections.queues import QueueItem
+from projections.timeline import CaseSummary, TimelineStep, case_summary, timeline
 from web.common.labels import (
     awaiting_label,
     clock_label,
@@ -35,6 +34,8 @@ from web.pages.agent.base import (
     queue_choices,
     queue_name,
 )
+from web.shard_reads import merged_case_summaries, merged_queue_counts, merged_queue_page
+from web.shards import db_for_case
 
 # --- home: queues -------------------------------------------------------------------------------
 
@@ -62,16 +63,16 @@ class TriageRow:
 
 def new_case_numbers(limit: int) -> list[str]:
     """Case numbers of the newest cases still waiting for their first answer."""
-    waiting = case_summaries(
-        get_db(), statuses=("requested", "complaint_open"), newest="opened", limit=limit
+    waiting = merged_case_summaries(  # issue 12: every store's (web.shards)
+        statuses=("requested", "complaint_open"), newest="opened", limit=limit
     )
     return [summary.case_no for summary in waiting]
 
 
 def triage_rows(case_nos: list[str]) -> list[TriageRow]:
-    db = get_db()
     out = []
     for case_no in case_nos:
+        db = db_for_case(case_no)  # issue 12: the store holding the case (web.shards)
         summary = case_summary(db, case_no)
         if summary is None:
             continue
@@ -98,20 +99,20 @@ def triage_rows(case_nos: list[str]) -> list[TriageRow]:
 
 @bp.route("/")
 def home() -> ResponseReturnValue:
-    db = get_db()
     names = [name for name, _label in PLATFORM_QUEUES]
     queue = request.args.get("queue", "platform")
     if queue not in names:
         queue = "platform"
     offset = offset_arg()
-    counts = {name: queue_counts(db, name) for name in names}
-    items = queue_page(db, queue, limit=PAGE_SIZE, offset=offset)
+    # Issue 12: the platform's queues span every store (split by merchant, web.shards).
+    counts = {name: merged_queue_counts(name) for name in names}
+    items = merged_queue_page(queue, limit=PAGE_SIZE, offset=offset)
     complaints: list[QueueRow] = []
     refunds: list[QueueRow] = []
     other: list[QueueRow] = []
     for item in items:
         row = QueueRow(item, awaiting_label(item.awaiting))
-        summary = case_summary(db, item.case_no)
+        summary = case_summary(db_for_case(item.case_no), item.case_no)
         row.refund_due = deadlines_by_name(summary).get("refund_approval") if summary else None
         # A case's row shows its most urgent item; a complaint open on it (R9.a) is listed with
         # its complaint clocks even when another clock (a refund approval, say) comes first.
@@ -152,7 +153,7 @@ def find() -> ResponseReturnValue:
     if not case_no:
         flash(gettext("%(field)s: please fill this in.", field=gettext("Case number")), "error")
         return redirect(url_for("agent.home"), code=303)
-    if case_summary(get_db(), case_no) is None:
+    if case_summary(db_for_case(case_no), case_no) is None:
         flash(gettext("There is no case %(no)s.", no=case_no), "error")
         return redirect(url_for("agent.home"), code=303)
     return redirect(url_for("agent.case", case_no=case_no), code=303)

@@ -13,7 +13,7 @@ from domain.case_values import Status
 from domain.process import Move
 from projections.case_queries import opened_lines
 from projections.policies import policy_version
-from projections.timeline import CaseSummary, case_summaries, case_summary
+from projections.timeline import CaseSummary, case_summary
 from web import get_db
 from web.common import evidence as evidence_store
 from web.common.casepage import CaseView, load_case_view
@@ -29,6 +29,7 @@ from web.common.move_forms import other_moves
 from web.common.moves import allowed_moves
 from web.common.translate import gettext
 from web.pages.consumer.base import bp, me
+from web.shard_reads import merged_by_case, merged_case_summaries
 
 # --- cases ----------------------------------------------------------------------------------
 
@@ -70,8 +71,9 @@ def case_row(summary: CaseSummary, lines: list[dict[str, Any]] | None = None) ->
 @bp.route("/cases")
 @reads("timeline")
 def cases() -> ResponseReturnValue:
-    summaries = case_summaries(get_db(), consumer_id=me().party_id, limit=500)
-    lines = opened_lines(get_db(), [s.case_no for s in summaries])
+    # Issue 12: the consumer's cases at every store (split by merchant, web.shards).
+    summaries = merged_case_summaries(consumer_id=me().party_id, limit=500)
+    lines = merged_by_case(opened_lines, [s.case_no for s in summaries])
     rows = [case_row(s, lines.get(s.case_no)) for s in summaries]
     return render_template(
         "consumer/cases.html",
