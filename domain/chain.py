@@ -66,6 +66,9 @@ def _hashed_fields(value: Any) -> dict[str, Any]:
 
 def canonical(value: Any) -> Any:
     """A JSON-ready form that is identical for an object and for its stored-and-decoded copy."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:  # the common leaves, told at once (issue 12)
+        return value
     if value is None or isinstance(value, bool | int):
         return value
     if isinstance(value, Enum):

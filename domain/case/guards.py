@@ -284,9 +284,23 @@ class CaseGuards:
         return self._refusal(move, actor, at)
 
     def allowed_moves(self, actor: Actor, at: datetime | None = None) -> tuple[Move, ...]:
-        """The moves ``actor`` may make now: exactly those that succeed with some valid input."""
+        """The moves ``actor`` may make now: exactly those that succeed with some valid input.
+
+        Issue 12: most moves are refused for the role, the kind or the state; those are told
+        without building the refusal (its message) and only the rest run every check. The answer
+        is the same: each plain refusal below is one ``_refusal`` makes whatever comes before."""
         allowed: list[Move] = []
-        for move in MOVES:
+        terminal = self.status.is_terminal
+        kind = self.kind
+        phase = self.phase
+        for move, spec in MOVES.items():
+            if (
+                actor.role not in spec.all_roles
+                or (terminal and not spec.on_closed)
+                or kind not in spec.kinds
+                or (spec.sources is not None and phase not in spec.sources)
+            ):
+                continue
             try:
                 self._refusal(move, actor, at)
             except DomainError:

@@ -1,0 +1,63 @@
+"""Loading an aggregate without looking for a snapshot it cannot have (issue 12).
+
+The library's repository asks the snapshot store first for every aggregate it loads: one more
+SELECT per load, that never finds anything for an aggregate below its snapshot interval (a case
+has one from its 25th event) or of a type that is never snapshotted (a request record). This
+repository remembers the type and version of each aggregate this process loaded or saved; when that
+version is below the type's interval (or the type has none) it reads the events alone.
+
+Skipping the snapshot is always correct, only maybe slower: an aggregate that grew past its
+interval in another process is replayed from its first event, exactly what its snapshot holds.
+An aggregate this process has not seen is loaded as before (snapshot, then the events after it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Repository
+
+KNOWN_MAX = 200_000  # aggregates remembered; forgotten all at once past it (then loaded as before)
+
+
+class ShortReadRepository(Repository[UUID]):
+    intervals: Mapping[type, int]
+    known: dict[UUID, tuple[type, int]]
+
+    @classmethod
+    def adopt(cls, repository: Repository[UUID], intervals: Mapping[type, int]) -> Any:
+        """Turn the library's repository (as the application constructed it) into this one."""
+        repository.__class__ = cls
+        adopted: ShortReadRepository = repository  # type: ignore[assignment]
+        adopted.intervals = dict(intervals)
+        adopted.known = {}
+        return adopted
+
+    def note(self, aggregate: Any) -> None:
+        """This process saw ``aggregate`` at its version (after a load or a save)."""
+        if len(self.known) >= KNOWN_MAX:
+            self.known.clear()
+        self.known[aggregate.id] = (type(aggregate), aggregate.version)
+
+    def _no_snapshot(self, aggregate_id: UUID) -> bool:
+        seen = self.known.get(aggregate_id)
+        if seen is None:
+            return False
+        kind, version = seen
+        interval = self.intervals.get(kind)
+        return interval is None or version < interval
+
+    def _reconstruct_aggregate(self, aggregate_id: Any, version: Any, projector_func: Any) -> Any:
+        if self.snapshot_store is None or not self._no_snapshot(aggregate_id):
+            aggregate = super()._reconstruct_aggregate(aggregate_id, version, projector_func)
+        else:
+            events = self.event_store.get(originator_id=aggregate_id, lte=version)
+            aggregate = projector_func(None, events)
+            if aggregate is None:
+                msg = f"Aggregate {aggregate_id!r} version {version!r} not found."
+                raise AggregateNotFoundError(msg)
+        if version is None:
+            self.note(aggregate)
+        return aggregate
