@@ -31,6 +31,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import ProcessingEvent
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording
 
 MAX_BATCH = 256
@@ -48,7 +49,15 @@ class Ticket:
 
     def __init__(self, objs: Sequence[Any]) -> None:
         self.processing: ProcessingEvent[UUID] = ProcessingEvent()
-        self.processing.collect_events(*objs)
+        events, aggregates = self.processing.events, self.processing.aggregates
+        for obj in objs:  # ProcessingEvent.collect_events, without its runtime-protocol checks
+            if obj is None:
+                continue
+            if isinstance(obj, Aggregate):
+                events.extend(obj.collect_events())
+                aggregates[obj.id] = obj
+            else:
+                events.append(obj)
         self.ids = frozenset(e.originator_id for e in self.processing.events)
         self.done = False
         self.error: BaseException | None = None
