@@ -35,8 +35,8 @@ TERMS = PolicyTerms(categories=("phones", "apparel"))
 PAID_FEN = 199_00
 
 
-def consumer(n: int) -> Actor:
-    return Actor(Role.CONSUMER, f"bc{n}")
+def consumer(n: int | str, prefix: str = "bc") -> Actor:
+    return Actor(Role.CONSUMER, f"{prefix}{n}")
 
 
 def staff(merchant_id: str) -> Actor:
@@ -132,6 +132,8 @@ def plan_cases(
     consumers: int = 2_000,
     stop_share: float = 0.25,
     start: int = 0,
+    merchant_prefix: str = "bm",
+    consumer_prefix: str = "bc",
 ) -> list[CasePlan]:
     """``count`` cases numbered ``{prefix}{start}`` on, one order each."""
     rng = random.Random(f"{seed}:{prefix}:{start}")
@@ -139,8 +141,8 @@ def plan_cases(
     plans = []
     for n in range(start, start + count):
         name, kind, reason, _ = rng.choices(_KINDS, weights)[0]
-        merchant_id = f"bm{rng.randrange(merchants)}"
-        who = consumer(rng.randrange(consumers))
+        merchant_id = f"{merchant_prefix}{rng.randrange(merchants)}"
+        who = consumer(rng.randrange(consumers), consumer_prefix)
         steps = _walk(name, who, staff(merchant_id), n)
         if rng.random() < stop_share:
             steps = steps[: rng.randrange(len(steps))]
