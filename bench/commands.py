@@ -42,6 +42,7 @@ from eventsourcing.domain import Aggregate, event
 from bench.mix import CasePlan, interleaved, plan_cases, run_step, setup_commands
 from domain.service import AfterSales
 from domain.store_settings import event_store_env
+from projections.event_store import create_event_store_tables
 
 Progress = Callable[[int, int], None] | None
 POOL = {"POSTGRES_POOL_SIZE": "6", "POSTGRES_MAX_OVERFLOW": "6"}  # max_connections is shared
@@ -281,7 +282,7 @@ def bench_concurrent(
     cases = max(threads * 8, int(seconds * 300))
     out: dict[str, Any] = {"section": "concurrent commands", "machine": machine(url)}
     with scratch_store(url) as store:
-        service(store).close()  # tables created once, before the threads start
+        create_event_store_tables(store)  # once, under its lock, before the threads start
         for n, (label, switch) in enumerate((("group_commit", "1"), ("per_command", "0"))):
             app = service(store, AFTERSALES_GROUP_COMMIT=switch)
             try:

@@ -26,6 +26,7 @@ to 1M); the ``sample`` returned is the last call's.
 from __future__ import annotations
 
 import multiprocessing
+from concurrent.futures import Future, ThreadPoolExecutor
 import time
 import uuid
 from collections.abc import Callable
@@ -47,6 +48,7 @@ from domain.errors import NotFound
 from domain.process import Move
 from domain.service import AfterSales, Result
 from domain.store_settings import event_store_env
+from projections.event_store import create_event_store_tables
 
 T = TypeVar("T")
 EVENTS_PER_CASE = 10  # about, with the case's order and its share of policies and histories
@@ -180,14 +182,20 @@ def _worker(url: str, worker: int, budget: int, tag: str, counter: Any) -> dict[
     cases = 0
     sample: dict[str, str] = {}
 
+    writer = ThreadPoolExecutor(1)  # the previous batch is inserted while the next is made
+    inserting: list[Future[Any]] = []
+
     def flush() -> None:
         nonlocal stored
+        for previous in inserting:
+            previous.result()
+        inserting.clear()
         if app.made:
-            target.events.put(app.made)
-            stored += len(app.made)
+            batch, app.made = app.made, []
+            stored += len(batch)
+            inserting.append(writer.submit(target.events.put, batch))
             with counter.get_lock():
-                counter.value += len(app.made)
-            app.made = []
+                counter.value += len(batch)
 
     try:
         for m in range(MERCHANTS_PER_WORKER):
@@ -223,7 +231,9 @@ def _worker(url: str, worker: int, budget: int, tag: str, counter: Any) -> dict[
             if len(app.made) >= BATCH_EVENTS:
                 flush()
         flush()
+        flush()  # and wait for the last one
     finally:
+        writer.shutdown()
         target.close()
     return {"events": stored, "cases": cases, "sample": sample}
 
@@ -244,7 +254,7 @@ def load_store(
     url: str, events: int, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, Any]:
     """Add about ``events`` events (about ``events / 10`` cases) to the store at ``url``."""
-    AfterSales.from_url(url).close()  # the library's tables, once, before the workers start
+    create_event_store_tables(url)  # once, under its lock (issue 10), before the workers start
     tag = "L" + uuid.uuid4().hex[:5]
     workers = max(1, min(WORKERS, events // 2_000))
     counter = multiprocessing.get_context("fork").Value("q", 0)
