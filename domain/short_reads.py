@@ -8,7 +8,9 @@ version is below the type's interval (or the type has none) it reads the events 
 
 Skipping the snapshot is always correct, only maybe slower: an aggregate that grew past its
 interval in another process is replayed from its first event, exactly what its snapshot holds.
-An aggregate this process has not seen is loaded as before (snapshot, then the events after it).
+An aggregate this process has not seen is read by its first events, as many as the shortest
+interval, in one SELECT: fewer means that is all of it (and no snapshot can exist, nor a miss need
+a second look-up); as many, and it is loaded as the library does (snapshot, then the rest).
 """
 
 from __future__ import annotations
@@ -52,10 +54,20 @@ class ShortReadRepository(Repository[UUID]):
     def _reconstruct_aggregate(self, aggregate_id: Any, version: Any, projector_func: Any) -> Any:
         if projector_func is project_aggregate:
             projector_func = _mutate_each
-        if self.snapshot_store is None or not self._no_snapshot(aggregate_id):
+        events: Any
+        if self.snapshot_store is None or self._no_snapshot(aggregate_id):
+            events = self.event_store.get(originator_id=aggregate_id, lte=version)
+        elif version is None and self.intervals:
+            # Not seen yet: its first events, as many as the shortest interval. Fewer: that is
+            # all of it, and it has no snapshot. As many: it may have one (as the library does).
+            shortest = min(self.intervals.values())
+            first = list(self.event_store.get(originator_id=aggregate_id, limit=shortest))
+            events = first if len(first) < shortest else None
+        else:
+            events = None
+        if events is None:
             aggregate = super()._reconstruct_aggregate(aggregate_id, version, projector_func)
         else:
-            events = self.event_store.get(originator_id=aggregate_id, lte=version)
             aggregate = projector_func(None, events)
             if aggregate is None:
                 msg = f"Aggregate {aggregate_id!r} version {version!r} not found."
