@@ -316,19 +316,45 @@ def profile_mix(url: str, commands: int = 1500) -> str:
             plans = plan_cases(commands // 6, prefix="PR")
             setup_commands(app, plans, datetime.now(UTC))
             work = list(interleaved(plans))[:commands]
+            counts = _count_selects(app)
             profiler = cProfile.Profile()
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             profiler.enable()
             for plan, index in work:
                 run_step(app, plan, index)
             profiler.disable()
-            elapsed = time.perf_counter() - start
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         finally:
             app.close()
+    n = len(work)
     text = io.StringIO()
-    text.write(f"{len(work)} commands, {elapsed / len(work) * 1e3:.2f} ms each (profiled)\n")
+    text.write(
+        f"{n} commands: {elapsed / n * 1e3:.2f} ms each, {cpu / n * 1e3:.2f} ms CPU (profiled); "
+        f"per command {counts['events'] / n:.2f} SELECTs of events, "
+        f"{counts['snapshots'] / n:.2f} of snapshots, {counts['inserts'] / n:.2f} INSERTs\n"
+    )
     pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
     return text.getvalue()
+
+
+def _count_selects(app: AfterSales) -> dict[str, int]:
+    """Count the recorder's SELECTs (events, snapshots) and INSERTs from now on."""
+    counts = {"events": 0, "snapshots": 0, "inserts": 0}
+
+    def counted(target: Any, name: str, key: str) -> None:
+        original = getattr(target, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            counts[key] += 1
+            return original(*args, **kwargs)
+
+        setattr(target, name, call)
+
+    counted(app.recorder, "select_events", "events")
+    counted(app.recorder, "insert_events", "inserts")
+    if app.snapshots is not None:
+        counted(app.snapshots.recorder, "select_events", "snapshots")
+    return counts
 
 
 def main(argv: list[str] | None = None) -> int:
