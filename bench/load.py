@@ -173,7 +173,8 @@ def _special(tag: str, merchant_prefix: str) -> tuple[list[CasePlan], CasePlan]:
 
 
 def _worker(url: str, worker: int, budget: int, tag: str, counter: Any) -> dict[str, Any]:
-    target = AfterSales(env={**event_store_env(url), "CREATE_TABLE": "no"})
+    one_connection = {"POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "1"}  # shared server
+    target = AfterSales(env={**event_store_env(url), "CREATE_TABLE": "no", **one_connection})
     start = datetime.now(UTC) - timedelta(days=30)
     clock = _Clock(start - timedelta(days=1))
     app = _InMemory(clock)
