@@ -54,18 +54,33 @@ def added_later(default: _T) -> _T:
     return result
 
 
+_FIELDS: dict[type, tuple[tuple[str, bool, Any], ...]] = {}
+
+
 def _hashed_fields(value: Any) -> dict[str, Any]:
+    shape = _FIELDS.get(type(value))
+    if shape is None:  # each value type's fields, read once (issue 12)
+        shape = tuple(
+            (f.name, bool(f.metadata.get(_ADDED_LATER)), f.default)
+            for f in dataclasses.fields(value)
+        )
+        _FIELDS[type(value)] = shape
     out: dict[str, Any] = {}
-    for f in dataclasses.fields(value):
-        item = getattr(value, f.name)
-        if f.metadata.get(_ADDED_LATER) and item == f.default:
+    for name, later, default in shape:
+        item = getattr(value, name)
+        if later and item == default:
             continue
-        out[f.name] = canonical(item)
+        out[name] = canonical(item)
     return out
 
 
 def canonical(value: Any) -> Any:
     """A JSON-ready form that is identical for an object and for its stored-and-decoded copy."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:  # the common leaves, told at once (issue 12)
+        return value
+    if kind in _FIELDS:
+        return _hashed_fields(value)
     if value is None or isinstance(value, bool | int):
         return value
     if isinstance(value, Enum):

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 
 from domain import ids
 from domain.application_preview import LineAsked, preview
@@ -23,6 +23,9 @@ from domain.case import Case
 from domain.case_values import Evidence, RefundPlan
 from domain.commands import CaseCommands
 from domain.errors import ConcurrentChange, DomainError, InvalidInput, NotFound
+from domain.group_commit import SWITCH as GROUP_COMMIT_SWITCH
+from domain.group_commit import GroupCommit
+from domain.group_commit import enabled as group_commit_enabled
 from domain.history import ConsumerMerchantHistory
 from domain.idempotency import command, current_arguments, fingerprint
 from domain.order import Order
@@ -31,6 +34,7 @@ from domain.request import RequestRecord
 from domain.service_fees import FeeCommands
 from domain.service_orders import OrderCommands, Step
 from domain.settlement.commands import SettlementCommands
+from domain.short_reads import ShortReadRepository
 from domain.store_settings import event_store_env
 from domain.transcodings import transcodings
 from domain.triage import classify
@@ -112,6 +116,39 @@ class AfterSales(
         super().__init__(env=env)
         self.clock = clock
         self.calendar: WorkingCalendar = calendar or PrcCalendar()
+        self.group_commit: GroupCommit | None = (
+            GroupCommit(self._record_processing)
+            if group_commit_enabled(self.env.get(GROUP_COMMIT_SWITCH))
+            else None
+        )
+
+    def construct_repository(self) -> Any:
+        """The library's repository, skipping snapshot look-ups that cannot find one (issue 12)."""
+        return ShortReadRepository.adopt(
+            super().construct_repository(), self.snapshotting_intervals
+        )
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """``Application.save``, through group commit when it is on (domain.group_commit): the
+        commands of many threads in one transaction, each caller its own recordings or error."""
+        if self.group_commit is None or kwargs:
+            recordings = super().save(*objs, **kwargs)
+        else:
+            recordings = self.group_commit.save(objs)
+        repository = self.repository
+        if isinstance(repository, ShortReadRepository):
+            for obj in objs:
+                if isinstance(obj, Aggregate):
+                    repository.note(obj)
+        return recordings
+
+    def _record_processing(self, processing: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """What ``Application.save`` does once the events are collected: one transaction."""
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        self.notify(processing.events)  # the library's deprecated hook, as save() calls it
+        return recordings
 
     @classmethod
     def from_url(
@@ -174,16 +211,15 @@ class AfterSales(
         record_id = ids.request_id(request_id)
         arguments_digest = fingerprint(command, current_arguments())
         for _attempt in range(MAX_ATTEMPTS):
-            first = self._find(RequestRecord, record_id)
-            if first is not None:
-                return self._replayed(first, command, actor, key, arguments_digest)
+            # Issue 12: insert first. A new request's record is saved with its change; a repeat is
+            # found when that save conflicts on the record (or its move is refused, or it changes
+            # nothing), not by a look-up that misses for every new request.
             moment = _Moment(self._now)
             try:
-                target, key, detail, aggregates = step(moment)
+                target, number, detail, aggregates = step(moment)
             except DomainError:
-                # Issue 10: the same request sent twice at once. Its twin may have been stored
-                # between our look-up and our step, and our step then finds the move made
-                # already: the answer is the stored result, not a refusal.
+                # A repeat whose move was made already (issue 10: or its twin, sent at the same
+                # time, was stored meanwhile): the answer is the stored result, not a refusal.
                 twin = self._find(RequestRecord, record_id)
                 if twin is None:
                     raise
@@ -192,14 +228,17 @@ class AfterSales(
             changed = any(a.pending_events for a in aggregates)
             version = target.version
             if not changed:  # a no-op (a timer that found nothing due) records nothing at all
-                return Result(target.id, key, version, False, detail)
+                first = self._find(RequestRecord, record_id)
+                if first is not None:
+                    return self._replayed(first, command, actor, key, arguments_digest)
+                return Result(target.id, number, version, False, detail)
             record = RequestRecord(
                 request_id=request_id,
                 command=command,
                 target_id=target.id,
                 target_version=version,
                 result=json.dumps(
-                    {"key": key, "detail": dict(detail)}, sort_keys=True, default=str
+                    {"key": number, "detail": dict(detail)}, sort_keys=True, default=str
                 ),
                 actor=actor,
                 at=now,
@@ -208,9 +247,12 @@ class AfterSales(
             try:
                 recordings = self.save(*aggregates, record)
             except IntegrityError:
+                first = self._find(RequestRecord, record_id)
+                if first is not None:  # a repeat, or its twin won the race
+                    return self._replayed(first, command, actor, key, arguments_digest)
                 continue  # someone else moved first: reload and decide again
             stored_at = max((r.notification.id for r in recordings), default=None)
-            return Result(target.id, key, version, changed, detail, stored_at)
+            return Result(target.id, number, version, changed, detail, stored_at)
         raise ConcurrentChange(
             f"{command}: the case kept changing under {MAX_ATTEMPTS} attempts; try again"
         )
@@ -305,7 +347,11 @@ class AfterSales(
             if not requested and case_kind is not CaseKind.COMPLAINT:
                 raise InvalidInput("name at least one line of the order", field="lines")
             order_lines = [order.line(r.line_no) for r in requested]
-            history = self._history(order.consumer_id, order.merchant_id, actor, now)
+            history = self._find(
+                ConsumerMerchantHistory, ids.history_id(order.consumer_id, order.merchant_id)
+            )
+            prior_returns = history.prior_returns if history is not None else 0
+            bought_again = history is not None and history.bought_again_since_first_return
             first_application = not any(True for _ in self._cases_of_order_hint(order))
             # What the review page showed (domain.application_preview): the same lines and clocks.
             asked = preview(
@@ -321,8 +367,8 @@ class AfterSales(
                     for ol, r in zip(order_lines, requested, strict=True)
                 ],
                 terms=terms,
-                prior_returns_to_merchant=history.prior_returns,
-                bought_again_since_first_return=history.bought_again_since_first_return,
+                prior_returns_to_merchant=prior_returns,
+                bought_again_since_first_return=bought_again,
                 first_application=first_application,
                 at=now,
             )
@@ -342,8 +388,8 @@ class AfterSales(
                 lines=case_lines,
                 policy_version=version.number,
                 terms=terms,
-                prior_returns_to_merchant=history.prior_returns,
-                bought_again_since_first_return=history.bought_again_since_first_return,
+                prior_returns_to_merchant=prior_returns,
+                bought_again_since_first_return=bought_again,
                 first_application=first_application,
                 channel=chan,
                 component=component,
@@ -373,10 +419,12 @@ class AfterSales(
                 case_kind in (CaseKind.RETURN_REFUND, CaseKind.EXCHANGE)
                 and reason is Reason.NO_REASON
             ):
+                if history is None:  # R2: the consumer's first no-reason return here
+                    history = self._history(order.consumer_id, order.merchant_id, actor, now)
                 history.note_return(case_no=number, opened_at=now, actor=actor, at=now)
             if case_kind is not CaseKind.COMPLAINT:
                 order.note_case(case_no=number, actor=actor, at=now)
-            touched += [a for a in (order, history) if a.pending_events]
+            touched += [a for a in (order, history) if a is not None and a.pending_events]
             return case, number, {"case_no": number}, touched
 
         return self._run(request_id, "open_case", actor, step)

@@ -119,9 +119,19 @@ class OrderCommands:
                 actor=actor,
                 at=now,
             )
-            history = self._history(consumer_id, merchant_id, actor, now)
-            history.note_purchase(order_no=order_no, placed_at=placed_at, actor=actor, at=now)
-            return order, order_no, {}, [order, history]
+            touched: list[Aggregate] = [order]
+            history = self._find(ConsumerMerchantHistory, ids.history_id(consumer_id, merchant_id))
+            if (history is not None and history.returns) or placed_at > now:
+                # R2 reads a purchase only when it was placed after the consumer's first
+                # no-reason return to this merchant. With no return yet (and the order placed
+                # before now, so before any return still to come) it can never count: the
+                # history is left alone (issue 12: orders of one consumer and one merchant no
+                # longer collide on it).
+                if history is None:
+                    history = self._history(consumer_id, merchant_id, actor, now)
+                history.note_purchase(order_no=order_no, placed_at=placed_at, actor=actor, at=now)
+                touched.append(history)
+            return order, order_no, {}, touched
 
         return self._run(request_id, "record_order", actor, step)
 

@@ -61,6 +61,9 @@ def text_input(value: str, field: str, rule: str, what: str) -> str:
     return value.strip()
 
 
+_HOOKS: dict[tuple[type, str, Move], Any] = {}  # (case class, prefix, move) -> function
+
+
 class CaseGuards:
     """What every part of ``Case`` shares: its state and the declaration-driven guards."""
 
@@ -247,9 +250,15 @@ class CaseGuards:
                 params={"move": spec.move.value},
             )
 
-    def _hook(self, prefix: str, move: Move) -> Callable[[Actor], None] | None:
-        hook: Callable[[Actor], None] | None = getattr(self, f"{prefix}_{move.value}", None)
-        return hook
+    def _hook(self, prefix: str, move: Move) -> Any:
+        """The case class's ``{prefix}_{move}`` check, bound to this case, or ``None`` (looked up
+        once per class and move: issue 12)."""
+        key = (type(self), prefix, move)
+        try:
+            function = _HOOKS[key]
+        except KeyError:
+            function = _HOOKS[key] = getattr(type(self), f"{prefix}_{move.value}", None)
+        return None if function is None else function.__get__(self)
 
     def _refusal(self, move: Move, actor: Actor, at: datetime | None) -> MoveSpec:
         """Every check that does not depend on the move's inputs, in one order for all moves:
@@ -275,7 +284,7 @@ class CaseGuards:
         late = self._hook("_may", move)
         if late is not None:
             late(actor)
-        timed: Callable[[datetime], None] | None = getattr(self, f"_window_{move.value}", None)
+        timed: Callable[[datetime], None] | None = self._hook("_window", move)
         if timed is not None and at is not None:
             timed(at)  # a window that ends at a time, not only by a breach the timer recorded
         return spec
@@ -284,9 +293,28 @@ class CaseGuards:
         return self._refusal(move, actor, at)
 
     def allowed_moves(self, actor: Actor, at: datetime | None = None) -> tuple[Move, ...]:
-        """The moves ``actor`` may make now: exactly those that succeed with some valid input."""
+        """The moves ``actor`` may make now: exactly those that succeed with some valid input.
+
+        Issue 12: most moves are refused for the role, the kind or the state; those are told
+        without building the refusal (its message) and only the rest run every check. The answer
+        is the same: each plain refusal below is one ``_refusal`` makes whatever comes before."""
         allowed: list[Move] = []
-        for move in MOVES:
+        terminal = self.status.is_terminal
+        kind = self.kind
+        phase = self.phase
+        for move, spec in MOVES.items():
+            if (
+                actor.role not in spec.all_roles
+                or (terminal and not spec.on_closed)
+                or kind not in spec.kinds
+                or (spec.sources is not None and phase not in spec.sources)
+                or (
+                    spec.stand_in is not None
+                    and actor.role not in spec.roles
+                    and spec.stand_in.after.value not in self.breaches
+                )
+            ):
+                continue
             try:
                 self._refusal(move, actor, at)
             except DomainError:

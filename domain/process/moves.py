@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from domain.case_values import RulingOutcome, Status
 from domain.deadlines import Clock
@@ -87,7 +88,7 @@ class MoveSpec:
     def command_name(self) -> str:
         return self.command or self.move.value
 
-    @property
+    @cached_property
     def all_roles(self) -> frozenset[Role]:
         return self.roles | (self.stand_in.roles if self.stand_in else frozenset())
 

@@ -5,6 +5,7 @@ types; the clock is read after the case is loaded (issue 10 item 4)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -206,27 +207,26 @@ def test_an_automatic_approval_refused_by_r3a_escalates_once_instead_of_waiting(
 
 def test_a_twin_stored_between_look_up_and_move_is_answered_with_its_result() -> None:
     """Issue 10 item 4: the same request id sent twice at once. The twin is stored after this
-    request looked for it and before it loads the case, so the move itself is refused (R12: the
+    request loaded the case and before it saves (issue 12: the record is inserted first, not
+    looked up), so this save conflicts and the move, made again, would be refused (R12: the
     case was accepted already); the answer must be the stored result, not a 409."""
-    from domain.request import RequestRecord
-
     shop = shop_at(cst(2026, 9, 24, 9))
     case_no = shop.open()
     app = shop.app
-    original = app._find
+    original = app.get_case
     raced: list[object] = []
     started: list[bool] = []
 
-    def find_then_let_the_twin_land(cls, aggregate_id):  # type: ignore[no-untyped-def]
-        found = original(cls, aggregate_id)
-        if cls is RequestRecord and not started:
+    def load_then_let_the_twin_land(case_no: str, version: int | None = None) -> Any:
+        found = original(case_no, version)
+        if not started:
             started.append(True)
             raced.append(app.accept(request_id="twin", actor=MERCHANT, case_no=case_no))
         return found
 
-    app._find = find_then_let_the_twin_land  # type: ignore[method-assign]
+    app.get_case = load_then_let_the_twin_land  # type: ignore[method-assign]
     answer = app.accept(request_id="twin", actor=MERCHANT, case_no=case_no)
-    app._find = original  # type: ignore[method-assign]
+    app.get_case = original  # type: ignore[method-assign]
 
     (twin,) = raced
     assert answer.changed is False
