@@ -8,6 +8,7 @@ check-outs per request, and (``--profile``) the cProfile top functions.
 from __future__ import annotations
 
 import argparse
+import os
 import cProfile
 import pstats
 import re
@@ -94,7 +95,7 @@ def main() -> None:
             f"{len(first.data)} bytes"
         )
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(int(os.environ.get("TOP", "45")))
 
 
 if __name__ == "__main__":
