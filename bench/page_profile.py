@@ -8,8 +8,8 @@ check-outs per request, and (``--profile``) the cProfile top functions.
 from __future__ import annotations
 
 import argparse
-import os
 import cProfile
+import os
 import pstats
 import re
 import time
@@ -95,7 +95,8 @@ def main() -> None:
             f"{len(first.data)} bytes"
         )
         if profiler:
-            pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(int(os.environ.get("TOP", "45")))
+            stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative"))
+            stats.print_stats(int(os.environ.get("TOP", "45")))
 
 
 if __name__ == "__main__":
