@@ -75,15 +75,18 @@ def _gunicorn() -> str:
 
 
 @contextmanager
-def _served(app: str, env: dict[str, str], log: Path) -> Iterator[tuple[str, int]]:
-    """gunicorn serving ``app`` on 127.0.0.1:<free port>; yields (base URL, master pid). Always
-    stopped (TERM, then KILL) when the block ends."""
+def _served(
+    app: str, env: dict[str, str], log: Path, code: Path = ROOT
+) -> Iterator[tuple[str, int]]:
+    """gunicorn serving ``app`` (imported from ``code``) on 127.0.0.1:<free port>; yields (base
+    URL, master pid). Always stopped (TERM, then KILL) when the block ends."""
     port = _free_port()
+    env = {**env, "PYTHONPATH": str(code)}
     with log.open("ab") as out:
         proc = subprocess.Popen(
             [_gunicorn(), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--timeout", "60", app],
             env={**os.environ, **env},
-            cwd=ROOT,
+            cwd=code,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -217,8 +220,10 @@ def bench_pages(
     progress: Progress | None = None,
     duration: int = 60,
     sample: dict[str, Any] | None = None,
+    code: Path = ROOT,
 ) -> dict[str, Any]:
-    """Run the page benchmark on the loaded store at ``url``; see the module docstring."""
+    """Run the page benchmark on the loaded store at ``url``; see the module docstring.
+    ``code``: where the served app is imported from (another checkout, for before/after)."""
     sample = sample or _default_sample()
     users = ensure_accounts(url, sample)
     steps, done = 4, 0
@@ -229,7 +234,12 @@ def bench_pages(
         if progress is not None:
             progress(done, steps)
 
-    result: dict[str, Any] = {"machine": _machine(url), "duration_s": duration, "pages": {}}
+    result: dict[str, Any] = {
+        "machine": _machine(url),
+        "duration_s": duration,
+        "code": str(code),
+        "pages": {},
+    }
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-pages-")))
         script = tmp / "count.lua"
@@ -249,7 +259,8 @@ def bench_pages(
             baseline["queue"] = _measure(queue_url, "", duration, script)
             baseline["peak_rss_mb"] = _peak_rss_mb(pid)
             tick()
-        app, app_pid = stack.enter_context(_served("web:create_app()", app_env, tmp / "app.log"))
+        served = _served("web:create_app()", app_env, tmp / "app.log", code)
+        app, app_pid = stack.enter_context(served)
         pages = {
             "consumer_timeline": (
                 users["consumer"],
@@ -273,11 +284,58 @@ def bench_pages(
     return result
 
 
+def _errors(measured: dict[str, Any]) -> int:
+    closed, opened = measured["closed"], measured["open"]
+    sockets = closed["socket_errors"]
+    return (
+        (closed["non_2xx"] or 0)
+        + sockets["connect"]
+        + sockets["timeout"]
+        + opened["non_2xx"]
+        + opened["socket_errors"]
+        + opened["timeouts"]
+    )
+
+
+def pages_markdown(result: dict[str, Any]) -> str:
+    """The figures of :func:`bench_pages` as a markdown table (targets: ratio ≥0.6, p99 ≤50 ms
+    at the fixed rate, no errors)."""
+    machine = result["machine"]
+    lines = [
+        f"Pages: {machine['events']} events, {machine['cpus']} CPUs, Python {machine['python']}, "
+        f"PostgreSQL {machine['postgresql']}, gunicorn {machine['gunicorn_workers']} sync "
+        f"workers, {result['duration_s']} s closed loop (50 connections) + "
+        f"{max(5, result['duration_s'] // 2)} s open loop at half the saturation rate",
+        "",
+        "| page | req/s | baseline req/s | ratio | fixed rate/s | p50 ms | p99 ms | errors "
+        "| worker peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, page in result["pages"].items():
+        closed, opened, base = page["closed"], page["open"], page["baseline"]
+        lines.append(
+            f"| {name} | {closed['req_per_s']:.1f} | {base['closed']['req_per_s']:.1f} "
+            f"| {page['ratio_to_baseline']:.2f} | {opened['rate_per_s']} | {opened['p50_ms']} "
+            f"| {opened['p99_ms']} | {_errors(page)} | {page['peak_rss_mb']} |"
+        )
+    for name in ("timeline", "queue"):
+        base = next((p["baseline"] for n, p in result["pages"].items() if name in n), None)
+        if base is not None:
+            lines.append(
+                f"| bare {name} (baseline) | {base['closed']['req_per_s']:.1f} | | | "
+                f"{base['open']['rate_per_s']} | {base['open']['p50_ms']} "
+                f"| {base['open']['p99_ms']} | {_errors(base)} | "
+                f"{result.get('baseline_peak_rss_mb')} |"
+            )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", required=True, help="postgresql://... of a loaded store")
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--fill", type=int, default=0, help="fill an EMPTY store with ~N events")
+    parser.add_argument("--code", type=Path, default=ROOT, help="serve the app from this checkout")
     args = parser.parse_args()
     sample = None
     if args.fill:
@@ -288,7 +346,9 @@ def main() -> None:
     def show(done: int, total: int) -> None:
         print(f"pages: {done}/{total}", file=sys.stderr, flush=True)
 
-    print(json.dumps(bench_pages(args.url, show, args.duration, sample), indent=2))
+    result = bench_pages(args.url, show, args.duration, sample, args.code)
+    print(json.dumps(result, indent=2))
+    print(pages_markdown(result))
 
 
 if __name__ == "__main__":
