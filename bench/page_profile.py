@@ -79,7 +79,7 @@ def main() -> None:
             client.get(path)
         counts.update(statements=0, checkouts=0)
         profiler = cProfile.Profile() if args.profile else None
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
         for _ in range(args.n):
@@ -87,9 +87,10 @@ def main() -> None:
             assert response.status_code == 200
         if profiler:
             profiler.disable()
-        took = time.perf_counter() - started
+        took, cpu = time.perf_counter() - started, time.process_time() - cpu
         print(
-            f"{name}: {took / args.n * 1000:.2f} ms/request, "
+            f"{name}: {took / args.n * 1000:.2f} ms/request "
+            f"({cpu / args.n * 1000:.2f} ms CPU in this process), "
             f"{counts['statements'] / args.n:.1f} statements, "
             f"{counts['checkouts'] / args.n:.1f} pool check-outs per request, "
             f"{len(first.data)} bytes"

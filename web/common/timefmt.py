@@ -206,17 +206,17 @@ def countdown_texts() -> dict[str, str]:
 
 def _duration(seconds: int) -> str:
     """The two largest units: ``2 d 3 h``, ``3 h 20 min``, ``4 min 9 s`` (app.js does the same)."""
-    texts = countdown_texts()
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:
-        parts = [texts["d"] % {"n": days}, texts["h"] % {"n": hours}]
+        units = (("d", days), ("h", hours))
     elif hours:
-        parts = [texts["h"] % {"n": hours}, texts["m"] % {"n": minutes}]
+        units = (("h", hours), ("m", minutes))
     else:
-        parts = [texts["m"] % {"n": minutes}, texts["s"] % {"n": secs}]
-    return " ".join(parts)
+        units = (("m", minutes), ("s", secs))
+    # only the two texts shown are translated (issue 12: not all six per countdown)
+    return " ".join(str(COUNTDOWN_TEXTS[unit]) % {"n": n} for unit, n in units)
 
 
 @dataclass(frozen=True)
