@@ -119,7 +119,9 @@ def parse_ts(s: str) -> datetime:
     """Parse text written by :func:`ts` back into an aware UTC datetime."""
     if not isinstance(s, str) or not _TS_PATTERN.fullmatch(s):
         raise ValueError(f"not a read-model timestamp (YYYY-MM-DDTHH:MM:SS.ffffffZ): {s!r}")
-    return datetime.strptime(s, TS_FORMAT).replace(tzinfo=UTC)
+    # the fixed-width form is ISO-8601: fromisoformat reads it as strptime(TS_FORMAT) does, ten
+    # times faster (issue 12: a page parses a few hundred)
+    return datetime.fromisoformat(s[:-1]).replace(tzinfo=UTC)
 
 
 def check_identifier(name: str) -> str:
