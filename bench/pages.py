@@ -249,6 +249,10 @@ def bench_pages(
             "AFTERSALES_DATABASE_URL": url,
             "AFTERSALES_SECRET_KEY": "bench-pages-secret",
             "AFTERSALES_DATA_DIR": str(tmp / "var"),
+            # the library's pool, sized for a sync worker (one request at a time): the shared
+            # server's max_connections is 100 (eventsourcing reads these from the environment)
+            "POSTGRES_POOL_SIZE": "2",
+            "POSTGRES_MAX_OVERFLOW": "2",
         }
         with _served("bench.bare_app:create_app()", bare_env, tmp / "bare.log") as (bare, pid):
             baseline = {
