@@ -25,6 +25,7 @@ __all__ = [
     "TimelineStep",
     "case_summaries",
     "case_summary",
+    "summary_of_row",
     "timeline",
 ]
 
@@ -223,6 +224,11 @@ def _summary(row: Any) -> CaseSummary:
         refund_working_due_at=_opt_ts(row["refund_working_due_at"]),
         refund_statutory_due_at=_opt_ts(row["refund_statutory_due_at"]),
     )
+
+
+def summary_of_row(row: Any) -> CaseSummary:
+    """A ``case_summary`` row (read by a query of another module, such as a join) as a summary."""
+    return _summary(row)
 
 
 def case_summary(db: Database, case_no: str) -> CaseSummary | None:

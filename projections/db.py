@@ -25,7 +25,8 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -118,7 +119,9 @@ def parse_ts(s: str) -> datetime:
     """Parse text written by :func:`ts` back into an aware UTC datetime."""
     if not isinstance(s, str) or not _TS_PATTERN.fullmatch(s):
         raise ValueError(f"not a read-model timestamp (YYYY-MM-DDTHH:MM:SS.ffffffZ): {s!r}")
-    return datetime.strptime(s, TS_FORMAT).replace(tzinfo=UTC)
+    # the fixed-width form is ISO-8601: fromisoformat reads it as strptime(TS_FORMAT) does, ten
+    # times faster (issue 12: a page parses a few hundred)
+    return datetime.fromisoformat(s[:-1]).replace(tzinfo=UTC)
 
 
 def check_identifier(name: str) -> str:
@@ -275,6 +278,9 @@ class Database:
         self._pool: ConnectionPool[Any] | None = None
         self._sqlite_ready = False
         self._closed = False
+        self._scope: ContextVar[_ReadScope | None] = ContextVar(
+            f"aftersales-read-scope-{id(self)}", default=None
+        )
 
     @classmethod
     def from_url(
@@ -343,6 +349,7 @@ class Database:
         else:
             with self._pg_connection() as pconn, pconn.transaction():
                 yield DbConnection(pconn, "postgresql")
+            self.refresh_snapshot()  # reads of this request after the write must see it
 
     @contextmanager
     def connect(self) -> Iterator[DbConnection]:
@@ -363,12 +370,49 @@ class Database:
             finally:
                 conn.close()
         else:
+            scope = self._scope.get()
+            if scope is not None:
+                with scope.connection() as shared:
+                    yield shared
+                return
             with (
                 self._pg_connection() as pconn,
                 pconn.transaction(force_rollback=True),
             ):
                 pconn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 yield DbConnection(pconn, "postgresql")
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Everything :meth:`connect` reads inside the block (in this thread or task) shares one
+        pooled connection and one read-only REPEATABLE READ transaction: a web request's pages
+        then see one snapshot and pay one check-out, one ``BEGIN`` and one ``ROLLBACK``, not four
+        statements per query (issue 12). Nothing is taken until the first read; nested blocks
+        join the outer one.
+
+        The snapshot is taken at the first read. A :meth:`transaction` in the block ends it when
+        it commits, so reads after a write see the write; code that polls for other sessions'
+        writes inside the block (waiting for a projection to pass a position) calls
+        :meth:`refresh_snapshot` before each poll. SQLite is unchanged (a connection per
+        :meth:`connect`: opening a file is cheap).
+        """
+        if self._dialect != "postgresql" or self._scope.get() is not None:
+            yield
+            return
+        scope = _ReadScope(self)
+        token = self._scope.set(scope)
+        try:
+            yield
+        finally:
+            self._scope.reset(token)
+            scope.close()
+
+    def refresh_snapshot(self) -> None:
+        """End the read transaction of the enclosing :meth:`reading` block (if any): the next read
+        starts a new snapshot, seeing every transaction committed by then."""
+        scope = self._scope.get()
+        if scope is not None:
+            scope.end_transaction()
 
     def close(self) -> None:
         """Close the PostgreSQL pool (if it was opened). Idempotent."""
@@ -464,6 +508,52 @@ class Database:
                     raise
                 self._pool = new_pool
             return self._pool
+
+
+class _ReadScope:
+    """The connection and read transaction shared by a :meth:`Database.reading` block."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._stack: ExitStack | None = None
+        self._conn: DbConnection | None = None
+        self._in_transaction = False
+
+    @contextmanager
+    def connection(self) -> Iterator[DbConnection]:
+        if self._conn is None:
+            stack = ExitStack()
+            try:
+                raw = stack.enter_context(self._db._pg_connection())
+            except BaseException:
+                stack.close()
+                raise
+            self._stack, self._conn = stack, DbConnection(raw, "postgresql")
+        if not self._in_transaction:
+            self._conn.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            self._in_transaction = True
+        try:
+            yield self._conn
+        except BaseException:
+            self.end_transaction()  # a failed statement aborts the transaction: start anew
+            raise
+
+    def end_transaction(self) -> None:
+        if not self._in_transaction or self._conn is None:
+            return
+        self._in_transaction = False
+        raw = self._conn.raw
+        try:
+            if not raw.closed:
+                raw.execute("ROLLBACK")
+        except psycopg.Error:
+            self.close()  # broken: give it back, the pool discards it
+
+    def close(self) -> None:
+        self.end_transaction()
+        stack, self._stack, self._conn = self._stack, None, None
+        if stack is not None:
+            stack.close()
 
 
 def _sqlite_path(url: str) -> str:

@@ -60,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         i18n,
         move_forms,
         platform,
+        request_reads,
         rule_citations,
         stores,
         timefmt,
@@ -79,6 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     # Order matters: who is asking (auth) before the CSRF check, which exempts bearer tokens.
     errors.init_app(app)
+    request_reads.init_app(app)
     auth.init_app(app)
     auth_pages.init_app(app)
     app.cli.add_command(users_cli)

@@ -68,6 +68,11 @@ def _attributes(tag: str) -> str:
     return _SEEN_ATTRIBUTE.sub(lambda m: m.group(1) + _dropped(m.group(2)) + m.group(3), tag)
 
 
+def _may_cite(text: str) -> bool:
+    """False when ``text`` holds no bracket, so no citation (a cheap test before the regex)."""
+    return "(" in text or "（" in text
+
+
 def for_consumers(html: str) -> str:
     """``html`` with every rule id a person reads turned into a link to the rule, or dropped where
     a link cannot stand (see the module docstring)."""
@@ -88,8 +93,9 @@ def for_consumers(html: str) -> str:
                         open_tags.reverse()
                 elif not token.rstrip(">").endswith("/"):
                     open_tags.append(name)
-            out.append(_attributes(token) if not token.startswith("</") else token)
-        elif not CITATION.search(token):
+            cited = not token.startswith("</") and _may_cite(token)
+            out.append(_attributes(token) if cited else token)
+        elif not _may_cite(token) or not CITATION.search(token):
             out.append(token)
         elif open_tags:
             out.append(_dropped(token))

@@ -48,15 +48,29 @@ FORMATS = {
 CHINA_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "PRC"})
 
 
+_CHOSEN = "_aftersales_timezone"
+
+
 def select_timezone() -> str:
-    """The viewer's IANA zone name (also Flask-Babel's timezone selector)."""
+    """The viewer's IANA zone name (also Flask-Babel's timezone selector). Chosen once per
+    request for the account it was chosen for (issue 12: a page shows a hundred times)."""
     if has_request_context():
         account = g.get("account")
-        if account is not None and valid_timezone(account.timezone):
-            return str(account.timezone)
-        cookie = valid_timezone(unquote(request.cookies.get(COOKIE, "")))
-        if cookie:
-            return cookie
+        chosen = g.get(_CHOSEN)
+        if chosen is not None and chosen[0] is account:
+            return str(chosen[1])
+        name = _request_zone(account)
+        setattr(g, _CHOSEN, (account, name))
+        return name
+    return str(current_app.config.get("DEFAULT_TIMEZONE") or DEFAULT_TIMEZONE)
+
+
+def _request_zone(account: Any) -> str:
+    if account is not None and valid_timezone(account.timezone):
+        return str(account.timezone)
+    cookie = valid_timezone(unquote(request.cookies.get(COOKIE, "")))
+    if cookie:
+        return cookie
     return str(current_app.config.get("DEFAULT_TIMEZONE") or DEFAULT_TIMEZONE)
 
 
@@ -146,12 +160,14 @@ def localtime(value: datetime | str | None, fmt: str = "datetime", zone: bool = 
         return value.isoformat()
     name = select_timezone()
     moment = to_viewer(value, ZoneInfo(name))
-    pattern = FORMATS.get(fmt, fmt)
-    if fmt in FORMATS_AT_24 and reads_as_24(moment):
-        text = FORMATS_AT_24[fmt].format(day=last_day_cst(moment).isoformat())
-    else:
-        text = moment.strftime(pattern)
+    text = _local_text(moment, fmt)
     return f"{text} {zone_label(moment, name)}" if zone else text
+
+
+def _local_text(moment: datetime, fmt: str) -> str:
+    if fmt in FORMATS_AT_24 and reads_as_24(moment):
+        return FORMATS_AT_24[fmt].format(day=last_day_cst(moment).isoformat())
+    return moment.strftime(FORMATS.get(fmt, fmt))
 
 
 def time_tag(value: datetime | str | None, fmt: str = "datetime") -> Markup:
@@ -159,8 +175,11 @@ def time_tag(value: datetime | str | None, fmt: str = "datetime") -> Markup:
     if value is None or value == "":
         return Markup("")
     instant = parse_instant(value)
+    name = select_timezone()
+    moment = instant.astimezone(ZoneInfo(name))
+    text = _local_text(moment, fmt)  # what localtime(instant, fmt) gives, computed once
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        _iso(instant), localtime(instant, fmt, zone=True), localtime(instant, fmt)
+        _iso(instant), f"{text} {zone_label(moment, name)}", text
     )
 
 
@@ -187,17 +206,17 @@ def countdown_texts() -> dict[str, str]:
 
 def _duration(seconds: int) -> str:
     """The two largest units: ``2 d 3 h``, ``3 h 20 min``, ``4 min 9 s`` (app.js does the same)."""
-    texts = countdown_texts()
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:
-        parts = [texts["d"] % {"n": days}, texts["h"] % {"n": hours}]
+        units = (("d", days), ("h", hours))
     elif hours:
-        parts = [texts["h"] % {"n": hours}, texts["m"] % {"n": minutes}]
+        units = (("h", hours), ("m", minutes))
     else:
-        parts = [texts["m"] % {"n": minutes}, texts["s"] % {"n": secs}]
-    return " ".join(parts)
+        units = (("m", minutes), ("s", secs))
+    # only the two texts shown are translated (issue 12: not all six per countdown)
+    return " ".join(str(COUNTDOWN_TEXTS[unit]) % {"n": n} for unit, n in units)
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _gettext
-from flask_babel import ngettext as _ngettext
+from web.common.i18n import translations
 
 
 def gettext(message: str, /, **values: Any) -> str:
-    """The message in the viewer's language, with ``%(name)s`` values filled in."""
-    return str(_gettext(message, **values))
+    """The message in the viewer's language, with ``%(name)s`` values filled in (what
+    Flask-Babel's ``gettext`` answers, with the catalog found faster: issue 12)."""
+    text = str(translations().ugettext(message))
+    return text if not values else text % values
 
 
 def ngettext(singular: str, plural: str, num: int, /, **values: Any) -> str:
     """The singular or plural message for ``num`` in the viewer's language."""
-    return str(_ngettext(singular, plural, num, **values))
+    values.setdefault("num", num)
+    return str(translations().ungettext(singular, plural, num)) % values

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import (
     flash,
@@ -17,8 +18,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from domain.errors import DomainError
-from projections.queues import QueueItem, queue_counts, queue_page
-from projections.timeline import CaseSummary, case_summaries, case_summary
+from projections.queue_queries import queue_page_with_summaries
+from projections.queues import QueueItem, queue_counts
+from projections.timeline import CaseSummary, case_summaries
 from web import get_db
 from web.common.actions import refusal_text, request_id_from_form
 from web.common.auth import (
@@ -76,22 +78,28 @@ def queue() -> ResponseReturnValue:
     page = page_number()
     counts = queue_counts(db, name)
     pages = max(1, -(-counts.cases // PAGE_SIZE))
-    items = queue_page(db, name, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    rows = []
-    for item in items:
-        summary = case_summary(db, item.case_no)
-        rows.append(
-            QueueRow(
-                item=item,
-                summary=summary,
-                awaiting_label=awaiting_label(item.awaiting),
-                clock_label=clock_label(item.clock) if item.clock else "",
-                kind_label=kind_label(item.kind),
-                status_label=status_label(item.status),
-                reason_label=reason_label(summary.reason_code) if summary else "",
-                decidable=item.awaiting in DECISION_DUE,
-            )
+    found = queue_page_with_summaries(db, name, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    labels: dict[tuple[Any, str], str] = {}  # issue 12: each code's words once per page
+
+    def label(of: Any, code: str) -> str:
+        key = (of, code)
+        if key not in labels:
+            labels[key] = of(code)
+        return labels[key]
+
+    rows = [
+        QueueRow(
+            item=item,
+            summary=summary,
+            awaiting_label=label(awaiting_label, item.awaiting),
+            clock_label=label(clock_label, item.clock) if item.clock else "",
+            kind_label=label(kind_label, item.kind),
+            status_label=label(status_label, item.status),
+            reason_label=label(reason_label, summary.reason_code) if summary else "",
+            decidable=item.awaiting in DECISION_DUE,
         )
+        for item, summary in found
+    ]
     by_status = sorted(counts.by_status.items(), key=lambda kv: (-kv[1], kv[0]))
     return render_template(
         "merchant/queue.html",
