@@ -53,6 +53,9 @@ def wait_until(
     deadline = clock() + timeout
     delay = POLL_SECONDS
     while True:
+        # Inside a page's one read snapshot (``Database.reading``) each poll must see the
+        # worker's commits since the last one: end the snapshot before reading the positions.
+        db.refresh_snapshot()
         if passed(positions(db), wanted, notification_id):
             return True
         left = deadline - clock()
