@@ -13,6 +13,7 @@ def finish(run: dict[str, Any], out: Path, *, write_docs: bool, docs: Path | Non
     """Write the JSON, the markdown, the plot (and the docs after a full run); print the table."""
     from bench import figures, report
     from bench.plot import write_plot
+    from bench.scaling_figures import update_scaling
 
     run["rows"] = figures.as_dicts(figures.rows(run))
     failed = [step["name"] for step in run["steps"] if step["status"] == "failed"]
@@ -31,6 +32,8 @@ def finish(run: dict[str, Any], out: Path, *, write_docs: bool, docs: Path | Non
     if complete and write_docs:
         changed = report.update_docs(run, docs)
         print("docs/performance.md: table updated" if changed else "docs: no table markers")
+        if update_scaling(run, docs.with_name("scaling.md")):
+            print("docs/scaling.md: measured figures filled in")
     else:
         print("docs/performance.md left alone (quick or partial run, or --no-docs)")
     print(f"results: {out / (stem + '.json')}, {out / (stem + '.md')}")

@@ -130,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.docs}: no {START} / {END} markers; not changed", file=sys.stderr)
         return 1
     print(f"{args.docs}: table from {args.results}")
+    from bench.scaling_figures import update_scaling
+
+    if update_scaling(run, args.docs.with_name("scaling.md")):
+        print(f"{args.docs.with_name('scaling.md')}: measured figures filled in")
     from bench.plot import write_plot
 
     print(write_plot(run, args.plot))
