@@ -4,6 +4,7 @@ one query (not one more per row). Counted, never timed."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,9 @@ def pg_demo_app(pg_url: str, tmp_path: Path, clean_environ: None) -> Iterator[Fl
 
 
 def _read_model_traffic(app: Flask, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """Check-outs from the read model's pool and the statements sent on them."""
+    """Check-outs from the read model's pool and the statements sent on them, by the requests
+    (this thread) only: the app's projection worker thread shares the pool."""
+    requests_thread = threading.get_ident()
     with app.app_context():
         pool = get_db()._get_pool()
     counts = {"checkouts": 0, "statements": 0}
@@ -35,15 +38,18 @@ def _read_model_traffic(app: Flask, monkeypatch: pytest.MonkeyPatch) -> dict[str
     wrapped: set[int] = set()
 
     def counted_getconn(*args: Any, **kwargs: Any) -> Any:
-        counts["checkouts"] += 1
         conn = getconn(*args, **kwargs)
+        if threading.get_ident() != requests_thread:
+            return conn
+        counts["checkouts"] += 1
         if id(conn) in wrapped:
             return conn
         wrapped.add(id(conn))
         execute = conn.execute
 
         def counted_execute(*a: Any, **k: Any) -> Any:
-            counts["statements"] += 1
+            if threading.get_ident() == requests_thread:
+                counts["statements"] += 1
             return execute(*a, **k)
 
         monkeypatch.setattr(conn, "execute", counted_execute, raising=False)
