@@ -17,6 +17,9 @@ from domain.history import ConsumerMerchantHistory
 from domain.values import Actor, Role
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from domain.case import Case
     from domain.service import AfterSales
 
 _STAFF = (Role.PLATFORM_AGENT, Role.ARBITRATOR, Role.SYSTEM)
@@ -56,6 +59,11 @@ def ask_about_order(app: AfterSales, *, actor: Actor, order_no: str) -> OrderAns
 
 def ask_about_case(app: AfterSales, *, actor: Actor, case_no: str) -> CaseAnswer:
     """R16 / R21: where the consumer's case stands, whose turn it is and by when."""
-    case = app.get_case(case_no)
-    _own(actor, case.consumer_id, f"case {case_no}")
-    return about_case(case, app.clock())
+    return answer_about_case(app.get_case(case_no), actor=actor, now=app.clock())
+
+
+def answer_about_case(case: Case, *, actor: Actor, now: datetime) -> CaseAnswer:
+    """R16 / R21 about a case already loaded (a page may hold the case at the version its read
+    model shows); P4: only the consumer's own case, or platform staff on their behalf."""
+    _own(actor, case.consumer_id, f"case {case.case_no}")
+    return about_case(case, now)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -134,6 +135,38 @@ def test_the_case_page_says_whose_turn_and_by_when(shop: World, consumer: FlaskC
     zh = consumer.get(f"/my/cases/{case_no}?lang=zh_CN").get_data(as_text=True)
     assert "现在轮到您操作。" in zh
     assert f"由您在 {last} 24:00 前完成" + rule_link(mine["rule"]) in zh
+
+
+def test_the_case_page_replays_the_case_once_per_version(
+    shop: World, consumer: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: the assistant reads the case at the version the page's read model shows, replayed
+    once per (case, version) in the process, not on every view; a new event is a new version."""
+    from domain.service import AfterSales
+
+    order_no = shop.order(paid_fen=199_900, tenders=TENDERS)
+    case_no = shop.open_case(order_no)
+    shop.ok("merchant", case_no, "accept")
+    shop.settle()
+    loads: list[tuple[str, int | None]] = []
+    get_case = AfterSales.get_case
+
+    def counted(self: AfterSales, case_no: str, version: int | None = None) -> Any:
+        loads.append((case_no, version))
+        return get_case(self, case_no, version)
+
+    monkeypatch.setattr(AfterSales, "get_case", counted)
+    for _ in range(3):
+        page = consumer.get(f"/my/cases/{case_no}?lang=en").get_data(as_text=True)
+        assert "It is your turn." in page
+    assert len(loads) == 1 and loads[0][1] is not None
+    shop.ok("consumer", case_no, "ship-return", carrier="顺丰速运", tracking_no="SF1")
+    shop.settle()
+    loads.clear()
+    for _ in range(2):
+        page = consumer.get(f"/my/cases/{case_no}?lang=en").get_data(as_text=True)
+        assert 'data-testid="assistant-case"' in page and "It is your turn." not in page
+    assert len(loads) == 1
 
 
 # --- the API -----------------------------------------------------------------------------------

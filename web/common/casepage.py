@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import abort, current_app, url_for
+from flask import abort, current_app, g, has_request_context, url_for
 from flask_babel import gettext
 from werkzeug.routing import BuildError
 
@@ -59,9 +59,19 @@ RULES_ENDPOINTS: tuple[str, ...] = ("public.rules", "public.policy", "public.ind
 
 
 def rule_url(rule: str | None) -> str | None:
-    """A link to ``rule`` on the public rules page, or None when there is no such page."""
+    """A link to ``rule`` on the public rules page, or None when there is no such page (built
+    once per rule and request: a timeline links the same few rules on every step, issue 12)."""
     if not rule:
         return None
+    if not has_request_context():
+        return _rule_url(rule)
+    built: dict[str, str | None] = g.setdefault("_aftersales_rule_urls", {})
+    if rule not in built:
+        built[rule] = _rule_url(rule)
+    return built[rule]
+
+
+def _rule_url(rule: str) -> str | None:
     for endpoint in RULES_ENDPOINTS:
         if endpoint in current_app.view_functions:
             try:
@@ -248,6 +258,14 @@ def _deadline(
     )
 
 
+def _outcome_label(outcome: str | None) -> str:
+    """``label_of`` the translated outcome labels, translating only the one shown (issue 12)."""
+    if outcome is None:
+        return ""
+    text = DEADLINE_OUTCOME_LABELS.get(outcome)
+    return str(gettext(text)) if text is not None else outcome
+
+
 def _step_view(
     step: TimelineStep,
     summary: CaseSummary,
@@ -267,9 +285,7 @@ def _step_view(
             due_at=c.due_at,
             met=c.met,
             outcome=c.outcome,
-            outcome_label=label_of(
-                {k: gettext(v) for k, v in DEADLINE_OUTCOME_LABELS.items()}, c.outcome
-            ),
+            outcome_label=_outcome_label(c.outcome),
         )
         for c in step.deadlines_closed
     ]

@@ -32,9 +32,10 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import gettext, lazy_gettext
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from domain.calendar import CST, last_day_cst
+from web.common.i18n import translations
 from web.settings import DEFAULT_TIMEZONE, valid_timezone
 
 COOKIE = "tz"
@@ -102,9 +103,24 @@ def _offset(moment: datetime) -> str:
     return f"UTC{sign}{hours}" + (f":{minutes:02d}" if minutes else "")
 
 
+#: Zone labels already worded, by (catalog, zone, offset, abbreviation): a page labels ~100 times
+#: in one or two zones (issue 12); the catalogs are the app's, kept for its life.
+_ZONE_LABELS: dict[tuple[Any, str, str, str], str] = {}
+
+
 def zone_label(moment: datetime, zone_name: str) -> str:
     """``北京时间（UTC+8）`` / ``China Standard Time (UTC+8)``, ``EDT (UTC-4)``, ``UTC`` (issue 11
     item 9: never "CST" alone, which reads as US Central Time)."""
+    if not has_request_context():
+        return _zone_label(moment, zone_name)
+    key = (translations(), zone_name, _offset(moment), moment.tzname() or "")
+    label = _ZONE_LABELS.get(key)
+    if label is None:
+        label = _ZONE_LABELS.setdefault(key, _zone_label(moment, zone_name))
+    return label
+
+
+def _zone_label(moment: datetime, zone_name: str) -> str:
     offset = _offset(moment)
     if zone_name in CHINA_ZONES:
         # TRANSLATORS: China Standard Time with its offset, as people in China call it
@@ -178,9 +194,9 @@ def time_tag(value: datetime | str | None, fmt: str = "datetime") -> Markup:
     name = select_timezone()
     moment = instant.astimezone(ZoneInfo(name))
     text = _local_text(moment, fmt)  # what localtime(instant, fmt) gives, computed once
-    return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        _iso(instant), f"{text} {zone_label(moment, name)}", text
-    )
+    # escaped as ``Markup.format`` would, without its formatter (issue 12: ~100 tags a page)
+    title = escape(f"{text} {zone_label(moment, name)}")
+    return Markup(f'<time datetime="{_iso(instant)}" title="{title}">{escape(text)}</time>')
 
 
 def _iso(instant: datetime) -> str:
@@ -241,11 +257,10 @@ class Countdown:
 
     def __html__(self) -> str:
         state = "overdue" if self.overdue else "running"
-        return str(
-            Markup(
-                '<time class="countdown countdown--{}" datetime="{}" data-countdown title="{}">'
-                "{}</time>"
-            ).format(state, self.iso, localtime(self.due, zone=True), self.text)
+        title, text = escape(localtime(self.due, zone=True)), escape(self.text)
+        return (
+            f'<time class="countdown countdown--{state}" datetime="{self.iso}" data-countdown '
+            f'title="{title}">{text}</time>'
         )
 
     def __str__(self) -> str:

@@ -18,10 +18,11 @@ from flask_babel import lazy_gettext as _l
 
 from domain.assistant import Action, By, LineAnswer, MoneyBack, Option, ShippingAnswer
 from domain.assistant_cases import CaseAnswer
-from domain.assistant_queries import ask_about_case, ask_about_order
+from domain.assistant_queries import answer_about_case, ask_about_case, ask_about_order
 from domain.errors import DomainError
 from domain.values import CaseKind, Party
 from web.common.auth import current_actor
+from web.common.case_cache import case_at
 from web.common.formats import money
 from web.common.i18n import DEFAULT_LOCALE, current_language
 from web.common.labels import clock_label, party_label, tender_label
@@ -234,11 +235,17 @@ def case_help_of(answer: CaseAnswer, currency: str = "CNY") -> CaseHelp:
     )
 
 
-def case_help(case_no: str) -> CaseHelp | None:
-    """R16 / R21 about the consumer's case; None when unanswerable."""
+def case_help(case_no: str, version: int | None = None) -> CaseHelp | None:
+    """R16 / R21 about the consumer's case; None when unanswerable. With ``version`` (the case's
+    last version the page's read model shows) the case is the one at that version, replayed from
+    the event store once per (case, version) in this process (``case_at``), not on every view."""
     service = get_service()
     try:
-        answer = ask_about_case(service, actor=current_actor(), case_no=case_no)
+        if version is None:
+            answer = ask_about_case(service, actor=current_actor(), case_no=case_no)
+        else:
+            case = case_at(service, case_no, version)
+            answer = answer_about_case(case, actor=current_actor(), now=service.clock())
     except DomainError:
         return None
     return case_help_of(answer)
