@@ -40,22 +40,29 @@ from projections.ledger.booking import (
     record_payment,
 )
 
+OPEN_CASE_SQL = (
+    "INSERT INTO ledger_cases (case_id, case_no, merchant_id, order_no, currency, "
+    "goods_paid_fen, repair_fee_deferred_fen, last_version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO NOTHING"
+)
+
+
+def opened_row(event: Any) -> tuple[Any, ...]:
+    """The ``ledger_cases`` row of a case just opened (:data:`OPEN_CASE_SQL`'s parameters)."""
+    return (
+        str(event.originator_id),
+        event.case_no,
+        event.merchant_id,
+        event.order_no,
+        event.terms.currency,
+        sum(int(line.paid_fen) for line in event.lines),
+        0,
+        int(event.originator_version),
+    )
+
 
 def case_opened(tx: DbConnection, event: Any) -> None:
-    tx.execute(
-        "INSERT INTO ledger_cases (case_id, case_no, merchant_id, order_no, currency, "
-        "goods_paid_fen, repair_fee_deferred_fen, last_version) "
-        "VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT (case_id) DO NOTHING",
-        (
-            str(event.originator_id),
-            event.case_no,
-            event.merchant_id,
-            event.order_no,
-            event.terms.currency,
-            sum(int(line.paid_fen) for line in event.lines),
-            int(event.originator_version),
-        ),
-    )
+    tx.execute(OPEN_CASE_SQL, opened_row(event))
 
 
 def refund_approved(tx: DbConnection, event: Any, case: CaseRow) -> None:
