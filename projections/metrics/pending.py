@@ -28,6 +28,11 @@ class Pending:
         self._bumps: dict[tuple[str, tuple[tuple[str, Any], ...]], dict[str, int]] = {}
         self._sets: dict[str, dict[str, Any]] = {}
         self._adds: dict[str, dict[str, int]] = {}
+        self._opened: dict[str, dict[str, Any]] = {}  # case id -> its new row (column -> value)
+
+    def open_case(self, row: dict[str, Any]) -> None:
+        """A case opened in the batch: inserted at the end with its changes (one write)."""
+        self._opened[str(row["case_id"])] = dict(row)
 
     def bump(self, table: str, keys: dict[str, Any], counts: dict[str, int]) -> None:
         summed = self._bumps.setdefault((table, tuple(keys.items())), {})
@@ -50,6 +55,19 @@ class Pending:
             )
         for (table, key_names, names), rows in bumps.items():
             tx.executemany(bump_sql(table, key_names, names), rows)
+        inserts: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        for case_id, row in self._opened.items():
+            row.update(self._sets.pop(case_id, {}))
+            for column, n in self._adds.pop(case_id, {}).items():
+                row[column] = row.get(column, 0) + n  # the columns incremented start at 0
+            names = tuple(row)
+            inserts.setdefault(names, []).append(tuple(row[c] for c in names))
+        for names, rows in inserts.items():
+            tx.executemany(
+                f"INSERT INTO metrics_cases ({', '.join(names)}) "
+                f"VALUES ({', '.join('?' for _ in names)}) ON CONFLICT (case_id) DO NOTHING",
+                rows,
+            )
         cases: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[Any, ...]]] = {}
         for case_id in sorted(self._sets.keys() | self._adds.keys()):
             sets, adds = self._sets.get(case_id, {}), self._adds.get(case_id, {})

@@ -284,7 +284,10 @@ class MetricsProjection:
         elif str(event.originator_id) in self._cases:
             return  # the row is there: DO NOTHING
         else:
-            tx.execute(sql, params)
+            if self._pending is not None:  # inserted at the batch's end, with its changes
+                self._pending.open_case(dict(zip(_OPENED_COLUMNS, params, strict=True)))
+            else:
+                tx.execute(sql, params)
             self._cases[str(event.originator_id)] = {
                 "merchant_id": str(event.merchant_id),
                 "order_no": str(event.order_no),
@@ -384,6 +387,16 @@ class MetricsProjection:
         return first
 
 
+_OPENED_COLUMNS = (
+    "case_id",
+    "case_no",
+    "merchant_id",
+    "order_no",
+    "kind",
+    "opened_at",
+    "opened_day",
+    "last_version",
+)
 _CASE_STATE_COLUMNS = (
     "merchant_id",
     "order_no",
