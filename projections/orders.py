@@ -65,12 +65,9 @@ class OrdersProjection:
         self.topics: tuple[str, ...] = order_event_topics()
         # During ``process_batch``: order id -> order number, read once for the batch (issue 12).
         self._order_nos: dict[str, str] | None = None
-        # Also: order number -> the last version the batch applied, written once at its end.
-        self._versions: dict[str, int] = {}
 
     def process_batch(self, tx: DbConnection, items: Sequence[tuple[Any, int]]) -> None:
-        """Event by event, each order's number read once for the whole batch; each order's
-        ``last_version`` written once, at the batch's end (the last event's, as event by event)."""
+        """Event by event, each order's number read once for the whole batch."""
         wanted = {str(e.originator_id) for e, _ in items if type(e).__name__ != "Recorded"}
         self._order_nos = {
             str(row["order_id"]): str(row["order_no"])
@@ -78,18 +75,11 @@ class OrdersProjection:
                 tx, "SELECT DISTINCT order_id, order_no FROM order_lines WHERE", "order_id", wanted
             )
         }
-        self._versions = {}
         try:
             for event, notification_id in items:
                 self.process(tx, event, notification_id)
-            if self._versions:
-                tx.executemany(
-                    "UPDATE order_lines SET last_version = ? WHERE order_no = ?",
-                    [(v, order_no) for order_no, v in sorted(self._versions.items())],
-                )
         finally:
             self._order_nos = None
-            self._versions = {}
 
     def process(self, tx: DbConnection, event: Any, notification_id: int) -> None:
         name = type(event).__name__
@@ -148,12 +138,9 @@ class OrdersProjection:
                 "VALUES (?, ?, ?, ?)",
                 (order_no, str(event.case_no), ts(event.at), version),
             )
-        if self._order_nos is not None:
-            self._versions[order_no] = version
-        else:
-            tx.execute(
-                "UPDATE order_lines SET last_version = ? WHERE order_no = ?", (version, order_no)
-            )
+        tx.execute(
+            "UPDATE order_lines SET last_version = ? WHERE order_no = ?", (version, order_no)
+        )
 
     def _order_no(self, tx: DbConnection, order_id: str) -> str | None:
         if self._order_nos is not None and order_id in self._order_nos:
