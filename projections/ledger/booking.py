@@ -7,7 +7,8 @@ ones and those of ``projections.ledger_fees``) take ``(tx, event, case: CaseRow)
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -30,18 +31,36 @@ class CaseRow:
     last_version: int
 
 
+@dataclass
+class LedgerBatch:
+    """What :meth:`LedgerProjection.process_batch` keeps in memory for one batch (issue 12): each
+    case's row as the batch left it (read once, written once at the end), the cases opened in the
+    batch (inserted at the end with their final state) and the lines each entry has so far."""
+
+    cases: dict[str, CaseRow]
+    opened: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    dirty: set[str] = field(default_factory=set)
+    lines: dict[tuple[str, int], int] = field(default_factory=dict)
+
+
+BATCH: ContextVar[LedgerBatch | None] = ContextVar("ledger_batch", default=None)
+"""Set while a batch is booked: :func:`post` and :func:`set_deferred` use it instead of SQL."""
+
+CASE_COLUMNS = "case_id, case_no, merchant_id, currency, repair_fee_deferred_fen, last_version"
+
+
 def case_topic(name: str) -> str:
     return get_topic(getattr(Case, name))
 
 
 def load_case(tx: DbConnection, case_id: str) -> CaseRow | None:
     row = tx.execute(
-        "SELECT case_id, case_no, merchant_id, currency, repair_fee_deferred_fen, last_version "
-        "FROM ledger_cases WHERE case_id = ?",
-        (case_id,),
+        f"SELECT {CASE_COLUMNS} FROM ledger_cases WHERE case_id = ?", (case_id,)
     ).fetchone()
-    if row is None:
-        return None
+    return None if row is None else case_row(row)
+
+
+def case_row(row: Any) -> CaseRow:
     return CaseRow(
         case_id=str(row["case_id"]),
         case_no=str(row["case_no"]),
@@ -61,6 +80,12 @@ def prefix_params(prefix: str) -> tuple[int, str]:
 
 
 def set_deferred(tx: DbConnection, case: CaseRow, fen: int) -> None:
+    batch = BATCH.get()
+    if batch is not None and case.case_id in batch.cases:
+        current = batch.cases[case.case_id]
+        batch.cases[case.case_id] = replace(current, repair_fee_deferred_fen=fen)
+        batch.dirty.add(case.case_id)
+        return
     tx.execute(
         "UPDATE ledger_cases SET repair_fee_deferred_fen = ? WHERE case_id = ?",
         (fen, case.case_id),
@@ -94,13 +119,18 @@ def post(
     if not lines:
         return
     version = int(event.originator_version)
-    first = int(
-        tx.execute(
-            "SELECT COALESCE(MAX(line_no), 0) AS n FROM journal WHERE case_no = ? "
-            "AND event_version = ?",
-            (case.case_no, version),
-        ).fetchone()["n"]
-    )
+    batch = BATCH.get()
+    if batch is not None:  # the event is newer than the case's last: no line of it is stored
+        first = batch.lines.get((case.case_no, version), 0)
+        batch.lines[(case.case_no, version)] = first + len(lines)
+    else:
+        first = int(
+            tx.execute(
+                "SELECT COALESCE(MAX(line_no), 0) AS n FROM journal WHERE case_no = ? "
+                "AND event_version = ?",
+                (case.case_no, version),
+            ).fetchone()["n"]
+        )
     at: datetime = event.at
     entry_id = f"{case.case_no}#{version}"
     tx.executemany(

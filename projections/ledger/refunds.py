@@ -40,22 +40,29 @@ from projections.ledger.booking import (
     record_payment,
 )
 
+OPEN_CASE_SQL = (
+    "INSERT INTO ledger_cases (case_id, case_no, merchant_id, order_no, currency, "
+    "goods_paid_fen, repair_fee_deferred_fen, last_version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO NOTHING"
+)
+
+
+def opened_row(event: Any) -> tuple[Any, ...]:
+    """The ``ledger_cases`` row of a case just opened (:data:`OPEN_CASE_SQL`'s parameters)."""
+    return (
+        str(event.originator_id),
+        event.case_no,
+        event.merchant_id,
+        event.order_no,
+        event.terms.currency,
+        sum(int(line.paid_fen) for line in event.lines),
+        0,
+        int(event.originator_version),
+    )
+
 
 def case_opened(tx: DbConnection, event: Any) -> None:
-    tx.execute(
-        "INSERT INTO ledger_cases (case_id, case_no, merchant_id, order_no, currency, "
-        "goods_paid_fen, repair_fee_deferred_fen, last_version) "
-        "VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT (case_id) DO NOTHING",
-        (
-            str(event.originator_id),
-            event.case_no,
-            event.merchant_id,
-            event.order_no,
-            event.terms.currency,
-            sum(int(line.paid_fen) for line in event.lines),
-            int(event.originator_version),
-        ),
-    )
+    tx.execute(OPEN_CASE_SQL, opened_row(event))
 
 
 def refund_approved(tx: DbConnection, event: Any, case: CaseRow) -> None:
@@ -158,6 +165,10 @@ def _refund_row(tx: DbConnection, case: CaseRow) -> Any:
 def _set_refund_status(tx: DbConnection, case: CaseRow) -> None:
     """The refund's status from its tenders: paid when every one is, failed while one is."""
     statuses = {str(r["status"]) for r in _tenders(tx, case).values()}
+    _write_status(tx, case, statuses)
+
+
+def _write_status(tx: DbConnection, case: CaseRow, statuses: set[str]) -> None:
     status = "paid" if statuses <= {"paid"} else "failed" if "failed" in statuses else "approved"
     tx.execute("UPDATE ledger_refunds SET status = ? WHERE case_no = ?", (status, case.case_no))
 
@@ -208,12 +219,15 @@ def refund_paid(tx: DbConnection, event: Any, case: CaseRow) -> None:
             "WHERE case_no = ? AND tender = ?",
             (event.psp_reference, ts(event.at), case.case_no, t),
         )
-    _set_refund_status(tx, case)
-    if getattr(event, "settles_refund", True):
+    if getattr(event, "settles_refund", True):  # paid, whatever the tenders say
         tx.execute(
             "UPDATE ledger_refunds SET status = 'paid', paid_at = ?, psp_reference = ? "
             "WHERE case_no = ?",
             (ts(event.at), event.psp_reference, case.case_no),
+        )
+    else:  # the refund's status from its tenders as just updated (no read back: issue 12)
+        _write_status(
+            tx, case, {"paid" if t in paying else str(r["status"]) for t, r in tenders.items()}
         )
     record_payment(tx, case, event, "refund", amount, money, currency, tender=tender)
 

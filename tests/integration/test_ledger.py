@@ -579,6 +579,11 @@ class CountingLedger(LedgerProjection):
         if type(event).__name__ in self.BOOKING:
             self.booked += 1
 
+    def _book(self, tx: Any, event: Any, batch: Any) -> None:  # the batch path (issue 12)
+        super()._book(tx, event, batch)
+        if type(event).__name__ in self.BOOKING:
+            self.booked += 1
+
 
 def test_crash_in_the_middle_of_a_batch_loses_and_repeats_no_line(world: World) -> None:
     build_scenario(world)
