@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 
 from tests.web.conftest import load_demo, make_app
-from web import get_db
+from web import get_db, projection_worker
 from web.common.accounts import set_preferences
 from web.demo import DEMO_ACCOUNTS, SHOP_DIGITAL
 from web.notify.settings import notify_settings
@@ -198,7 +198,8 @@ def notify_app(tmp_path: Path, store_url: str, smtp: SmtpSink, hooks: WebhookRec
 
 def close_app(app: Flask) -> None:
     """Close what the app opened on the store: the read-model pool and the event store's (on
-    PostgreSQL each holds connections until closed)."""
+    PostgreSQL each holds connections until closed), after stopping its projection worker."""
+    projection_worker.stop(app)
     with app.app_context():
         get_db().close()
     service = app.extensions.pop("aftersales.service", None)

@@ -26,7 +26,7 @@ from domain.values import Actor, ExclusionKind, Role, TenderKind
 from projections.policies import current_policy, policy_history
 from projections.registry import make_runner
 from tests.web.conftest import PASSWORD, csrf_token_for, login_as, make_app
-from web import get_db
+from web import get_db, projection_worker
 from web.common import accounts
 from web.pages.merchant import queue as merchant_queue
 
@@ -144,6 +144,7 @@ def shop(tmp_path: Path, clean_environ: None) -> Iterator[Shop]:
         ):
             accounts.create_account(db, username, PASSWORD, role, username, party, store)
     yield Shop(app, service, clock)
+    projection_worker.stop(app)  # before the stores it reads are closed
     service.close()
     with app.app_context():
         get_db().close()

@@ -19,7 +19,7 @@ import pytest
 
 from tests.web.conftest import SECRET_KEY
 from tests.web.test_api import World, make_world
-from web import get_db
+from web import get_db, projection_worker
 
 Job = tuple[str, str, dict[str, Any]]  # who, command, body (with its request_id)
 Answer = tuple[int, dict[str, Any]]
@@ -38,6 +38,7 @@ FIRST_EVENT = {
 def world(tmp_path: Path, clean_environ: None, store_url: str) -> Iterator[World]:
     built = make_world(tmp_path, DATABASE_URL=store_url)
     yield built
+    projection_worker.stop(built.app)  # before the stores it reads are closed
     with built.app.app_context():
         get_db().close()
     built.service.close()

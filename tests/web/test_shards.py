@@ -23,7 +23,7 @@ from domain import ids
 from domain.lines import OrderLine, Tender
 from domain.values import Actor, Role, TenderKind
 from tests.web.conftest import PASSWORD, csrf_token_for, login_as, make_app
-from web import get_db, platform_db
+from web import get_db, platform_db, projection_worker
 from web.common import accounts
 from web.services import get_service, service_for
 from web.shards import ShardsError, parse_shards, store_runners, stores_for
@@ -83,6 +83,7 @@ def split_app(
     try:
         yield app
     finally:
+        projection_worker.stop(app)  # before the stores it reads are closed
         stores.close()
         service_for(app).close()
         with app.app_context():
