@@ -69,7 +69,7 @@ FULL = Scale(
         "projections.small": 45,
         "pages.small": 240,
         "load.large": 420,
-        "catchup.large": 480,
+        "catchup.large": 900,
         "pages.large": 240,
     },
 )
