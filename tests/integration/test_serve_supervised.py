@@ -197,8 +197,12 @@ def test_serve_waits_for_a_stopped_database_and_outlives_every_outage(
         assert wait_for(lambda: projected(pg_url, "O-3"), 90), _text(log)[-2000:]
         assert wait_for(lambda: status_of(site) == 401, 30)
         text = _text(log)
-        assert "serve: projections: database unavailable" in text  # issue 12: own loop
-        assert "recovered after" in text
+        # Issue 12: the projections have their own loop. Whether it meets the outage (and logs
+        # it) or only waits in its pool until the relay is back depends on where its 0.1 s polls
+        # fall; either way it must have carried on (O-3 is projected above), and when it did log
+        # the outage it logged the recovery too.
+        if "serve: projections: database unavailable" in text:
+            assert "serve: projections: recovered after" in text
         assert "Traceback" not in text
         assert server.poll() is None
     finally:
